@@ -1,0 +1,26 @@
+"""nnrecipe: deep neural networks in plain NumPy, and the practical recipe for improving them.
+
+>>> import nnrecipe as nr
+>>> X, y = nr.datasets.moons(n=400, seed=0)
+>>> net = nr.Network([2, 20, 3, 1], hidden="relu", output="sigmoid", init="he", seed=3)
+>>> history = net.fit(X, y, epochs=5)
+"""
+
+from .callbacks import Callback, EarlyStopping, History
+from .data import datasets
+from .io import load
+from .network import Network
+from .normalize import Standardizer
+
+__version__ = "0.1.0"
+
+__all__ = [
+    "Callback",
+    "EarlyStopping",
+    "History",
+    "Network",
+    "Standardizer",
+    "datasets",
+    "load",
+    "__version__",
+]

@@ -1,0 +1,137 @@
+"""Argument and array validation, random-generator and dtype helpers.
+
+Every public entry point validates here, before any work is done, so a user sees
+``ValueError``/``TypeError`` naming the argument, the value received and the fix,
+never a deep NumPy traceback or a silent NaN.
+"""
+
+from __future__ import annotations
+
+import numbers
+from collections.abc import Sequence
+
+import numpy as np
+
+DTYPES = {"float64": np.float64, "float32": np.float32}
+
+
+def as_dtype(dtype) -> np.dtype:
+    """Return ``np.float64`` or ``np.float32`` for a name or NumPy dtype."""
+    try:
+        dt = np.dtype(dtype)
+    except TypeError:
+        dt = None
+    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+        raise ValueError(f"dtype={dtype!r} is not supported; use 'float64' (default) or 'float32'")
+    return dt
+
+
+def as_rng(rng, name: str = "rng") -> np.random.Generator:
+    """A ``np.random.Generator`` from ``None``, an int seed or a Generator."""
+    if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):
+        if isinstance(rng, numbers.Integral) and rng < 0:
+            raise ValueError(f"{name}={rng!r} must be a non-negative integer seed")
+        return np.random.default_rng(rng)
+    if isinstance(rng, np.random.Generator):
+        return rng
+    raise TypeError(
+        f"{name} must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
+    )
+
+
+def check_name(value, valid: Sequence[str], name: str) -> str:
+    """Check that ``value`` is one of ``valid``; the error lists the valid names."""
+    if not isinstance(value, str):
+        raise TypeError(f"{name} must be a string, one of {list(valid)}; got {value!r}")
+    key = value.lower()
+    if key not in valid:
+        raise ValueError(f"{name}={value!r} is not known; valid names are {sorted(valid)}")
+    return key
+
+
+def check_nonneg(value, name: str) -> float:
+    """A finite float >= 0 (for λ, learning rates, decay rates)."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number >= 0, got {value!r}")
+    if not np.isfinite(value) or value < 0:
+        raise ValueError(f"{name}={value!r} must be a finite number >= 0")
+    return float(value)
+
+
+def check_positive(value, name: str, integer: bool = False):
+    """A finite number > 0 (an int if ``integer``)."""
+    kind = numbers.Integral if integer else numbers.Real
+    if isinstance(value, bool) or not isinstance(value, kind):
+        what = "an integer" if integer else "a number"
+        raise TypeError(f"{name} must be {what} > 0, got {value!r}")
+    if not np.isfinite(value) or value <= 0:
+        raise ValueError(f"{name}={value!r} must be > 0")
+    return int(value) if integer else float(value)
+
+
+def check_keep_prob(value, name: str = "keep_prob") -> float:
+    """Inverted-dropout keep probability, in (0, 1]."""
+    if isinstance(value, bool) or not isinstance(value, numbers.Real):
+        raise TypeError(f"{name} must be a number in (0, 1], got {value!r}")
+    if not (0.0 < value <= 1.0):
+        raise ValueError(
+            f"{name}={value!r} must be in (0, 1]: it is the probability of keeping a unit "
+            "(1 turns dropout off); for a drop rate p pass keep_prob=1-p"
+        )
+    return float(value)
+
+
+def per_layer(value, n: int, name: str, check) -> list:
+    """Expand one value, or check a list with one value per hidden layer."""
+    if isinstance(value, str) or not isinstance(value, Sequence | np.ndarray):
+        return [check(value, name)] * n
+    values = list(value)
+    if len(values) != n:
+        raise ValueError(
+            f"{name} has {len(values)} values but the network has {n} hidden layers; "
+            "pass one value for all of them or a list with one per hidden layer"
+        )
+    return [check(v, f"{name}[{i}]") for i, v in enumerate(values)]
+
+
+def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.float64) -> np.ndarray:
+    """Validate a design matrix ``X`` of shape ``(m, n_x)`` and return it as a C-contiguous array.
+
+    Rows are examples (the DESIGN.md convention). No copy is made when ``X`` already has the
+    right dtype and layout.
+    """
+    if isinstance(X, str | bytes) or X is None:
+        raise TypeError(f"{name} must be an array of shape (m, n_x), got {type(X).__name__}")
+    arr = np.asarray(X)
+    if arr.dtype == object or not (
+        np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
+    ):
+        raise TypeError(f"{name} must hold numbers, got dtype {arr.dtype}; convert it first")
+    if arr.ndim != 2:
+        fix = " (for a single feature use X.reshape(-1, 1))" if arr.ndim == 1 else ""
+        raise ValueError(f"{name} must be 2-D with shape (m, n_x), got shape {arr.shape}{fix}")
+    if arr.shape[0] == 0:
+        raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one example")
+    if n_features is not None and arr.shape[1] != n_features:
+        hint = ""
+        if arr.shape[0] == n_features:
+            hint = "; it looks like the course's (n_x, m) layout: pass X.T (rows are examples)"
+        raise ValueError(
+            f"{name} has {arr.shape[1]} features (shape {arr.shape}) but the network's input "
+            f"layer expects {n_features}{hint}"
+        )
+    arr = np.ascontiguousarray(arr, dtype=dtype)
+    if not np.isfinite(arr).all():
+        bad = np.argwhere(~np.isfinite(arr))[0]
+        raise ValueError(
+            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
+            "impute or drop those values before training"
+        )
+    return arr
+
+
+def check_same_length(X: np.ndarray, y: np.ndarray, xname: str = "X", yname: str = "y") -> None:
+    if len(X) != len(y):
+        raise ValueError(
+            f"{xname} has {len(X)} examples but {yname} has {len(y)}; they must have one label per row"
+        )

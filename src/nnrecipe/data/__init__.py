@@ -1,0 +1,1 @@
+"""Data: built-in datasets, splits and normalization around one network."""

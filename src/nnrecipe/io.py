@@ -1,0 +1,106 @@
+"""Saving and loading networks as ``.npz`` files without pickle.
+
+The file holds the parameters (``W1``, ``b1``, ...), the standardizer's statistics when the
+network carries one, and ``__meta__``: UTF-8 JSON with the architecture, hyperparameters
+and the nnrecipe version. It is written to a temporary file in the same directory and
+renamed over the target, so a crash mid-save never leaves a half-written model. Loading
+uses ``allow_pickle=False``: a model file can never run code.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import tempfile
+import warnings
+import zipfile
+from pathlib import Path
+
+import numpy as np
+
+FORMAT = "nnrecipe-network"
+FORMAT_VERSION = 1
+
+
+def _version() -> str:
+    from . import __version__
+
+    return __version__
+
+
+def atomic_write(path, write) -> Path:
+    """Call ``write(file_object)`` on a temp file beside ``path`` and rename it over ``path``."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            write(f)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        if os.path.exists(tmp):
+            os.unlink(tmp)
+        raise
+    return path
+
+
+def save(network, path) -> Path:
+    """Save ``network`` to ``path`` (``.npz`` is appended when missing)."""
+    path = Path(path)
+    if path.suffix != ".npz":
+        path = path.with_name(path.name + ".npz")
+    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "nnrecipe_version": _version(),
+            "config": network.config()}
+    arrays = dict(network.get_parameters())
+    st = network.standardizer
+    if st is not None and st.fitted:
+        arrays.update(standardizer_mean=st.mean_, standardizer_var=st.var_,
+                      standardizer_scale=st.scale_)
+    arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
+    return atomic_write(path, lambda f: np.savez(f, **arrays))
+
+
+def load(path):
+    """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
+    is missing, damaged or not an nnrecipe model."""
+    from .network import Network
+    from .normalize import Standardizer
+
+    path = Path(path)
+    if not path.exists():
+        raise ValueError(f"model file {str(path)!r} does not exist")
+    try:
+        with np.load(path, allow_pickle=False) as data:
+            arrays = {k: data[k] for k in data.files}
+    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
+        raise ValueError(
+            f"{str(path)!r} is not a readable nnrecipe model (.npz): {exc}"
+        ) from None
+    try:
+        meta = json.loads(arrays.pop("__meta__").tobytes().decode())
+        assert meta.get("format") == FORMAT
+    except Exception:
+        raise ValueError(
+            f"{str(path)!r} is not an nnrecipe model: its metadata is missing or damaged"
+        ) from None
+    if meta.get("format_version", 0) > FORMAT_VERSION:
+        raise ValueError(
+            f"{str(path)!r} was saved by a newer nnrecipe ({meta.get('nnrecipe_version')}); "
+            "upgrade nnrecipe to load it"
+        )
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
+            net = Network(**meta["config"])
+        stats = [arrays.pop(k, None) for k in
+                 ("standardizer_mean", "standardizer_var", "standardizer_scale")]
+        net.set_parameters(arrays)
+    except (TypeError, ValueError, KeyError) as exc:
+        raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
+    if stats[0] is not None:
+        st = Standardizer()
+        st.mean_, st.var_, st.scale_ = stats
+        net.standardizer = st
+    return net

@@ -1,0 +1,172 @@
+"""Gradient-descent optimizers over named arrays ``{name: array}``, updated in place.
+
+With g = dJ/dθ, learning rate α and step count t (starting at 1):
+
+==========  ==========================================================================
+name        update
+==========  ==========================================================================
+gd / sgd    θ ← θ - α g            (gd: the whole training set per step; sgd: mini-batches)
+momentum    v ← β v + (1-β) g;  θ ← θ - α v                                  (β = 0.9)
+rmsprop     s ← β₂ s + (1-β₂) g²;  θ ← θ - α g / (√s + ε)                    (β₂ = 0.999)
+adam        v ← β₁ v + (1-β₁) g;  s ← β₂ s + (1-β₂) g²;
+            v̂ = v / (1-β₁ᵗ);  ŝ = s / (1-β₂ᵗ);  θ ← θ - α v̂ / (√ŝ + ε)   (β₁=0.9, β₂=0.999)
+==========  ==========================================================================
+
+ε = 1e-8. Optimizers see only arrays, never layers: regularization has already added its
+own term to g. The network hands in its parameters as views into one flat buffer, so each
+update is a handful of vectorized in-place operations over all weights at once.
+
+Learning-rate decay (:func:`decayed_rate`) is the course's inverse-time schedule:
+α_epoch = α₀ / (1 + decay_rate · ⌊epoch / decay_interval⌋).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from ._checks import check_name, check_nonneg, check_positive
+
+EPSILON = 1e-8
+
+
+class Optimizer:
+    """Base class: ``init(params)`` allocates state, ``update(params, grads)`` steps in place."""
+
+    name = "base"
+
+    def __init__(self, learning_rate: float = 0.01):
+        self.learning_rate = check_positive(learning_rate, "learning_rate")
+        self.t = 0
+
+    def init(self, params: dict[str, np.ndarray]) -> None:
+        self.t = 0
+
+    def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        for key, p in params.items():
+            self._step(key, p, grads["d" + key] if "d" + key in grads else grads[key])
+
+    def _step(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class GradientDescent(Optimizer):
+    name = "gd"
+
+    def _step(self, key, p, g):
+        p -= self.learning_rate * g
+
+
+class SGD(GradientDescent):
+    """Mini-batch stochastic gradient descent: the same rule, applied per mini-batch."""
+
+    name = "sgd"
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+
+    def __init__(self, learning_rate: float = 0.01, beta: float = 0.9):
+        super().__init__(learning_rate)
+        self.beta = _check_beta(beta, "beta")
+
+    def init(self, params):
+        super().init(params)
+        self.v = {k: np.zeros_like(p) for k, p in params.items()}
+
+    def _step(self, key, p, g):
+        v = self.v[key]
+        v *= self.beta
+        v += (1.0 - self.beta) * g
+        p -= self.learning_rate * v
+
+
+class RMSprop(Optimizer):
+    name = "rmsprop"
+
+    def __init__(self, learning_rate: float = 0.001, beta2: float = 0.999, epsilon: float = EPSILON):
+        super().__init__(learning_rate)
+        self.beta2 = _check_beta(beta2, "beta2")
+        self.epsilon = check_positive(epsilon, "epsilon")
+
+    def init(self, params):
+        super().init(params)
+        self.s = {k: np.zeros_like(p) for k, p in params.items()}
+
+    def _step(self, key, p, g):
+        s = self.s[key]
+        s *= self.beta2
+        s += (1.0 - self.beta2) * (g * g)
+        p -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+
+
+class Adam(Optimizer):
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = EPSILON,
+    ):
+        super().__init__(learning_rate)
+        self.beta1 = _check_beta(beta1, "beta1")
+        self.beta2 = _check_beta(beta2, "beta2")
+        self.epsilon = check_positive(epsilon, "epsilon")
+
+    def init(self, params):
+        super().init(params)
+        self.v = {k: np.zeros_like(p) for k, p in params.items()}
+        self.s = {k: np.zeros_like(p) for k, p in params.items()}
+        self._tmp = {k: np.empty_like(p) for k, p in params.items()}
+
+    def _step(self, key, p, g):
+        v, s, tmp = self.v[key], self.s[key], self._tmp[key]
+        b1, b2 = self.beta1, self.beta2
+        v *= b1
+        np.multiply(g, 1.0 - b1, out=tmp)
+        v += tmp
+        s *= b2
+        np.multiply(g, g, out=tmp)
+        tmp *= 1.0 - b2
+        s += tmp
+        # θ -= α v̂/(√ŝ + ε) with the bias corrections folded into two scalars
+        c1 = 1.0 - b1**self.t
+        c2 = 1.0 - b2**self.t
+        np.sqrt(s, out=tmp)
+        tmp *= 1.0 / np.sqrt(c2)
+        tmp += self.epsilon
+        np.divide(v, tmp, out=tmp)
+        tmp *= self.learning_rate / c1
+        p -= tmp
+
+
+def _check_beta(beta, name: str) -> float:
+    beta = check_nonneg(beta, name)
+    if beta >= 1:
+        raise ValueError(f"{name}={beta!r} must be in [0, 1)")
+    return beta
+
+
+REGISTRY: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (GradientDescent, SGD, Momentum, RMSprop, Adam)
+}
+
+
+def get(name, learning_rate: float | None = None) -> Optimizer:
+    """An optimizer from a name (lists the valid names on error) or an instance."""
+    if isinstance(name, Optimizer):
+        if learning_rate is not None:
+            name.learning_rate = check_positive(learning_rate, "learning_rate")
+        return name
+    cls = REGISTRY[check_name(name, tuple(REGISTRY), "optimizer")]
+    return cls() if learning_rate is None else cls(learning_rate=learning_rate)
+
+
+def decayed_rate(lr0: float, epoch: int, decay_rate: float = 0.0, decay_interval: int = 1) -> float:
+    """Inverse-time decay: α₀ / (1 + decay_rate · ⌊epoch / decay_interval⌋)."""
+    return lr0 / (1.0 + decay_rate * (epoch // decay_interval))
