@@ -16,13 +16,33 @@ from __future__ import annotations
 import numpy as np
 
 
-def draw_mask(shape: tuple[int, ...], keep_prob: float, rng: np.random.Generator, dtype) -> np.ndarray:
-    """D = U < keep_prob; drawing U in the network's dtype keeps float32 runs float32."""
-    return rng.random(shape, dtype=dtype) < keep_prob
+def draw_mask(
+    shape: tuple[int, ...],
+    keep_prob: float,
+    rng: np.random.Generator,
+    dtype,
+    out: np.ndarray | None = None,
+    draws: np.ndarray | None = None,
+) -> np.ndarray:
+    """D = U < keep_prob; drawing U in the network's dtype keeps float32 runs float32.
+
+    ``draws`` (dtype, ``shape``) and ``out`` (bool, ``shape``) are optional preallocated
+    arrays for U and D; the random stream is the same with or without them.
+    """
+    if draws is None:
+        U = rng.random(shape, dtype=dtype)
+    else:
+        U = rng.random(dtype=dtype, out=draws)
+    return np.less(U, keep_prob, out=out)
 
 
-def apply_mask(A: np.ndarray, D: np.ndarray, keep_prob: float) -> np.ndarray:
-    """A ← A * D / keep_prob, in place (used forward on A and backward on dA)."""
-    np.multiply(A, D, out=A)
-    A *= 1.0 / keep_prob
-    return A
+def apply_mask(
+    A: np.ndarray, D: np.ndarray, keep_prob: float, out: np.ndarray | None = None
+) -> np.ndarray:
+    """A ← A * D / keep_prob, in place unless ``out`` is given (forward on A, backward on dA).
+
+    D is boolean, so the product keeps A's dtype (float32 stays float32).
+    """
+    out = np.multiply(A, D, out=A if out is None else out)
+    out *= 1.0 / keep_prob
+    return out

@@ -13,7 +13,9 @@ and, for the layer below, ``activation_gradient`` turns dA into dZ: first the dr
 The 1/m of the cost is already inside dZ (the loss's fused gradient carries it).
 
 ``W``, ``b``, ``dW`` and ``db`` are views into the network's flat parameter and gradient
-buffers, so writing them in place updates the whole network at once.
+buffers, so writing them in place updates the whole network at once. Given ``buf`` (a
+:class:`nnrecipe.workspace.LayerBuffers`), forward and backward write Z, A, the dropout mask
+and dA_prev into preallocated arrays instead of new ones; the arithmetic is the same.
 """
 
 from __future__ import annotations
@@ -22,6 +24,12 @@ import numpy as np
 
 from . import dropout
 from .activations import Activation
+from .workspace import LayerBuffers
+
+
+def _buffer(buf: LayerBuffers | None, name: str) -> np.ndarray | None:
+    """The preallocated array ``name`` of ``buf``, or None (NumPy then allocates)."""
+    return None if buf is None else getattr(buf, name)
 
 
 class Dense:
@@ -40,21 +48,30 @@ class Dense:
         self.A_prev = self.Z = self.A = self.D = None
 
     def forward(
-        self, A_prev: np.ndarray, training: bool = False, rng: np.random.Generator | None = None
+        self,
+        A_prev: np.ndarray,
+        training: bool = False,
+        rng: np.random.Generator | None = None,
+        buf: LayerBuffers | None = None,
     ) -> np.ndarray:
-        Z = A_prev @ self.W.T
+        Z = np.matmul(A_prev, self.W.T, out=_buffer(buf, "Z"))
         Z += self.b
-        A = self.activation.forward(Z)
+        A = self.activation.forward(Z, out=_buffer(buf, "A"))
         self.A_prev, self.Z, self.A, self.D = A_prev, Z, A, None
         if training and self.keep_prob < 1.0:
-            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, A.dtype)
-            A = dropout.apply_mask(A.copy(), self.D, self.keep_prob)
+            D, U = _buffer(buf, "D"), _buffer(buf, "U")
+            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, A.dtype, out=D, draws=U)
+            # into another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
+            A_drop = np.empty_like(A) if buf is None else buf.A_drop
+            A = dropout.apply_mask(A, self.D, self.keep_prob, out=A_drop)
         return A
 
-    def backward(self, dZ: np.ndarray, need_dA_prev: bool = True) -> np.ndarray | None:
+    def backward(
+        self, dZ: np.ndarray, need_dA_prev: bool = True, buf: LayerBuffers | None = None
+    ) -> np.ndarray | None:
         np.matmul(dZ.T, self.A_prev, out=self.dW)
-        np.sum(dZ, axis=0, out=self.db)
-        return dZ @ self.W if need_dA_prev else None
+        np.add.reduce(dZ, axis=0, out=self.db)
+        return np.matmul(dZ, self.W, out=_buffer(buf, "dA_prev")) if need_dA_prev else None
 
     def activation_gradient(self, dA: np.ndarray) -> np.ndarray:
         if self.D is not None:

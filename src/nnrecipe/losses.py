@@ -126,9 +126,13 @@ class CategoricalCrossEntropy(Loss):
         return np.ascontiguousarray(arr, dtype=dtype)
 
     def value(self, Z, A, Y):
-        zmax = Z.max(axis=1, keepdims=True)
-        lse = np.log(np.exp(Z - zmax).sum(axis=1)) + zmax[:, 0]
-        return float((lse - np.einsum("ij,ij->i", Y, Z)).sum() / len(Z))
+        # ℓ_i = log Σ_k e^{z_ik - max_i} - Σ_k y_ik (z_ik - max_i), as rows of Y sum to 1.
+        # Both terms are >= 0, so summing each over the batch cancels nothing, even in float32
+        # with confident predictions (lse - y·z would subtract two large, nearly equal sums).
+        shifted = Z - np.maximum.reduce(Z, axis=1, keepdims=True)
+        pulled = np.vdot(Y, shifted)
+        np.exp(shifted, out=shifted)
+        return float((np.log(np.add.reduce(shifted, axis=1)).sum() - pulled) / len(Z))
 
     def predict(self, A):
         return A.argmax(axis=1)

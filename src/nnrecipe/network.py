@@ -25,6 +25,11 @@ from . import activations, initializers, losses, regularizers
 from ._checks import as_dtype, as_features, as_rng, check_keep_prob, check_nonneg, per_layer
 from .layers import Dense
 from .normalize import Standardizer
+from .workspace import LayerBuffers, Workspace
+
+# Rows per chunk of inference: a chunk's activations stay in the CPU cache from layer to layer,
+# and BLAS is already at full speed (benchmarks/train_speed.py --inference-rows measures it).
+INFERENCE_ROWS = 512
 
 
 def _check_sizes(layer_sizes) -> list[int]:
@@ -222,37 +227,52 @@ class Network:
             raise ValueError(f"X has {m} examples but {name} has {len(Y)}; one label per row")
         return Y
 
-    def _forward(self, X: np.ndarray, training: bool, rng) -> np.ndarray:
+    def _forward(
+        self, X: np.ndarray, training: bool, rng, buffers: list[LayerBuffers] | None = None
+    ) -> np.ndarray:
         A = X
-        for layer in self.layers:
-            A = layer.forward(A, training, rng)
+        for i, layer in enumerate(self.layers):
+            A = layer.forward(A, training, rng, None if buffers is None else buffers[i])
         return A
 
-    def _cost(self, X: np.ndarray, Y: np.ndarray, training: bool, rng) -> float:
+    def _cost(
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        training: bool,
+        rng,
+        buffers: list[LayerBuffers] | None = None,
+    ) -> float:
         """J on prepared arrays; leaves the forward cache for :meth:`_backward`."""
-        A = self._forward(X, training, rng)
+        A = self._forward(X, training, rng, buffers)
         out = self.layers[-1]
         data = self.loss.value(out.Z, A, Y)
         return data + regularizers.penalty(self.weights, len(X), self.l2, self.l1)
 
-    def _backward(self, Y: np.ndarray) -> None:
+    def _backward(self, Y: np.ndarray, buffers: list[LayerBuffers] | None = None) -> None:
         """Fill the flat gradient dθ from the cached forward pass."""
         m = len(Y)
         out = self.layers[-1]
-        dZ = out.A - Y
+        dZ = np.subtract(out.A, Y, out=None if buffers is None else buffers[-1].dZ)
         dZ *= 1.0 / m
         if self.loss.output != self.output:  # mean squared error after a non-linear output
             dZ = out.activation.backward(dZ, out.Z, out.A)
         for i in range(len(self.layers) - 1, -1, -1):
             layer = self.layers[i]
-            dA = layer.backward(dZ, need_dA_prev=i > 0)
-            regularizers.add_gradient(layer.W, layer.dW, m, self.l2, self.l1)
+            buf = None if buffers is None else buffers[i]
+            dA = layer.backward(dZ, need_dA_prev=i > 0, buf=buf)
+            scratch = None if buf is None else buf.penalty
+            regularizers.add_gradient(layer.W, layer.dW, m, self.l2, self.l1, scratch)
             if i > 0:
                 dZ = self.layers[i - 1].activation_gradient(dA)
 
-    def _loss_and_gradient(self, X, Y, training: bool, rng) -> float:
-        J = self._cost(X, Y, training, rng)
-        self._backward(Y)
+    def _loss_and_gradient(
+        self, X, Y, training: bool, rng, buffers: list[LayerBuffers] | None = None
+    ) -> float:
+        """J, with dθ filled by backpropagation. ``buffers`` (``Workspace.views(len(X))``)
+        makes the step write into preallocated arrays; the layer caches then alias them."""
+        J = self._cost(X, Y, training, rng, buffers)
+        self._backward(Y, buffers)
         return J
 
     def forward(self, X, training: bool = False, rng=None) -> np.ndarray:
@@ -282,16 +302,23 @@ class Network:
             layer.clear()
 
     # ----------------------------------------------------------------- inference
-    def _inference(self, X: np.ndarray, batch: int = 8192) -> tuple[np.ndarray, np.ndarray]:
-        """Inference-mode (Z[L], A[L]) in chunks, so a big set needs bounded memory."""
-        Zs, As = [], []
-        for s in range(0, len(X), batch):
-            As.append(self._forward(X[s : s + batch], False, None))
-            Zs.append(self.layers[-1].Z)
+    def _inference(
+        self, X: np.ndarray, batch: int = INFERENCE_ROWS
+    ) -> tuple[np.ndarray, np.ndarray]:
+        """Inference-mode (Z[L], A[L]) as new arrays, computed ``batch`` rows at a time
+        through one reused workspace: bounded memory, and each chunk's activations stay in
+        cache between layers."""
+        m, n_out = len(X), self.layer_sizes[-1]
+        Z_out = np.empty((m, n_out), self.dtype)
+        A_out = np.empty((m, n_out), self.dtype)
+        workspace = Workspace(self.layers, min(batch, m), self.dtype, training=False)
+        for s in range(0, m, batch):
+            chunk = X[s : s + batch]
+            A = self._forward(chunk, False, None, workspace.views(len(chunk)))
+            A_out[s : s + len(chunk)] = A
+            Z_out[s : s + len(chunk)] = self.layers[-1].Z
         self._clear()
-        if len(As) == 1:
-            return Zs[0], As[0]
-        return np.concatenate(Zs), np.concatenate(As)
+        return Z_out, A_out
 
     def predict_proba(self, X) -> np.ndarray:
         """Output activations in inference mode, shape (m, n_y): probabilities for

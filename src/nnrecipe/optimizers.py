@@ -22,6 +22,8 @@ Learning-rate decay (:func:`decayed_rate`) is the course's inverse-time schedule
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 
 from ._checks import check_name, check_nonneg, check_positive
@@ -127,21 +129,22 @@ class Adam(Optimizer):
     def _step(self, key, p, g):
         v, s, tmp = self.v[key], self.s[key], self._tmp[key]
         b1, b2 = self.beta1, self.beta2
+        # in-place two-operand passes through one scratch array: no temporaries
         v *= b1
-        np.multiply(g, 1.0 - b1, out=tmp)
-        v += tmp
+        v += np.multiply(g, 1.0 - b1, out=tmp)
         s *= b2
         np.multiply(g, g, out=tmp)
         tmp *= 1.0 - b2
         s += tmp
-        # θ -= α v̂/(√ŝ + ε) with the bias corrections folded into two scalars
+        # α v̂/(√ŝ + ε) = (α √c₂ / c₁) · v / (√s + ε √c₂) with c = 1 - βᵗ: the bias corrections
+        # become two scalars. They are Python floats on purpose: a NumPy float64 scalar would
+        # silently run the float32 passes in float64 (several times slower).
         c1 = 1.0 - b1**self.t
-        c2 = 1.0 - b2**self.t
+        root_c2 = math.sqrt(1.0 - b2**self.t)
         np.sqrt(s, out=tmp)
-        tmp *= 1.0 / np.sqrt(c2)
-        tmp += self.epsilon
+        tmp += self.epsilon * root_c2
         np.divide(v, tmp, out=tmp)
-        tmp *= self.learning_rate / c1
+        tmp *= self.learning_rate * root_c2 / c1
         p -= tmp
 
 

@@ -29,9 +29,22 @@ def penalty(weights: list[np.ndarray], m: int, l2: float = 0.0, l1: float = 0.0)
     return total
 
 
-def add_gradient(W: np.ndarray, dW: np.ndarray, m: int, l2: float = 0.0, l1: float = 0.0) -> None:
-    """Add the penalty's gradient to ``dW`` in place (sign(0) = 0 for L1)."""
+def add_gradient(
+    W: np.ndarray,
+    dW: np.ndarray,
+    m: int,
+    l2: float = 0.0,
+    l1: float = 0.0,
+    scratch: np.ndarray | None = None,
+) -> None:
+    """Add the penalty's gradient to ``dW`` in place (sign(0) = 0 for L1).
+
+    ``scratch`` (W's shape and dtype) receives the term before it is added, so the hot path
+    allocates nothing.
+    """
     if l2:
-        dW += (l2 / m) * W
+        dW += np.multiply(W, l2 / m, out=scratch)
     if l1:
-        dW += (l1 / m) * np.sign(W)
+        term = np.sign(W, out=scratch)
+        term *= l1 / m
+        dW += term

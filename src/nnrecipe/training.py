@@ -12,6 +12,7 @@ weights so far; early stopping restores the best epoch's weights.
 
 from __future__ import annotations
 
+import math
 import time
 import warnings
 from collections.abc import Callable, Sequence
@@ -21,6 +22,7 @@ import numpy as np
 from . import optimizers
 from ._checks import as_rng, check_nonneg, check_positive
 from .callbacks import Callback, EarlyStopping, History
+from .workspace import Workspace
 
 DIVERGED = (
     "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
@@ -123,9 +125,12 @@ def fit(
     for hook in hooks:
         hook.on_train_begin(network, history)
     start = time.perf_counter()
-    # gather each mini-batch with np.take into preallocated row-major buffers
+    # gather each mini-batch with np.take into preallocated row-major buffers, and let every
+    # step write its activations and gradients into one workspace (see nnrecipe.workspace)
     Xb_full = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
     Yb_full = np.empty((batch_size,) + Y.shape[1:], dtype=Y.dtype)
+    penalty = bool(network.l2 or network.l1)
+    workspace = Workspace(network.layers, batch_size, network.dtype, True, penalty)
     try:
         for epoch in range(epochs):
             opt.learning_rate = optimizers.decayed_rate(lr0, epoch, decay_rate, decay_interval)
@@ -134,11 +139,13 @@ def fit(
             for b, s in enumerate(range(0, m, batch_size)):
                 idx = order[s : s + batch_size]
                 Xb, Yb = Xb_full[: len(idx)], Yb_full[: len(idx)]
-                np.take(X, idx, axis=0, out=Xb)
-                np.take(Y, idx, axis=0, out=Yb)
+                # idx is a permutation slice, always in range: mode="clip" skips the bounds
+                # check that makes NumPy buffer `out` (a copy per batch) in the default mode
+                X.take(idx, axis=0, out=Xb, mode="clip")
+                Y.take(idx, axis=0, out=Yb, mode="clip")
                 Xin = augment(Xb, rng) if augment is not None else Xb
-                J = network._loss_and_gradient(Xin, Yb, True, rng)
-                if not np.isfinite(J):
+                J = network._loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
+                if not math.isfinite(J):
                     theta[...] = last_good
                     history.stop_reason = "diverged"
                     history.message = DIVERGED.format(value=J, epoch=epoch, batch=b)

@@ -1,0 +1,217 @@
+"""Training speed on the CPU: nnrecipe against PyTorch and scikit-learn, side by side.
+
+    python benchmarks/train_speed.py [--epochs 10] [--repeats 3] [--threads 2] [--data DIR]
+
+Each library trains the same network in its own fresh subprocess (so imports, memory and
+thread pools never leak between them), the libraries take turns, and the whole round is
+repeated; the table shows the median over repeats of each run's figures and every figure's
+ratio to nnrecipe's. All processes get the same thread budget: ``OMP_NUM_THREADS``,
+``OPENBLAS_NUM_THREADS`` and ``MKL_NUM_THREADS`` are set, and PyTorch also gets
+``torch.set_num_threads``.
+
+Cases
+-----
+* ``mnist``: the real MNIST images of ``--data`` (first 8,000 train, last 2,000 dev, pixels
+  scaled to [0, 1]), 784-256-128-10, ReLU, softmax cross-entropy, Adam (lr 1e-3), batch 128,
+  L2 λ = 0.1 in the λ/(2m) convention (PyTorch: the equivalent coupled ``weight_decay`` = λ/m
+  on the weights only, set per batch; scikit-learn: ``alpha`` = λ), float32.
+  ``mnist-dropout``: the same with keep_prob 0.8 (PyTorch ``nn.Dropout(0.2)``; scikit-learn
+  has no dropout).
+* ``small``: 20-64-32-10 on synthetic Gaussian classes (8,192 train, 2,048 dev), batch 32,
+  otherwise the same recipe: time per training step.
+
+What is timed
+-------------
+An *epoch* is what nnrecipe's ``fit`` does per epoch, and every library does the same work:
+the training steps (shuffle, gather, forward, backward, Adam) **plus** the inference-mode
+loss and error on the whole training and dev sets that nnrecipe records in its history.
+The table shows the epoch, and apart its two parts, ``steps`` and ``eval``, each timed
+directly. Medians run over epochs 2..N (epoch 1 pays one-off warm-up). nnrecipe and PyTorch
+start from the same He-initialized weights and see the same mini-batches; scikit-learn uses
+its own initialization and shuffling (``partial_fit``, one epoch per call).
+
+The floor is the time of one epoch's matrix multiplies alone in NumPy's BLAS, with the same
+shapes (per batch: 3 forward products, 3 for dW, 2 for dA; evaluation: 3 products over each
+whole set) into preallocated outputs: no training code can do the same arithmetic in less.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+RUNNER = Path(__file__).resolve().with_name("speed_runners.py")
+DEFAULT_DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k"
+LIBRARIES = ("nnrecipe", "torch", "sklearn")
+CASES = {
+    "mnist": dict(sizes=[784, 256, 128, 10], batch=128, keep_prob=1.0),
+    "mnist-dropout": dict(sizes=[784, 256, 128, 10], batch=128, keep_prob=0.8),
+    "small": dict(sizes=[20, 64, 32, 10], batch=32, keep_prob=1.0),
+}
+
+
+def run_child(library: str, cfg: dict) -> dict:
+    env = dict(os.environ)
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[var] = str(cfg["threads"])
+    start = time.perf_counter()
+    proc = subprocess.run(
+        [sys.executable, str(RUNNER), library, json.dumps(cfg)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    wall = time.perf_counter() - start
+    if proc.returncode != 0:
+        raise RuntimeError(f"{library} failed:\n{proc.stderr}")
+    result = json.loads(proc.stdout.strip().splitlines()[-1])
+    result["wall_s"] = wall
+    return result
+
+
+def startup_times(repeats: int = 5) -> dict:
+    """Fresh-process times: ``import nnrecipe`` (in-process), ``nnrecipe train --help`` (wall)."""
+    import numpy as np
+
+    code = "import time; t = time.perf_counter(); import nnrecipe; print(time.perf_counter() - t)"
+    imports, helps = [], []
+    for _ in range(repeats):
+        out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
+        imports.append(float(out.stdout))
+        start = time.perf_counter()
+        subprocess.run(
+            [sys.executable, "-m", "nnrecipe.cli", "train", "--help"],
+            capture_output=True,
+            check=True,
+        )
+        helps.append(time.perf_counter() - start)
+    return {
+        "import nnrecipe": float(np.median(imports)),
+        "nnrecipe train --help": float(np.median(helps)),
+    }
+
+
+def environment(threads: int) -> list[str]:
+    import platform
+    from importlib import metadata
+
+    import numpy as np
+
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if line.startswith("model name")
+        ),
+        platform.processor(),
+    )
+    blas = np.__config__.CONFIG["Build Dependencies"]["blas"]
+    versions = []
+    for name in ("nnrecipe", "numpy", "torch", "scikit-learn"):
+        try:
+            versions.append(f"{name} {metadata.version(name)}")
+        except metadata.PackageNotFoundError:
+            versions.append(f"{name} (not installed)")
+    return [
+        f"date {time.strftime('%Y-%m-%d %H:%M')}, {cpu}, {os.cpu_count()} logical CPUs, "
+        f"{threads} threads per library, load average {os.getloadavg()[0]:.2f}",
+        f"Python {platform.python_version()}; "
+        + ", ".join(versions)
+        + f"; NumPy BLAS {blas['name']} {blas['version']}",
+    ]
+
+
+def _cell(value: float, base: float, fmt: str) -> str:
+    if value != value:  # nan
+        return "-"
+    ratio = value / base if base else float("nan")
+    return f"{value:{fmt}} ({ratio:.2f}x)"
+
+
+def print_table(case: str, results: dict[str, list[dict]]) -> None:
+    import numpy as np
+    from rich.console import Console
+    from rich.table import Table
+
+    med = {
+        lib: {k: float(np.median([r[k] for r in runs])) for k in runs[0]}
+        for lib, runs in results.items()
+    }
+    base = med["nnrecipe"]
+    small = case == "small"
+    columns = [("step µs", "step_us", ".1f")] if small else []
+    columns += [
+        ("epoch s", "epoch_s", ".3f"),
+        ("steps s", "steps_s", ".3f"),
+        ("eval s", "eval_s", ".4f"),
+        ("samples/s", "samples_per_s", ",.0f"),
+        ("peak RSS MiB", "rss_mib", ".0f"),
+        ("import s", "import_s", ".2f"),
+        ("wall s", "wall_s", ".2f"),
+        ("dev loss", "dev_loss", ".4f"),
+        ("dev acc", "dev_accuracy", ".4f"),
+    ]
+    n_runs = len(next(iter(results.values())))
+    table = Table(title=f"{case}: median of {n_runs} runs (ratio to nnrecipe)")
+    table.add_column("library")
+    for title, _, _ in columns:
+        table.add_column(title, justify="right")
+    for lib, row in med.items():
+        if lib == "floor":
+            continue
+        table.add_row(lib, *[_cell(row[key], base[key], fmt) for _, key, fmt in columns])
+    Console(width=200).print(table)
+    if "floor" in med:
+        floor = med["floor"]
+        print(
+            f"  matmul floor: epoch {floor['epoch_s']:.4f} s (steps {floor['steps_s']:.4f} s, "
+            f"eval {floor['eval_s']:.4f} s); nnrecipe epoch = "
+            f"{base['epoch_s'] / floor['epoch_s']:.2f}x floor, steps = "
+            f"{base['steps_s'] / floor['steps_s']:.2f}x, eval = "
+            f"{base['eval_s'] / floor['eval_s']:.2f}x"
+        )
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--epochs", type=int, default=10)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--data", default=os.environ.get("NNRECIPE_MNIST_DIR", str(DEFAULT_DATA)))
+    parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
+    parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated")
+    args = parser.parse_args(argv)
+    cases = args.cases.split(",")
+    if any(c.startswith("mnist") for c in cases) and not Path(args.data).is_dir():
+        parser.error(f"MNIST not found in {args.data}; pass --data DIR")
+    for line in environment(args.threads):
+        print(line)
+    libraries = args.libraries.split(",")
+    for case in cases:
+        cfg = dict(CASES[case], case=case, epochs=args.epochs, threads=args.threads, data=args.data)
+        results = {lib: [] for lib in libraries}
+        if case.startswith("mnist"):
+            results["floor"] = []
+        for _ in range(args.repeats):
+            for lib in results:  # take turns, so load changes hit every library alike
+                if lib == "sklearn" and cfg["keep_prob"] < 1:
+                    continue  # MLPClassifier has no dropout
+                results[lib].append(run_child(lib, cfg))
+        print_table(case, {lib: runs for lib, runs in results.items() if runs})
+    times = startup_times()
+    print(
+        "  startup (fresh process, median of 5): "
+        + ", ".join(f"{k} {v:.3f} s" for k, v in times.items())
+    )
+    print(f"  load average at the end: {os.getloadavg()[0]:.2f}")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

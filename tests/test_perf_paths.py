@@ -1,0 +1,244 @@
+"""The optimized training path computes exactly what the textbook path computes.
+
+``fit`` runs every step through a preallocated :class:`nnrecipe.workspace.Workspace` and a
+pass-fused Adam; inference runs in chunks. Each test here compares one of these against a
+straightforward reference (fresh arrays, the textbook formula, finite differences), in
+float64 and float32.
+"""
+
+from __future__ import annotations
+
+import copy
+
+import numpy as np
+import pytest
+
+import nnrecipe as nr
+from nnrecipe import dropout, losses, optimizers
+from nnrecipe.workspace import Workspace
+
+DTYPES = ["float64", "float32"]
+TOL = {"float64": 1e-12, "float32": 1e-5}
+
+# (sizes, hidden, output, l2, l1, keep_prob): every branch of forward/backward
+CASES = {
+    "relu-softmax-l2-dropout": ([5, 7, 6, 4], "relu", "softmax", 0.3, 0.0, [0.8, 0.6]),
+    "tanh-sigmoid-l1-dropout": ([5, 6, 3], "tanh", "sigmoid", 0.0, 0.2, 0.7),
+    "sigmoid-linear-both": ([4, 6, 5, 2], "sigmoid", "linear", 0.1, 0.05, 1.0),
+    "leaky-sigmoid-2out": ([3, 8, 2], "leaky_relu", "sigmoid", 0.0, 0.0, 0.9),
+}
+
+
+def _data(sizes, output, m, dtype, seed=0):
+    rng = np.random.default_rng(seed)
+    X = rng.standard_normal((m, sizes[0])).astype(dtype)
+    if output == "softmax":
+        y = rng.integers(0, sizes[-1], m)
+    elif output == "sigmoid":
+        y = rng.integers(0, 2, (m, sizes[-1])) if sizes[-1] > 1 else rng.integers(0, 2, m)
+    else:
+        y = rng.standard_normal((m, sizes[-1])).astype(dtype)
+    return X, y
+
+
+def _net(case, dtype, seed=1):
+    sizes, hidden, output, l2, l1, keep = CASES[case]
+    return nr.Network(
+        sizes, hidden=hidden, output=output, l2=l2, l1=l1, keep_prob=keep, dtype=dtype, seed=seed
+    )
+
+
+def _workspace(net, rows):
+    return Workspace(net.layers, rows, net.dtype, training=True, penalty=bool(net.l2 or net.l1))
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", sorted(CASES))
+@pytest.mark.parametrize("m", [9, 6])  # the full workspace, and a smaller last batch in it
+def test_buffered_step_equals_fresh_step(case, dtype, m):
+    net = _net(case, dtype)
+    X, y = _data(net.layer_sizes, net.output, 9, dtype)
+    X, Y = net._inputs(X[:m]), net._targets(y[:m], m)
+
+    J_ref = net._loss_and_gradient(X, Y, True, np.random.default_rng(5))
+    grad_ref = net._grad.copy()
+    caches_ref = [
+        (layer.Z.copy(), layer.A.copy(), None if layer.D is None else layer.D.copy())
+        for layer in net.layers
+    ]
+
+    net._grad[...] = np.nan  # every entry must be rewritten by the buffered step
+    buffers = _workspace(net, rows=9).views(m)
+    J = net._loss_and_gradient(X, Y, True, np.random.default_rng(5), buffers)
+
+    assert isinstance(J, float)
+    np.testing.assert_allclose(J, J_ref, rtol=TOL[dtype])
+    np.testing.assert_allclose(net._grad, grad_ref, rtol=TOL[dtype], atol=TOL[dtype])
+    assert net._grad.dtype == np.dtype(dtype)
+    for layer, buf, (Z, A, D) in zip(net.layers, buffers, caches_ref, strict=True):
+        assert layer.Z is buf.Z or np.shares_memory(layer.Z, buf.Z)  # really in the workspace
+        np.testing.assert_allclose(layer.Z, Z, rtol=TOL[dtype])
+        np.testing.assert_allclose(layer.A, A, rtol=TOL[dtype])
+        if D is None:
+            assert layer.D is None
+        else:
+            assert layer.D.dtype == bool
+            np.testing.assert_array_equal(layer.D, D)
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_buffered_gradient_matches_finite_differences(case):
+    """Backprop through the workspace against central differences of J, in float64."""
+    net = _net(case, "float64")
+    X, y = _data(net.layer_sizes, net.output, 8, "float64", seed=2)
+    X, Y = net._inputs(X), net._targets(y, 8)
+    buffers = _workspace(net, rows=8).views(8)
+    net._loss_and_gradient(X, Y, True, np.random.default_rng(3), buffers)
+    grad = net._grad.copy()
+
+    theta, eps = net.get_vector(), 1e-7
+    numeric = np.empty_like(theta)
+    for i in range(theta.size):
+        values = []
+        for sign in (1.0, -1.0):
+            shifted = theta.copy()
+            shifted[i] += sign * eps
+            net.set_vector(shifted)
+            # the same seed replays the same dropout masks
+            values.append(net._cost(X, Y, True, np.random.default_rng(3), buffers))
+        numeric[i] = (values[0] - values[1]) / (2 * eps)
+    net.set_vector(theta)
+    diff = np.linalg.norm(grad - numeric) / (np.linalg.norm(grad) + np.linalg.norm(numeric))
+    assert diff < 1e-7
+
+
+def _textbook_adam(state, theta, g, lr, t, b1=0.9, b2=0.999, eps=1e-8):
+    state["v"] = b1 * state["v"] + (1 - b1) * g
+    state["s"] = b2 * state["s"] + (1 - b2) * g**2
+    v_hat = state["v"] / (1 - b1**t)
+    s_hat = state["s"] / (1 - b2**t)
+    return theta - lr * v_hat / (np.sqrt(s_hat) + eps)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_adam_matches_textbook_formula(dtype):
+    rng = np.random.default_rng(0)
+    theta = rng.standard_normal(50).astype(dtype)
+    ref = theta.astype(np.float64)
+    state = {"v": np.zeros(50), "s": np.zeros(50)}
+    opt = optimizers.Adam(learning_rate=0.01)
+    params = {"theta": theta}
+    opt.init(params)
+    for t in range(1, 30):
+        g = (rng.standard_normal(50) * 10.0 ** rng.integers(-4, 2)).astype(dtype)
+        opt.update(params, {"dtheta": g})
+        ref = _textbook_adam(state, ref, g.astype(np.float64), 0.01, t)
+    assert theta.dtype == np.dtype(dtype) and opt.v["theta"].dtype == np.dtype(dtype)
+    np.testing.assert_allclose(theta, ref, rtol=TOL[dtype], atol=TOL[dtype])
+    np.testing.assert_allclose(opt.v["theta"], state["v"], rtol=1e-4, atol=TOL[dtype])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+@pytest.mark.parametrize("case", ["relu-softmax-l2-dropout", "sigmoid-linear-both"])
+def test_fit_matches_a_reference_loop(case, dtype):
+    """``fit`` (workspace, np.take batches, fused Adam) against a plain loop over the public
+    ``gradients`` and the textbook Adam, with the same shuffles and dropout masks."""
+    X, y = _data(CASES[case][0], CASES[case][2], 50, dtype, seed=4)
+    net = _net(case, dtype)
+    ref_net = net.copy()
+    history = net.fit(X, y, optimizer="adam", learning_rate=0.01, batch_size=16, epochs=3, seed=7)
+
+    rng = np.random.default_rng(7)
+    theta = ref_net.get_vector().astype(np.float64)
+    state = {"v": np.zeros_like(theta), "s": np.zeros_like(theta)}
+    t, costs = 0, []
+    for _ in range(3):
+        order = rng.permutation(len(X))
+        for s in range(0, len(X), 16):
+            idx = order[s : s + 16]
+            # J and dθ draw the same dropout masks: J from a copy of the generator's state
+            costs.append(ref_net.cost(X[idx], y[idx], training=True, rng=copy.deepcopy(rng)))
+            grads = ref_net.gradients(X[idx], y[idx], training=True, rng=rng)
+            g = np.concatenate([grads["d" + k].ravel() for k in ref_net.parameter_shapes()])
+            t += 1
+            theta = _textbook_adam(state, theta, g.astype(np.float64), 0.01, t)
+            ref_net.set_vector(theta.astype(dtype))
+    tol = 1e-9 if dtype == "float64" else 2e-4
+    np.testing.assert_allclose(net.get_vector(), ref_net.get_vector(), rtol=tol, atol=tol)
+    np.testing.assert_allclose(history.iteration_cost, costs, rtol=tol)
+    assert net.get_vector().dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_chunked_inference_equals_one_pass_and_returns_fresh_arrays(dtype):
+    net = _net("relu-softmax-l2-dropout", dtype)
+    X, y = _data(net.layer_sizes, "softmax", 103, dtype, seed=3)
+    X = net._inputs(X)
+    A_one = net._forward(X, False, None).copy()
+    Z_one = net.layers[-1].Z.copy()
+    Z, A = net._inference(X, batch=10)  # ten full chunks and one of 3 rows
+    np.testing.assert_allclose(A, A_one, rtol=TOL[dtype])
+    np.testing.assert_allclose(Z, Z_one, rtol=TOL[dtype])
+    assert A.dtype == Z.dtype == np.dtype(dtype)
+    Z2, A2 = net._inference(X, batch=10)
+    assert not np.shares_memory(A, A2) and not np.shares_memory(Z, Z2)
+    assert all(layer.Z is None and layer.A is None for layer in net.layers)  # caches cleared
+    np.testing.assert_array_equal(net.predict(X), A_one.argmax(axis=1))
+
+
+def test_public_methods_return_fresh_arrays():
+    net = _net("relu-softmax-l2-dropout", "float64")
+    X, y = _data(net.layer_sizes, "softmax", 12, "float64")
+    A1 = net.forward(X)
+    A2 = net.forward(X[::-1])
+    assert not np.shares_memory(A1, A2)
+    g1 = net.gradients(X, y)
+    g2 = net.gradients(X[:6], y[:6])
+    assert not np.shares_memory(g1["dW1"], g2["dW1"])
+    assert not np.allclose(g1["dW1"], g2["dW1"])
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_preallocated_dropout_draws_the_same_stream(dtype):
+    U = np.empty((4, 5), dtype)
+    D = np.empty((4, 5), bool)
+    into = dropout.draw_mask((4, 5), 0.6, np.random.default_rng(9), dtype, out=D, draws=U)
+    fresh = dropout.draw_mask((4, 5), 0.6, np.random.default_rng(9), dtype)
+    assert into is D and U.dtype == np.dtype(dtype)
+    np.testing.assert_array_equal(into, fresh)
+
+
+def test_workspace_allocates_in_the_network_dtype_and_rejects_oversized_batches():
+    net = _net("relu-softmax-l2-dropout", "float32")
+    ws = _workspace(net, rows=8)
+    for buf in ws.views(8):
+        assert buf.Z.dtype == buf.A.dtype == np.float32
+    assert ws.views(8)[0].D.dtype == bool and ws.views(8)[-1].D is None
+    assert ws.views(3)[0].Z.shape == (3, 7) and ws.views(3) is ws.views(3)
+    with pytest.raises(ValueError, match="cannot hold a batch of 9"):
+        ws.views(9)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_categorical_crossentropy_value_is_exact_and_stable(dtype):
+    """The fused-sum form equals -Σ y log softmax(z) / m, for one-hot and soft targets, with
+    logits far beyond exp's range, and keeps a float32 loss near 0 accurate."""
+    loss = losses.get("categorical_crossentropy")
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((7, 4)) * 3
+    Z[0] = [1000.0, -1000.0, 0.0, 999.0]  # naive exp overflows
+    Y = np.eye(4)[rng.integers(0, 4, 7)]
+    Y[1] = [0.25, 0.25, 0.5, 0.0]  # a soft target
+    log_softmax = Z - Z.max(axis=1, keepdims=True)
+    log_softmax -= np.log(np.exp(log_softmax).sum(axis=1, keepdims=True))
+    expected = -(Y * log_softmax).sum() / 7
+    got = loss.value(Z.astype(dtype), None, Y.astype(dtype))
+    np.testing.assert_allclose(got, expected, rtol=1e-12 if dtype == "float64" else 1e-6)
+
+    # confident and right, ℓ_i = log(1 + e^-13 + e^-12) ≈ 8.4e-6: what is left is log(1 + x)'s
+    # own rounding (float32: ~1e-7 / 8.4e-6); computing lse_i - y·z_i would lose about 10%
+    Z = np.tile([[20.0, 7.0, 8.0]], (4000, 1))
+    Y = np.tile([[1.0, 0.0, 0.0]], (4000, 1))
+    exact = np.log1p(np.exp(-13.0) + np.exp(-12.0))
+    got = loss.value(Z.astype(dtype), None, Y.astype(dtype))
+    np.testing.assert_allclose(got, exact, rtol=1e-9 if dtype == "float64" else 1e-2)
