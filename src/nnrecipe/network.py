@@ -27,9 +27,10 @@ from .layers import Dense
 from .normalize import Standardizer
 from .workspace import LayerBuffers, Workspace
 
-# Rows per chunk of inference: a chunk's activations stay in the CPU cache from layer to layer,
-# and BLAS is already at full speed (benchmarks/train_speed.py --inference-rows measures it).
-INFERENCE_ROWS = 512
+# Inference runs in chunks whose widest activation takes about this many bytes: few, large
+# BLAS calls (fast even when other processes compete for the cores), bounded memory, and a
+# chunk that stays in the CPU's last-level cache from layer to layer.
+INFERENCE_CHUNK_BYTES = 4 * 2**20
 
 
 def _check_sizes(layer_sizes) -> list[int]:
@@ -302,13 +303,13 @@ class Network:
             layer.clear()
 
     # ----------------------------------------------------------------- inference
-    def _inference(
-        self, X: np.ndarray, batch: int = INFERENCE_ROWS
-    ) -> tuple[np.ndarray, np.ndarray]:
+    def _inference(self, X: np.ndarray, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         """Inference-mode (Z[L], A[L]) as new arrays, computed ``batch`` rows at a time
-        through one reused workspace: bounded memory, and each chunk's activations stay in
-        cache between layers."""
+        (default: chunks of about ``INFERENCE_CHUNK_BYTES``) through one reused workspace."""
         m, n_out = len(X), self.layer_sizes[-1]
+        if batch is None:
+            widest = max(self.layer_sizes[1:]) * self.dtype.itemsize
+            batch = min(max(INFERENCE_CHUNK_BYTES // widest, 256), 8192)
         Z_out = np.empty((m, n_out), self.dtype)
         A_out = np.empty((m, n_out), self.dtype)
         workspace = Workspace(self.layers, min(batch, m), self.dtype, training=False)
