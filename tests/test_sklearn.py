@@ -2,6 +2,7 @@
 GridSearchCV, cross_val_score, dev sets, early stopping, partial_fit and pickling."""
 
 import pickle
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -345,3 +346,15 @@ def test_import_error_names_the_extra_and_nnrecipe_stays_light():
         check=True,
     ).stdout
     assert "pip install 'nnrecipe[sklearn]'" in out
+
+
+def test_readme_sklearn_example_runs():
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text.split("## scikit-learn estimators", 1)[1]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["grid"].best_score_ > 0.9
+    clf = namespace["clf"]
+    assert clf.history_.stop_reason == "early_stopping" and clf.n_iter_ < 100
+    assert clf.score(namespace["X_test"] / 16, namespace["y_test"]) > 0.95
