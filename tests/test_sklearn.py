@@ -19,6 +19,7 @@ from sklearn.datasets import (  # noqa: E402
     make_multilabel_classification,
     make_regression,
 )
+from sklearn.exceptions import NotFittedError  # noqa: E402
 from sklearn.metrics import accuracy_score, log_loss, r2_score  # noqa: E402
 from sklearn.model_selection import (  # noqa: E402
     GridSearchCV,
@@ -313,6 +314,8 @@ def test_feature_names_in_from_a_dataframe(blobs):
         ({"optimizer": "gd", "batch_size": 32}, "optimizer='gd'"),
         ({"epochs": 0}, "epochs=0"),
         ({"validation_fraction": 1.5}, "validation_fraction=1.5"),
+        ({"patience": -1}, "patience=-1"),
+        ({"seed": -1}, "seed must be None or an integer"),
         ({"seed": "zero"}, "seed must be None or an integer"),
         ({"early_stopping": "yes"}, "early_stopping must be True or False"),
         ({"dtype": "float16"}, "dtype='float16'"),
@@ -358,3 +361,13 @@ def test_readme_sklearn_example_runs():
     clf = namespace["clf"]
     assert clf.history_.stop_reason == "early_stopping" and clf.n_iter_ < 100
     assert clf.score(namespace["X_test"] / 16, namespace["y_test"]) > 0.95
+
+
+def test_a_failed_refit_leaves_no_stale_mix(blobs):
+    X_train, X_dev, y_train, y_dev = blobs
+    clf = NNClassifier((4,), epochs=2, seed=0).fit(X_train, y_train)
+    with pytest.raises(ValueError, match="dev"):
+        clf.fit(X_train, np.array(["a", "b", "c"])[y_train], dev=(X_dev, y_dev))
+    # the old network must not answer with the new classes_: the estimator is unfitted
+    with pytest.raises(NotFittedError):
+        clf.predict(X_dev)

@@ -132,18 +132,18 @@ class BaseNN(BaseEstimator):
                     "leave batch_size=None or use optimizer='sgd' for mini-batches"
                 )
         check_positive(self.epochs, "epochs", integer=True)
-        if isinstance(self.patience, bool) or not isinstance(self.patience, numbers.Integral):
-            raise TypeError(f"patience must be an integer >= 0, got {self.patience!r}")
+        pat = self.patience
+        if isinstance(pat, bool) or not isinstance(pat, numbers.Integral) or pat < 0:
+            raise ValueError(f"patience={pat!r} must be an integer >= 0")
         vf = self.validation_fraction
         if isinstance(vf, bool) or not isinstance(vf, numbers.Real) or not 0 < vf < 1:
             raise ValueError(f"validation_fraction={vf!r} must be a number in (0, 1), e.g. 0.1")
-        if self.seed is not None and (
-            isinstance(self.seed, bool)
-            or not isinstance(self.seed, numbers.Integral)
-            or self.seed < 0
+        seed = self.seed
+        if seed is not None and (
+            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
         ):
-            raise TypeError(
-                f"seed must be None or an integer >= 0, got {self.seed!r} (an int makes every "
+            raise (ValueError if isinstance(seed, numbers.Integral) else TypeError)(
+                f"seed must be None or an integer >= 0, got {seed!r} (an int makes every "
                 "fit reproducible; a Generator would be consumed, so refits would differ)"
             )
         _check_bool(self.early_stopping, "early_stopping")
@@ -233,8 +233,19 @@ class BaseNN(BaseEstimator):
             verbose=bool(self.verbose),
         )
 
+    def __sklearn_is_fitted__(self) -> bool:
+        return hasattr(self, "network_")
+
+    def _forget(self) -> None:
+        """Drop what a previous fit learned, so a fit that fails midway leaves no stale mix."""
+        for key in [k for k in vars(self) if k.endswith("_") and not k.startswith("__")]:
+            delattr(self, key)
+        for key in ("_coder", "_optimizer", "_y_ndim"):
+            self.__dict__.pop(key, None)
+
     def _fit(self, X, y, dev=None):
         p = self._check_params()
+        self._forget()
         X, y = self._validate_xy(X, y, reset=True)
         output, n_out = self._setup_targets(y, None)
         Y = self._encode(y)
