@@ -66,7 +66,7 @@ def _to_float(cells: np.ndarray, path: Path, name: str, first_line: int) -> np.n
     except ValueError:
         for i, cell in enumerate(cells):  # error path only: find the first bad cell to name it
             if not _is_number(cell):
-                what = "is empty" if cell.strip() == "" else f"holds {cell!r}, not a number"
+                what = "is empty" if cell.strip() == "" else f"holds {str(cell)!r}, not a number"
                 raise ValueError(
                     f"{str(path)!r} line {first_line + i}, column {name!r} {what}; fix or drop "
                     "that row (features must be numbers)"
