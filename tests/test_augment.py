@@ -9,10 +9,15 @@ import pytest
 import nnrecipe as nr
 from nnrecipe.data.augment import in_raw_space
 
-MNIST_DIR = Path(os.environ.get(
-    "NNRECIPE_MNIST_T10K", Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k"
-))
-needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="the MNIST test set is not available")
+MNIST_DIR = Path(
+    os.environ.get(
+        "NNRECIPE_MNIST_T10K",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
+    )
+)
+needs_mnist = pytest.mark.skipif(
+    not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"
+)
 A = nr.augment
 
 

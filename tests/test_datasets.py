@@ -13,10 +13,15 @@ import nnrecipe as nr
 from nnrecipe.data import mnist as mnist_module
 from nnrecipe.data.mnist import read_idx
 
-MNIST_DIR = Path(os.environ.get(
-    "NNRECIPE_MNIST_T10K", Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k"
-))
-needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="the MNIST test set is not available")
+MNIST_DIR = Path(
+    os.environ.get(
+        "NNRECIPE_MNIST_T10K",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
+    )
+)
+needs_mnist = pytest.mark.skipif(
+    not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"
+)
 
 
 @pytest.mark.parametrize("name", ["moons", "circles", "spiral", "flower", "blobs"])
@@ -99,7 +104,10 @@ def test_mnist_download_verifies_md5_and_caches(monkeypatch, tmp_path):
     monkeypatch.setattr(mnist_module, "MIRRORS", (MNIST_DIR.as_uri() + "/",))
     X, y = nr.datasets.mnist("test")
     cached = tmp_path / "cache" / "mnist" / "t10k-images-idx3-ubyte.gz"
-    assert cached.is_file() and hashlib.md5(cached.read_bytes()).hexdigest() == mnist_module.MD5[cached.name]
+    assert (
+        cached.is_file()
+        and hashlib.md5(cached.read_bytes()).hexdigest() == mnist_module.MD5[cached.name]
+    )
     monkeypatch.setattr(mnist_module, "MIRRORS", ())  # offline now: the cache is enough
     assert np.array_equal(nr.datasets.mnist("test")[0], X)
 
@@ -159,7 +167,9 @@ def test_bad_idx_files_raise_an_error_naming_the_file(tmp_path, content, match):
 def test_a_truncated_gzip_file_is_named(tmp_path):
     path = tmp_path / "cut-idx1-ubyte.gz"
     path.write_bytes(gzip.compress(_idx((100,), bytes(100)))[:30])
-    with pytest.raises(ValueError, match="cut-idx1-ubyte.gz' cannot be read .*damaged or truncated"):
+    with pytest.raises(
+        ValueError, match="cut-idx1-ubyte.gz' cannot be read .*damaged or truncated"
+    ):
         read_idx(path)
 
 

@@ -8,12 +8,17 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe.learning_curve import LearningCurve
+from nnrecipe.learning_curves import LearningCurve
 
-MNIST_DIR = Path(os.environ.get(
-    "NNRECIPE_MNIST_T10K", Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k"
-))
-needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="the MNIST test set is not available")
+MNIST_DIR = Path(
+    os.environ.get(
+        "NNRECIPE_MNIST_T10K",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
+    )
+)
+needs_mnist = pytest.mark.skipif(
+    not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"
+)
 
 
 @pytest.mark.parametrize(
@@ -82,7 +87,11 @@ def test_report_prints_as_a_table_and_converts_to_a_dict():
 @pytest.mark.parametrize(
     "kwargs, error, match",
     [
-        ({"train_error": 1.5, "dev_error": 0.1}, ValueError, "train_error=1.5 must be an error rate in \\[0, 1\\]"),
+        (
+            {"train_error": 1.5, "dev_error": 0.1},
+            ValueError,
+            "train_error=1.5 must be an error rate in \\[0, 1\\]",
+        ),
         ({"train_error": 0.1, "dev_error": 15}, ValueError, "dev_error=15.0 .*pass 0.15 for 15%"),
         ({"train_error": 0.1, "dev_error": -0.1}, ValueError, "dev_error=-0.1"),
         ({"train_error": 0.1, "dev_error": 0.1, "baseline_error": 2}, ValueError, "baseline_error"),
@@ -144,7 +153,9 @@ def test_learning_curve_slope_per_doubling_by_hand():
     lc = LearningCurve([100, 200, 400], [0.0, 0.0, 0.01], [0.30, 0.20, 0.10], tolerance=0.005)
     assert lc.slope == pytest.approx(0.10) and lc.more_data_helps
     flat = LearningCurve([100, 200, 400, 800], [0.1, 0.1, 0.1, 0.1], [0.3, 0.2, 0.2, 0.2], 0.005)
-    assert flat.slope == pytest.approx(-np.polyfit(np.log2([200, 400, 800]), [0.2, 0.2, 0.2], 1)[0], abs=1e-12)
+    assert flat.slope == pytest.approx(
+        -np.polyfit(np.log2([200, 400, 800]), [0.2, 0.2, 0.2], 1)[0], abs=1e-12
+    )
     assert not flat.more_data_helps and "flattened" in flat.verdict
     met = LearningCurve([100, 200, 400], [0.2, 0.2, 0.2], [0.4, 0.3, 0.2], 0.005)
     assert not met.more_data_helps and "have met" in met.verdict
@@ -156,7 +167,12 @@ def test_learning_curve_on_mnist_says_more_data_helps_and_feeds_the_diagnosis():
     (Xt, yt), (Xd, yd), _ = nr.split(X, y, ratios=(1000, 1000, 8000), seed=1)
     lc = nr.learning_curve(
         lambda: nr.Network([784, 32, 10], output="softmax", seed=0),
-        Xt, yt, sizes=(125, 250, 500, 1000), dev=(Xd, yd), epochs=15, learning_rate=2e-3,
+        Xt,
+        yt,
+        sizes=(125, 250, 500, 1000),
+        dev=(Xd, yd),
+        epochs=15,
+        learning_rate=2e-3,
     )
     assert lc.sizes.tolist() == [125, 250, 500, 1000]
     assert lc.dev_errors[-1] < lc.dev_errors[0] - 0.05
@@ -167,8 +183,14 @@ def test_learning_curve_on_mnist_says_more_data_helps_and_feeds_the_diagnosis():
 
 def test_learning_curve_of_a_high_bias_model_says_more_data_will_not_help():
     X, y = nr.datasets.moons(n=1500, noise=0.1, seed=0)
-    lc = nr.learning_curve(lambda: nr.Network([2, 1], seed=0), X, y,
-                           sizes=(0.25, 0.5, 1.0), epochs=40, learning_rate=0.05)
+    lc = nr.learning_curve(
+        lambda: nr.Network([2, 1], seed=0),
+        X,
+        y,
+        sizes=(0.25, 0.5, 1.0),
+        epochs=40,
+        learning_rate=0.05,
+    )
     assert lc.train_errors[-1] > 0.08  # a linear boundary cannot fit the moons
     assert not lc.more_data_helps
     d = nr.diagnose(lc.train_errors[-1], lc.dev_errors[-1], learning_curve=lc)

@@ -9,9 +9,12 @@ import pytest
 import nnrecipe as nr
 from nnrecipe.data.distribution import roc_auc
 
-MNIST_DIR = Path(os.environ.get(
-    "NNRECIPE_MNIST_T10K", Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k"
-))
+MNIST_DIR = Path(
+    os.environ.get(
+        "NNRECIPE_MNIST_T10K",
+        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
+    )
+)
 
 
 def test_roc_auc_by_ranks_against_counting_pairs():

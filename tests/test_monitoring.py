@@ -62,7 +62,7 @@ def test_fifty_layers_explode_vanish_or_stay_stable(init, expected):
 
 def test_the_warning_names_the_first_layer_out_of_range():
     spread = [1.0, 10.0, 100.0, 2e3, 5e4, 1.0]  # hidden layers 1-5, then the output
-    (kind, layer, message), = problems([1.0] * 6, spread, orders=3)
+    ((kind, layer, message),) = problems([1.0] * 6, spread, orders=3)
     assert kind == "activations_explode" and layer == 4 and "std(A[4]) = 2e+03" in message
 
 
@@ -89,7 +89,9 @@ def test_monitoring_is_off_by_default_and_recorded_each_epoch():
     h = nr.Network([2, 8, 8, 1], seed=0).fit(X, y, epochs=3, monitor_gradients=GradientMonitor(2))
     assert len(h.gradient_norms) == len(h.activation_std) == 3
     assert all(len(v) == 3 for v in h.gradient_norms)
-    with pytest.raises(TypeError, match="monitor_gradients must be True, False or a GradientMonitor"):
+    with pytest.raises(
+        TypeError, match="monitor_gradients must be True, False or a GradientMonitor"
+    ):
         net.fit(X, y, epochs=1, monitor_gradients="yes")
     with pytest.raises(ValueError, match="orders"):
         GradientMonitor(orders=0)

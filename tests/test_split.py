@@ -43,7 +43,9 @@ def test_auto_rule_interpolates_smoothly_and_monotonically():
     f = np.array([auto_fraction(int(v)) for v in m])
     assert np.all(np.diff(f) <= 1e-15)  # the dev fraction never grows with m
     assert np.max(np.abs(np.diff(np.log10(f)))) < 0.03  # no jumps between anchors
-    assert auto_fraction(300_000) == pytest.approx(10 ** np.interp(np.log10(3e5), [5, 6], [np.log10(0.2), -2]))
+    assert auto_fraction(300_000) == pytest.approx(
+        10 ** np.interp(np.log10(3e5), [5, 6], [np.log10(0.2), -2])
+    )
 
 
 def test_sorted_labels_never_give_a_one_class_dev_set():
@@ -149,7 +151,9 @@ def test_brought_dev_and_test_sets_are_used_and_checked():
 def test_a_dev_set_with_other_features_is_rejected():
     X, y = np.zeros((100, 4)), np.zeros(100)
     with pytest.raises(ValueError, match=r"dev set has examples of shape \(5,\) but X has \(4,\)"):
-        nr.split(X, y, dev=(np.zeros((20, 5)), np.zeros(20)), test=(np.zeros((20, 4)), np.zeros(20)))
+        nr.split(
+            X, y, dev=(np.zeros((20, 5)), np.zeros(20)), test=(np.zeros((20, 4)), np.zeros(20))
+        )
     with pytest.raises(ValueError, match="test set you passed is empty"):
         nr.split(X, y, test=(np.zeros((0, 4)), np.zeros(0)))
     with pytest.raises(TypeError, match="must be a pair"):

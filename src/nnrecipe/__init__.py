@@ -12,7 +12,7 @@ from .data.distribution import check_same_distribution
 from .data.split import split
 from .diagnosis import diagnose
 from .io import load
-from .learning_curve import learning_curve
+from .learning_curves import learning_curve
 from .network import Network
 from .normalize import Standardizer
 

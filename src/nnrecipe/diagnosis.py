@@ -83,16 +83,28 @@ class Diagnosis:
         def pct(v):
             return f"{100 * v:.2f}%"
 
-        rows = [("baseline error", pct(self.baseline_error), "human-level / Bayes error"),
-                ("train error", pct(self.train_error), "")]
+        rows = [
+            ("baseline error", pct(self.baseline_error), "human-level / Bayes error"),
+            ("train error", pct(self.train_error), ""),
+        ]
         if self.train_dev_error is not None:
             rows.append(("train-dev error", pct(self.train_dev_error), ""))
         rows.append(("dev error", pct(self.dev_error), ""))
         flag = {True: "high", False: "ok"}
-        rows.append(("avoidable bias", pct(self.avoidable_bias),
-                     f"{flag[self.high_bias]} (threshold {pct(self.bias_threshold)})"))
-        rows.append(("variance", pct(self.variance),
-                     f"{flag[self.high_variance]} (threshold {pct(self.variance_threshold)})"))
+        rows.append(
+            (
+                "avoidable bias",
+                pct(self.avoidable_bias),
+                f"{flag[self.high_bias]} (threshold {pct(self.bias_threshold)})",
+            )
+        )
+        rows.append(
+            (
+                "variance",
+                pct(self.variance),
+                f"{flag[self.high_variance]} (threshold {pct(self.variance_threshold)})",
+            )
+        )
         if self.data_mismatch is not None:
             rows.append(("data mismatch", pct(self.data_mismatch), ""))
         return rows
@@ -181,27 +193,50 @@ def diagnose(
         variance_steps = list(VARIANCE_STEPS)
         if more_data is False:  # the curve has flattened: regularize rather than collect data
             variance_steps.pop(0)
-            notes.append("more data is unlikely to help much: the learning curve's dev error "
-                         "has flattened at the largest training sizes")
+            notes.append(
+                "more data is unlikely to help much: the learning curve's dev error "
+                "has flattened at the largest training sizes"
+            )
         elif more_data:
-            variance_steps[0] = ("get more training data: the learning curve's dev error is "
-                                 "still falling at the largest training sizes (or augment it)")
+            variance_steps[0] = (
+                "get more training data: the learning curve's dev error is "
+                "still falling at the largest training sizes (or augment it)"
+            )
         steps += [s for s in variance_steps if not (high_bias and s == BIAS_STEPS[-1])]
     if mismatch is not None and mismatch > variance_threshold:
         steps += MISMATCH_STEPS
     if not steps:
-        steps = ["good fit: evaluate once on the test set; if that is not good enough, change "
-                 "the dev set or the metric (they no longer reflect what you care about)"]
+        steps = [
+            "good fit: evaluate once on the test set; if that is not good enough, change "
+            "the dev set or the metric (they no longer reflect what you care about)"
+        ]
     if bias < -bias_threshold:
-        notes.append("the training error is below the baseline: the baseline may be too high, "
-                     "or the network is fitting noise in the training labels")
+        notes.append(
+            "the training error is below the baseline: the baseline may be too high, "
+            "or the network is fitting noise in the training labels"
+        )
     if variance < -variance_threshold:
-        notes.append("the dev error is below the training error: check that dev and train come "
-                     "from the same distribution and that errors are measured without dropout")
+        notes.append(
+            "the dev error is below the training error: check that dev and train come "
+            "from the same distribution and that errors are measured without dropout"
+        )
     if high_bias and more_data is True:
         notes.append("while bias is high, more data alone will not lower the training error")
-    return Diagnosis(train, dev, base, bias, variance, case, steps, bias_threshold,
-                     variance_threshold, train_dev, mismatch, more_data, notes)
+    return Diagnosis(
+        train,
+        dev,
+        base,
+        bias,
+        variance,
+        case,
+        steps,
+        bias_threshold,
+        variance_threshold,
+        train_dev,
+        mismatch,
+        more_data,
+        notes,
+    )
 
 
 def _pair(part, name: str):
@@ -210,8 +245,9 @@ def _pair(part, name: str):
     return part
 
 
-def diagnose_network(network, train, dev, baseline_error: float = 0.0, train_dev=None,
-                     **kwargs) -> Diagnosis:
+def diagnose_network(
+    network, train, dev, baseline_error: float = 0.0, train_dev=None, **kwargs
+) -> Diagnosis:
     """:func:`diagnose` from a fitted network's inference-mode errors on ``train`` and ``dev``
     (and ``train_dev``), each an ``(X, y)`` pair. Used by :meth:`Network.diagnose`."""
     if not network.loss.classification:
@@ -227,5 +263,10 @@ def diagnose_network(network, train, dev, baseline_error: float = 0.0, train_dev
         X, y = _pair(part, name)
         X = network._inputs(X, f"{name}[0] (X_{name})")
         errors[name] = network._evaluate(X, network._targets(y, len(X), f"{name}[1] (y_{name})"))[1]
-    return diagnose(errors["train"], errors["dev"], baseline_error,
-                    train_dev_error=errors.get("train_dev"), **kwargs)
+    return diagnose(
+        errors["train"],
+        errors["dev"],
+        baseline_error,
+        train_dev_error=errors.get("train_dev"),
+        **kwargs,
+    )

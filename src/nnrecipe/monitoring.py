@@ -28,15 +28,17 @@ import warnings
 
 import numpy as np
 
-FIX = ("use init='he' for ReLU layers ('xavier' for tanh), standardize the inputs, "
-       "or use fewer layers")
+FIX = (
+    "use init='he' for ReLU layers ('xavier' for tanh), standardize the inputs, or use fewer layers"
+)
 
 
 def measure(network) -> tuple[list[float], list[float]]:
     """(‖dW[l]‖ for l = 1..L, std(A[l]) for l = 1..L) from the last forward/backward pass."""
     norms = [float(np.linalg.norm(layer.dW)) for layer in network.layers]
-    spread = [float(np.std(layer.A)) if layer.A is not None else math.nan
-              for layer in network.layers]
+    spread = [
+        float(np.std(layer.A)) if layer.A is not None else math.nan for layer in network.layers
+    ]
     return norms, spread
 
 
@@ -48,31 +50,48 @@ def problems(norms, spread, orders: float = 3.0) -> list[tuple[str, int, str]]:
     bad = [i for i, v in enumerate(list(norms) + list(spread)) if not np.isfinite(v)]
     if bad:
         layer = bad[0] % len(norms) + 1
-        found.append(("overflow", layer, f"gradient or activation at layer {layer} overflowed "
-                      f"to inf/NaN; {FIX}"))
+        found.append(
+            (
+                "overflow",
+                layer,
+                f"gradient or activation at layer {layer} overflowed to inf/NaN; {FIX}",
+            )
+        )
         return found
-    limit = 10.0 ** orders
+    limit = 10.0**orders
     hidden = spread[:-1]
     if len(hidden) >= 2 and hidden[0] > 0:
         ratio = np.asarray(hidden) / hidden[0]
         for kind, out in (("explode", ratio > limit), ("vanish", ratio < 1 / limit)):
             if out.any():
                 layer = int(np.argmax(out)) + 1
-                found.append((f"activations_{kind}", layer,
-                              f"activations {kind} across depth: std(A[{layer}]) = "
-                              f"{hidden[layer - 1]:.3g} vs std(A[1]) = {hidden[0]:.3g} "
-                              f"(the hidden layers range from {ratio.min():.2g}x to "
-                              f"{ratio.max():.2g}x std(A[1])); gradients {kind} with them; {FIX}"))
+                found.append(
+                    (
+                        f"activations_{kind}",
+                        layer,
+                        f"activations {kind} across depth: std(A[{layer}]) = "
+                        f"{hidden[layer - 1]:.3g} vs std(A[1]) = {hidden[0]:.3g} "
+                        f"(the hidden layers range from {ratio.min():.2g}x to "
+                        f"{ratio.max():.2g}x std(A[1])); gradients {kind} with them; {FIX}",
+                    )
+                )
     if len(norms) >= 2 and norms[-1] > 0:
         ratio = np.asarray(norms[:-1]) / norms[-1]
         for kind, out in (("explode", ratio > limit), ("vanish", ratio < 1 / limit)):
             if out.any():
-                layer = int(np.flatnonzero(out)[-1]) + 1  # the out-of-range layer nearest the output
-                found.append((f"gradients_{kind}", layer,
-                              f"gradients {kind} across depth: ||dW[{layer}]|| = "
-                              f"{norms[layer - 1]:.3g} vs ||dW[{len(norms)}]|| = {norms[-1]:.3g} "
-                              f"at the output layer; layers 1..{layer} learn "
-                              f"{'far too fast' if kind == 'explode' else 'almost nothing'}; {FIX}"))
+                layer = (
+                    int(np.flatnonzero(out)[-1]) + 1
+                )  # the out-of-range layer nearest the output
+                found.append(
+                    (
+                        f"gradients_{kind}",
+                        layer,
+                        f"gradients {kind} across depth: ||dW[{layer}]|| = "
+                        f"{norms[layer - 1]:.3g} vs ||dW[{len(norms)}]|| = {norms[-1]:.3g} "
+                        f"at the output layer; layers 1..{layer} learn "
+                        f"{'far too fast' if kind == 'explode' else 'almost nothing'}; {FIX}",
+                    )
+                )
     return found
 
 

@@ -158,25 +158,32 @@ class Rotate(Transform):
         cos, sin = np.cos(theta)[:, None, None], np.sin(theta)[:, None, None]
         y = np.arange(h)[:, None] - (h - 1) / 2.0
         x = np.arange(w)[None, :] - (w - 1) / 2.0
-        src_y = cos * y + sin * x + (h - 1) / 2.0  # (m, h, w): where each output pixel comes from
-        src_x = -sin * y + cos * x + (w - 1) / 2.0
-        y0, x0 = np.floor(src_y), np.floor(src_x)
-        wy = (src_y - y0).astype(images.dtype)[..., None]
-        wx = (src_x - x0).astype(images.dtype)[..., None]
-        # a one-pixel border of fill: corners clipped into it read fill outside the image
-        H, W = h + 2, w + 2
+        # a border of fill wide enough that no source pixel falls outside it: a rotation by
+        # θ moves a point at radius R by at most 2R·sin(θ/2); so no clipping is needed
+        radius = math.hypot(h, w) / 2
+        pad = math.ceil(2 * radius * math.sin(math.radians(min(self.max_degrees, 180)) / 2)) + 2
+        H, W = h + 2 * pad, w + 2 * pad
         padded = np.full((m, H, W, c), self.fill, dtype=images.dtype)
-        padded[:, 1:-1, 1:-1] = images
-        flat = padded.reshape(m * H * W, c)
-        base = (np.arange(m) * (H * W))[:, None, None]
-        r0 = np.minimum(np.maximum(y0, -1), h).astype(np.intp) + 1  # padded rows/cols
-        r1 = np.minimum(np.maximum(y0 + 1, -1), h).astype(np.intp) + 1
-        q0 = np.minimum(np.maximum(x0, -1), w).astype(np.intp) + 1
-        q1 = np.minimum(np.maximum(x0 + 1, -1), w).astype(np.intp) + 1
-        top, bottom = base + r0 * W, base + r1 * W  # one flat gather per corner
-        upper = flat[top + q0] * (1 - wx) + flat[top + q1] * wx
-        lower = flat[bottom + q0] * (1 - wx) + flat[bottom + q1] * wx
-        return upper * (1 - wy) + lower * wy
+        padded[:, pad : pad + h, pad : pad + w] = images
+        # source of each output pixel, in padded coordinates, shape (m, h, w)
+        src_y = cos * y + sin * x + ((h - 1) / 2.0 + pad)
+        src_x = cos * x - sin * y + ((w - 1) / 2.0 + pad)
+        y0, x0 = np.floor(src_y), np.floor(src_x)
+        wy = (src_y - y0).astype(images.dtype)
+        wx = (src_x - x0).astype(images.dtype)
+        # one flat index per output pixel: its upper-left neighbour; the others are +1, +W
+        corner = (y0 * W + x0).astype(np.intp) + (np.arange(m) * (H * W))[:, None, None]
+        if c == 1:  # grey images: 1-D gathers are the fastest
+            flat = padded.reshape(-1)
+        else:
+            flat = padded.reshape(m * H * W, c)
+            wy, wx = wy[..., None], wx[..., None]
+        top_left, top_right = flat[corner], flat[corner + 1]
+        bottom_left, bottom_right = flat[corner + W], flat[corner + W + 1]
+        upper = top_left + (top_right - top_left) * wx
+        lower = bottom_left + (bottom_right - bottom_left) * wx
+        out = upper + (lower - upper) * wy
+        return out[..., None] if c == 1 else out
 
 
 class Noise(Transform):

@@ -20,8 +20,20 @@ from .._checks import as_rng, check_nonneg, check_positive
 from .files import Dataset, load
 from .mnist import mnist
 
-__all__ = ["BUILTIN", "Dataset", "blobs", "breast_cancer", "circles", "digits", "flower",
-           "get", "load", "mnist", "moons", "spiral"]
+__all__ = [
+    "BUILTIN",
+    "Dataset",
+    "blobs",
+    "breast_cancer",
+    "circles",
+    "digits",
+    "flower",
+    "get",
+    "load",
+    "mnist",
+    "moons",
+    "spiral",
+]
 
 
 def _check(n, noise, seed):
@@ -34,10 +46,12 @@ def moons(n: int = 500, noise: float = 0.2, seed=0) -> tuple[np.ndarray, np.ndar
     n0 = (n + 1) // 2
     t0 = np.linspace(0, np.pi, n0)
     t1 = np.linspace(0, np.pi, n - n0)
-    X = np.concatenate([
-        np.column_stack([np.cos(t0), np.sin(t0)]),
-        np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(t0), np.sin(t0)]),
+            np.column_stack([1 - np.cos(t1), 0.5 - np.sin(t1)]),
+        ]
+    )
     y = np.concatenate([np.zeros(n0, np.int64), np.ones(n - n0, np.int64)])
     X += rng.normal(scale=noise, size=X.shape)
     perm = rng.permutation(n)
@@ -50,10 +64,12 @@ def circles(n: int = 500, noise: float = 0.05, seed=0, factor: float = 0.5):
     n0 = (n + 1) // 2
     t0 = np.linspace(0, 2 * np.pi, n0, endpoint=False)
     t1 = np.linspace(0, 2 * np.pi, n - n0, endpoint=False)
-    X = np.concatenate([
-        np.column_stack([np.cos(t0), np.sin(t0)]),
-        factor * np.column_stack([np.cos(t1), np.sin(t1)]),
-    ])
+    X = np.concatenate(
+        [
+            np.column_stack([np.cos(t0), np.sin(t0)]),
+            factor * np.column_stack([np.cos(t1), np.sin(t1)]),
+        ]
+    )
     y = np.concatenate([np.zeros(n0, np.int64), np.ones(n - n0, np.int64)])
     X += rng.normal(scale=noise, size=X.shape)
     perm = rng.permutation(n)
@@ -92,8 +108,9 @@ def flower(n: int = 400, noise: float = 0.2, seed=0, petals: int = 4):
     return X[perm], y[perm]
 
 
-def blobs(n: int = 500, noise: float = 0.1, seed=0, centers=3, spread: float = 1.0,
-          distance: float = 4.0):
+def blobs(
+    n: int = 500, noise: float = 0.1, seed=0, centers=3, spread: float = 1.0, distance: float = 4.0
+):
     """Gaussian blobs with label noise.
 
     ``centers`` is a number of classes k (centers evenly on a circle of radius ``distance``)
@@ -149,8 +166,7 @@ def breast_cancer() -> tuple[np.ndarray, np.ndarray]:
     return data.data.astype(np.float64), data.target.astype(np.int64)
 
 
-BUILTIN = {"moons": moons, "circles": circles, "spiral": spiral, "flower": flower,
-           "blobs": blobs}
+BUILTIN = {"moons": moons, "circles": circles, "spiral": spiral, "flower": flower, "blobs": blobs}
 
 
 def get(name: str, **kwargs):

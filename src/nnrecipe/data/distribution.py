@@ -84,18 +84,26 @@ class DistributionCheck:
 
     def to_dict(self) -> dict:
         return {
-            "auc": self.auc, "same": self.same, "threshold": self.threshold,
-            "p_value": self.p_value, "fold_aucs": list(self.fold_aucs),
-            "n_a": self.n_a, "n_b": self.n_b,
+            "auc": self.auc,
+            "same": self.same,
+            "threshold": self.threshold,
+            "p_value": self.p_value,
+            "fold_aucs": list(self.fold_aucs),
+            "n_a": self.n_a,
+            "n_b": self.n_b,
             "features": [f._asdict() for f in self.features],
         }
 
     def __str__(self) -> str:
-        lines = [f"{self.verdict}: AUC {self.auc:.3f} (threshold {self.threshold:.3f}, "
-                 f"p = {self.p_value:.2g}, {self.n_a} vs {self.n_b} examples)",
-                 "features that differ most (standardized mean difference, variance ratio):"]
-        lines += [f"  {f.name:>12}  d = {f.smd:+.3f}  var ratio = {f.variance_ratio:.3g}"
-                  for f in self.features[:5]]
+        lines = [
+            f"{self.verdict}: AUC {self.auc:.3f} (threshold {self.threshold:.3f}, "
+            f"p = {self.p_value:.2g}, {self.n_a} vs {self.n_b} examples)",
+            "features that differ most (standardized mean difference, variance ratio):",
+        ]
+        lines += [
+            f"  {f.name:>12}  d = {f.smd:+.3f}  var ratio = {f.variance_ratio:.3g}"
+            for f in self.features[:5]
+        ]
         return "\n".join(lines)
 
     def __rich__(self):
@@ -191,7 +199,9 @@ def check_same_distribution(
         if len(X) < folds:
             raise ValueError(f"{name} has {len(X)} examples; {folds}-fold checking needs {folds}")
     n_x = A.shape[1]
-    names = [str(j) for j in range(n_x)] if feature_names is None else [str(s) for s in feature_names]
+    names = (
+        [str(j) for j in range(n_x)] if feature_names is None else [str(s) for s in feature_names]
+    )
     if len(names) != n_x:
         raise ValueError(f"feature_names has {len(names)} names but the sets have {n_x} features")
     rng = as_rng(seed, "seed")
@@ -228,6 +238,8 @@ def check_same_distribution(
     with np.errstate(divide="ignore"):
         spread = np.abs(0.5 * np.log(np.where(np.isfinite(ratio), ratio, np.inf)))
     shift = np.maximum(np.abs(smd), np.nan_to_num(spread, nan=0.0))
-    features = [FeatureDifference(int(j), names[j], float(smd[j]), float(ratio[j]))
-                for j in np.argsort(-shift, kind="stable")]
+    features = [
+        FeatureDifference(int(j), names[j], float(smd[j]), float(ratio[j]))
+        for j in np.argsort(-shift, kind="stable")
+    ]
     return DistributionCheck(auc, float(threshold), p_value, fold_aucs, features, n_a, n_b)

@@ -17,10 +17,7 @@ written atomically, so a broken download never leaves a damaged file behind.
 
 from __future__ import annotations
 
-import gzip
-import hashlib
 import os
-import urllib.request
 from pathlib import Path
 
 import numpy as np
@@ -51,6 +48,8 @@ def cache_dir() -> Path:
 
 
 def md5sum(path) -> str:
+    import hashlib
+
     digest = hashlib.md5()
     with open(path, "rb") as f:
         for block in iter(lambda: f.read(1 << 20), b""):
@@ -61,6 +60,8 @@ def md5sum(path) -> str:
 def read_idx(path) -> np.ndarray:
     """Read one IDX file (gzipped or not). Raises ValueError naming the file when it is
     damaged, truncated or not an IDX file."""
+    import gzip
+
     path = Path(path)
     try:
         if path.suffix == ".gz":
@@ -69,8 +70,10 @@ def read_idx(path) -> np.ndarray:
         else:
             raw = path.read_bytes()
     except (OSError, EOFError, gzip.BadGzipFile) as exc:
-        raise ValueError(f"MNIST file {str(path)!r} cannot be read ({exc}); it is damaged or "
-                         "truncated: delete it and download it again") from None
+        raise ValueError(
+            f"MNIST file {str(path)!r} cannot be read ({exc}); it is damaged or "
+            "truncated: delete it and download it again"
+        ) from None
     if len(raw) < 4 or raw[0] != 0 or raw[1] != 0 or raw[2] not in TYPES:
         raise ValueError(f"{str(path)!r} is not an IDX file (bad magic number {raw[:4].hex()})")
     ndim = raw[3]
@@ -102,6 +105,9 @@ def _find(name: str, folders: list[Path]) -> Path | None:
 def download_file(name: str, folder=None, mirrors=None) -> Path:
     """Download ``name`` (e.g. ``"t10k-images-idx3-ubyte.gz"``) into ``folder`` (default the
     cache), verify its md5 and write it atomically. Tries each mirror in turn."""
+    import hashlib
+    import urllib.request  # imported here: it costs ~0.1 s and only downloads need it
+
     from ..io import atomic_write
 
     if name not in MD5:

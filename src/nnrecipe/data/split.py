@@ -282,8 +282,9 @@ def split(
     report = None
     if brought and check_distribution:
         report = _check_dev_test(parts["dev"][0], parts["test"][0], seed=rng)
-    return Split(parts["train"], parts["dev"], parts["test"], rule, indices,
-                 codes is not None, report)
+    return Split(
+        parts["train"], parts["dev"], parts["test"], rule, indices, codes is not None, report
+    )
 
 
 def _check_dev_test(X_dev, X_test, seed):

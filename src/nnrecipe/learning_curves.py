@@ -52,22 +52,35 @@ class LearningCurve:
             return "one training size only: the trend cannot be judged"
         per_doubling = f"{100 * self.slope:+.2f} points per doubling"
         if self.more_data_helps:
-            return (f"more data should help: the dev error is still falling ({per_doubling}) "
-                    f"and the train/dev gap is {100 * self.gaps[-1]:.1f} points")
+            return (
+                f"more data should help: the dev error is still falling ({per_doubling}) "
+                f"and the train/dev gap is {100 * self.gaps[-1]:.1f} points"
+            )
         if self.gaps[-1] <= self.tolerance:
-            return ("more data will not help much: train and dev errors have met; reduce bias "
-                    "(bigger network, train longer)")
-        return (f"more data is unlikely to help much: the dev error has flattened "
-                f"({per_doubling}); regularize or change the architecture")
+            return (
+                "more data will not help much: train and dev errors have met; reduce bias "
+                "(bigger network, train longer)"
+            )
+        return (
+            f"more data is unlikely to help much: the dev error has flattened "
+            f"({per_doubling}); regularize or change the architecture"
+        )
 
     def to_dict(self) -> dict:
-        return {"sizes": self.sizes.tolist(), "train_errors": self.train_errors.tolist(),
-                "dev_errors": self.dev_errors.tolist(), "slope": self.slope,
-                "more_data_helps": self.more_data_helps, "verdict": self.verdict}
+        return {
+            "sizes": self.sizes.tolist(),
+            "train_errors": self.train_errors.tolist(),
+            "dev_errors": self.dev_errors.tolist(),
+            "slope": self.slope,
+            "more_data_helps": self.more_data_helps,
+            "verdict": self.verdict,
+        }
 
     def _rows(self):
-        return [(f"{n:,}", f"{100 * t:.2f}%", f"{100 * d:.2f}%", f"{100 * (d - t):.2f}%")
-                for n, t, d in zip(self.sizes, self.train_errors, self.dev_errors, strict=True)]
+        return [
+            (f"{n:,}", f"{100 * t:.2f}%", f"{100 * d:.2f}%", f"{100 * (d - t):.2f}%")
+            for n, t, d in zip(self.sizes, self.train_errors, self.dev_errors, strict=True)
+        ]
 
     def __str__(self) -> str:
         lines = [f"{'examples':>10}  {'train error':>11}  {'dev error':>9}  {'gap':>7}"]
