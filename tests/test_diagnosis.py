@@ -205,3 +205,16 @@ def test_learning_curve_bad_input():
         nr.learning_curve(lambda: nr.Network([2, 1]), X, y, sizes=(10, 100))
     with pytest.raises(ValueError, match="fractions in \\(0, 1\\] or counts"):
         nr.learning_curve(lambda: nr.Network([2, 1]), X, y, sizes=(0.0, 0.5))
+
+
+def test_the_readme_data_and_diagnosis_example_runs():
+    pytest.importorskip("sklearn")
+    import re
+
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("## Data, diagnosis and the basic recipe") :]
+    block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
+    namespace: dict = {}
+    exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["report"].case in nr.diagnosis.CASES
+    assert len(namespace["history"].gradient_norms) == 30

@@ -108,7 +108,9 @@ def fit(
     X = network._inputs(X)
     Y = network._targets(y, len(X))
     m = len(X)
-    batch_size = m if opt.name == "gd" else check_positive(batch_size or 64, "batch_size", True)
+    batch_size = m if opt.name == "gd" else check_positive(
+        64 if batch_size is None else batch_size, "batch_size", True
+    )
     batch_size = min(batch_size, m)
     dev_set = _check_dev(network, dev)
     if early_stopping is not None and early_stopping.monitor.startswith("dev") and dev_set is None:
