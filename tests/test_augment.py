@@ -1,20 +1,12 @@
 """nr.augment: each transform against its definition, batching, seeding, fit integration."""
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import MNIST_DIR
 
 import nnrecipe as nr
 from nnrecipe.data.augment import in_raw_space
 
-MNIST_DIR = Path(
-    os.environ.get(
-        "NNRECIPE_MNIST_T10K",
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
-    )
-)
 needs_mnist = pytest.mark.skipif(
     not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"
 )

@@ -2,23 +2,16 @@
 
 import gzip
 import hashlib
-import os
 import shutil
-from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MNIST_DIR
 
 import nnrecipe as nr
 from nnrecipe.data import mnist as mnist_module
 from nnrecipe.data.mnist import read_idx
 
-MNIST_DIR = Path(
-    os.environ.get(
-        "NNRECIPE_MNIST_T10K",
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
-    )
-)
 needs_mnist = pytest.mark.skipif(
     not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"
 )

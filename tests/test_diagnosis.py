@@ -1,21 +1,15 @@
 """nr.diagnose, Network.diagnose and nr.learning_curve: the basic recipe in code."""
 
 import json
-import os
 from pathlib import Path
 
 import numpy as np
 import pytest
+from conftest import MNIST_DIR
 
 import nnrecipe as nr
 from nnrecipe.learning_curves import LearningCurve
 
-MNIST_DIR = Path(
-    os.environ.get(
-        "NNRECIPE_MNIST_T10K",
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
-    )
-)
 needs_mnist = pytest.mark.skipif(
     not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"
 )

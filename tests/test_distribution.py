@@ -1,20 +1,11 @@
 """nr.check_same_distribution: rank AUC, a shifted set detected, a same-distribution one not."""
 
-import os
-from pathlib import Path
-
 import numpy as np
 import pytest
+from conftest import MNIST_DIR
 
 import nnrecipe as nr
 from nnrecipe.data.distribution import roc_auc
-
-MNIST_DIR = Path(
-    os.environ.get(
-        "NNRECIPE_MNIST_T10K",
-        Path(__file__).resolve().parents[2] / "shared" / "data" / "mnist-t10k",
-    )
-)
 
 
 def test_roc_auc_by_ranks_against_counting_pairs():
