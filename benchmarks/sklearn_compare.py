@@ -23,7 +23,6 @@ from __future__ import annotations
 
 import argparse
 import datetime
-import gzip
 import os
 import platform
 import statistics
@@ -51,27 +50,17 @@ MNIST_DIR = Path(
 HIDDEN, LR, BATCH, L2 = (100,), 1e-3, 64, 1e-4
 
 
-def read_idx(path: Path, magic: int, header: int) -> np.ndarray:
-    """An MNIST idx file: big-endian magic number and sizes, then unsigned bytes."""
-    data = gzip.open(path, "rb").read()
-    if int.from_bytes(data[:4], "big") != magic:
-        raise ValueError(f"{path} is not an idx file with magic number {magic}")
-    return np.frombuffer(data, dtype=np.uint8, offset=header)
-
-
 def datasets():
     X, y = load_digits(return_X_y=True)
     X_tr, X_te, y_tr, y_te = train_test_split(
         X / 16.0, y, test_size=0.25, random_state=0, stratify=y
     )
     yield "digits", X_tr, X_te, y_tr, y_te
-    images = MNIST_DIR / "t10k-images-idx3-ubyte.gz"
-    if images.exists():
-        X = read_idx(images, 2051, 16).reshape(-1, 784) / 255.0
-        y = read_idx(MNIST_DIR / "t10k-labels-idx1-ubyte.gz", 2049, 8).astype(np.int64)
+    if (MNIST_DIR / "t10k-images-idx3-ubyte.gz").exists():
+        X, y = nnrecipe.datasets.mnist("test", path=MNIST_DIR, download=False)  # x/255, md5 checked
         yield "MNIST t10k", X[:8000], X[8000:], y[:8000], y[8000:]
     else:
-        print(f"(MNIST skipped: {images} not found)")
+        print(f"(MNIST skipped: no t10k files in {MNIST_DIR})")
 
 
 def models(epochs: int, seed: int):
