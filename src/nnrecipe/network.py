@@ -357,6 +357,13 @@ class Network:
 
         return fit(self, X, y, dev=dev, **kwargs)
 
+    def diagnose(self, train, dev, baseline_error: float = 0.0, **kwargs):
+        """Bias/variance diagnosis from inference-mode errors (no dropout, no penalty) on
+        ``train`` and ``dev``, each an ``(X, y)`` pair; see :func:`nnrecipe.diagnose`."""
+        from .diagnosis import diagnose_network
+
+        return diagnose_network(self, train, dev, baseline_error, **kwargs)
+
     def config(self) -> dict:
         """The constructor arguments (JSON-serializable) that rebuild this architecture."""
         return {
@@ -390,6 +397,21 @@ class Network:
         if self.standardizer is not None:
             net.standardizer = self.standardizer.copy()
         return net
+
+    def __getstate__(self) -> dict:
+        # Each layer's W, b, dW, db is a view into θ or dθ; pickled one by one they would come
+        # back as independent copies and training after a pickle/deepcopy would update θ while
+        # the layers kept stale weights. So drop the views and rebuild them in __setstate__.
+        state = self.__dict__.copy()
+        for key in ("layers", "_views", "_grad_views"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        theta = self._theta
+        self._build()
+        self._theta[...] = theta
 
     def __repr__(self) -> str:
         extra = "".join(

@@ -19,9 +19,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import optimizers
+from . import monitoring, optimizers
 from ._checks import as_rng, check_nonneg, check_positive
 from .callbacks import Callback, EarlyStopping, History
+from .data.augment import in_raw_space
 from .workspace import Workspace
 
 DIVERGED = (
@@ -58,6 +59,7 @@ def fit(
     augment: Callable | None = None,
     seed: int | np.random.Generator | None = None,
     verbose: bool = False,
+    monitor_gradients=False,
 ) -> History:
     """Train ``network`` on (X, y) and return its :class:`History`.
 
@@ -77,11 +79,15 @@ def fit(
     callbacks : sequence of Callback
     decay_rate, decay_interval : learning-rate decay α₀ / (1 + decay_rate·⌊epoch/interval⌋)
     augment : callable (X_batch, rng) -> X_batch, optional
-        Applied to each training mini-batch only, never to dev or test data.
+        Applied to each training mini-batch only, never to dev or test data (e.g. an
+        :mod:`nnrecipe.augment` transform). With a Standardizer it sees un-standardized rows.
     seed : int or Generator, optional
         Shuffling and dropout; defaults to continuing the network's own generator.
     verbose : bool
         Print one line per epoch.
+    monitor_gradients : bool or GradientMonitor
+        Record per-layer ‖dW[l]‖ and std(A[l]) each epoch into the History and warn, naming
+        the layer, when they vanish or explode across depth (:mod:`nnrecipe.monitoring`).
     """
     opt = optimizers.get(optimizer, learning_rate)
     epochs = check_positive(epochs, "epochs", integer=True)
@@ -98,10 +104,15 @@ def fit(
         raise TypeError("augment must be a callable (X_batch, rng) -> X_batch")
     if network.standardizer is not None and not network.standardizer.fitted:
         network.standardizer.fit(network._inputs(X))
+    if augment is not None and network.standardizer is not None:
+        augment = in_raw_space(augment, network.standardizer)  # augment pixels, not z-scores
+    grad_monitor = monitoring.monitor(monitor_gradients)
     X = network._inputs(X)
     Y = network._targets(y, len(X))
     m = len(X)
-    batch_size = m if opt.name == "gd" else check_positive(batch_size or 64, "batch_size", True)
+    batch_size = m if opt.name == "gd" else check_positive(
+        64 if batch_size is None else batch_size, "batch_size", True
+    )
     batch_size = min(batch_size, m)
     dev_set = _check_dev(network, dev)
     if early_stopping is not None and early_stopping.monitor.startswith("dev") and dev_set is None:
@@ -145,6 +156,8 @@ def fit(
                 Y.take(idx, axis=0, out=Yb, mode="clip")
                 Xin = augment(Xb, rng) if augment is not None else Xb
                 J = network._loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
+                if grad_monitor is not None and b == 0:
+                    grad_monitor(network, history)
                 if not math.isfinite(J):
                     theta[...] = last_good
                     history.stop_reason = "diverged"
