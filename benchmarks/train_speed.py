@@ -27,8 +27,13 @@ the training steps (shuffle, gather, forward, backward, Adam) **plus** the infer
 loss and error on the whole training and dev sets that nnrecipe records in its history.
 The table shows the epoch, and apart its two parts, ``steps`` and ``eval``, each timed
 directly. Medians run over epochs 2..N (epoch 1 pays one-off warm-up). nnrecipe and PyTorch
-start from the same He-initialized weights and see the same mini-batches; scikit-learn uses
-its own initialization and shuffling (``partial_fit``, one epoch per call).
+start from the same He-initialized weights and, without dropout, see the same mini-batches
+(with dropout nnrecipe's generator also draws the masks, so the shuffles part ways);
+scikit-learn uses its own initialization and shuffling (``partial_fit``, one epoch per call).
+``samples/s`` is training examples per second of epoch; ``import s`` is ``import <library>``
+as the first statement of a fresh process (NumPy included when the library loads it);
+``wall s`` is the whole child process, interpreter start to exit; ``peak RSS`` is the
+child's ``getrusage`` maximum resident set.
 
 The floor is the time of one epoch's matrix multiplies alone in NumPy's BLAS, with the same
 shapes (per batch: 3 forward products, 3 for dW, 2 for dA; evaluation: 3 products over each
@@ -183,7 +188,7 @@ def main(argv=None) -> int:
     parser.add_argument("--epochs", type=int, default=10)
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--threads", type=int, default=2)
-    parser.add_argument("--data", default=os.environ.get("NNRECIPE_MNIST_DIR", str(DEFAULT_DATA)))
+    parser.add_argument("--data", default=os.environ.get("NNRECIPE_MNIST_T10K", str(DEFAULT_DATA)))
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
     parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated")
     args = parser.parse_args(argv)

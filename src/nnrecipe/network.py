@@ -27,10 +27,11 @@ from .layers import Dense
 from .normalize import Standardizer
 from .workspace import LayerBuffers, Workspace
 
-# Inference runs in chunks whose widest activation takes about this many bytes: few, large
-# BLAS calls (fast even when other processes compete for the cores), bounded memory, and a
-# chunk that stays in the CPU's last-level cache from layer to layer.
-INFERENCE_CHUNK_BYTES = 4 * 2**20
+# Inference runs in chunks whose widest activation takes about this many bytes: big enough
+# for BLAS to run at full speed in few calls, small enough to bound memory and stay in cache
+# (benchmarks/train_speed.py's MNIST network evaluates as fast with 1, 2 or 4 MiB; its peak
+# RSS was 83, 87 and 95 MiB).
+INFERENCE_CHUNK_BYTES = 2 * 2**20
 
 
 def _check_sizes(layer_sizes) -> list[int]:
