@@ -60,6 +60,29 @@ CASES = {
 }
 
 
+def _cpu_idle(seconds: float = 0.5) -> float:
+    """The fraction of all CPUs' time spent idle over the next ``seconds`` (Linux)."""
+
+    def sample():
+        fields = [int(x) for x in Path("/proc/stat").read_text().split("\n")[0].split()[1:]]
+        return fields[3] + fields[4], sum(fields)  # idle + iowait, total
+
+    idle0, total0 = sample()
+    time.sleep(seconds)
+    idle1, total1 = sample()
+    return (idle1 - idle0) / max(total1 - total0, 1)
+
+
+def wait_for_idle(max_wait: float, idle: float = 0.9) -> float:
+    """Wait (at most ``max_wait`` s) until the CPUs are ``idle`` idle: on a shared machine
+    other jobs come in bursts, and a run that starts inside one measures them, not us."""
+    deadline = time.monotonic() + max_wait
+    seen = _cpu_idle() if Path("/proc/stat").exists() else 1.0
+    while seen < idle and time.monotonic() < deadline:
+        seen = _cpu_idle()
+    return seen
+
+
 def run_child(library: str, cfg: dict) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
@@ -180,6 +203,8 @@ def print_table(case: str, results: dict[str, list[dict]]) -> None:
             continue
         table.add_row(lib, *[_cell(row[key], base[key], fmt) for _, key, fmt in columns])
     Console(width=200).print(table)
+    idle = [run["idle_before"] for runs in results.values() for run in runs]
+    print(f"  CPUs idle before each run: {min(idle):.0%} at worst, {np.median(idle):.0%} median")
     if "floor" in med:
         floor = med["floor"]
         print(
@@ -213,6 +238,12 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=os.environ.get("NNRECIPE_MNIST_T10K", str(DEFAULT_DATA)))
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
     parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated")
+    parser.add_argument(
+        "--max-wait",
+        type=float,
+        default=60.0,
+        help="seconds to wait for idle CPUs before each run (0: never wait)",
+    )
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
     if any(c.startswith("mnist") for c in cases) and not Path(args.data).is_dir():
@@ -229,7 +260,8 @@ def main(argv=None) -> int:
             for lib in results:  # take turns, so load changes hit every library alike
                 if lib == "sklearn" and cfg["keep_prob"] < 1:
                     continue  # MLPClassifier has no dropout
-                results[lib].append(run_child(lib, cfg))
+                idle = wait_for_idle(args.max_wait)
+                results[lib].append(run_child(lib, cfg) | {"idle_before": idle})
         print_table(case, {lib: runs for lib, runs in results.items() if runs})
     times = startup_times()
     print(
