@@ -57,7 +57,9 @@ def he_weights(sizes):
 
 
 # ----------------------------------------------------------------------------- children
-def run_nnrecipe(cfg, data, weights):
+def run_nnrecipe(cfg, data, weights, after_epoch=None):
+    """Epoch times come from a callback: from the end of one epoch's hooks to the next's
+    (so ``after_epoch``, run from the hook, is not counted)."""
     import numpy as np
 
     import nnrecipe as nr
@@ -84,6 +86,18 @@ def run_nnrecipe(cfg, data, weights):
         return result
 
     net._evaluate = timed_evaluate
+    epochs = []
+
+    class EpochTimer(nr.Callback):
+        def on_train_begin(self, network, history):
+            self.last = time.perf_counter()
+
+        def on_epoch_end(self, network, history):
+            epochs.append(time.perf_counter() - self.last)
+            if after_epoch is not None:
+                after_epoch()
+            self.last = time.perf_counter()
+
     history = net.fit(
         X,
         y,
@@ -93,8 +107,8 @@ def run_nnrecipe(cfg, data, weights):
         batch_size=cfg["batch"],
         epochs=cfg["epochs"],
         seed=SHUFFLE_SEED,
+        callbacks=[EpochTimer()],
     )
-    epochs = np.diff([0.0, *history.time])
     evals = np.add(eval_times[0::2], eval_times[1::2])  # train set, then dev set
     return epochs, evals, history.dev_loss[-1], 1.0 - history.dev_error[-1]
 
@@ -183,46 +197,77 @@ def run_sklearn(cfg, data, weights):
     return np.array(epochs), np.array(evals), loss, 1.0 - error
 
 
-def run_floor(cfg, data, weights, repeats=7):
-    """One epoch's matrix multiplies alone, with nnrecipe's shapes, into preallocated outputs."""
-    import numpy as np
+class MatmulFloor:
+    """One epoch's matrix multiplies alone, with nnrecipe's shapes, into preallocated outputs:
+    per batch 3 forward products, 3 for dW and 2 for dA; then the forward products over the
+    training and dev sets, in the same 2 MiB chunks as nnrecipe's inference."""
 
-    X, _, X_dev, _ = data
-    m, batch, rng = len(X), cfg["batch"], np.random.default_rng(0)
-    acts = [np.empty((batch, n), np.float32) for n in cfg["sizes"]]
-    grads = [rng.standard_normal((batch, n), dtype=np.float32) for n in cfg["sizes"]]
-    dWs = [np.empty_like(W) for W in weights]
-    evals = [[np.empty((len(S), n), np.float32) for n in cfg["sizes"][1:]] for S in (X, X_dev)]
-    steps, evaluation = [], []
-    for _ in range(repeats):
-        start = time.perf_counter()
-        for s in range(0, m, batch):
-            rows = min(batch, m - s)
-            A = [X[s : s + rows]] + [a[:rows] for a in acts[1:]]
-            for i, W in enumerate(weights):
-                np.matmul(A[i], W.T, out=A[i + 1])
-            for i in range(len(weights) - 1, -1, -1):
-                np.matmul(grads[i + 1][:rows].T, A[i], out=dWs[i])
+    def __init__(self, cfg, data, weights):
+        import numpy as np
+
+        self.X, _, self.X_dev, _ = data
+        self.weights, self.batch = weights, cfg["batch"]
+        rng = np.random.default_rng(0)
+        self.acts = [np.empty((self.batch, n), np.float32) for n in cfg["sizes"]]
+        self.grads = [rng.standard_normal((self.batch, n), dtype=np.float32) for n in cfg["sizes"]]
+        self.dWs = [np.empty_like(W) for W in weights]
+        self.chunk = max(2 * 2**20 // (4 * max(cfg["sizes"][1:])), 256)
+        self.outs = [np.empty((self.chunk, n), np.float32) for n in cfg["sizes"][1:]]
+
+    def epoch(self) -> tuple[float, float]:
+        """(seconds of the steps' products, seconds of the evaluation's products)."""
+        import numpy as np
+
+        start, m, W = time.perf_counter(), len(self.X), self.weights
+        for s in range(0, m, self.batch):
+            rows = min(self.batch, m - s)
+            A = [self.X[s : s + rows]] + [a[:rows] for a in self.acts[1:]]
+            for i in range(len(W)):
+                np.matmul(A[i], W[i].T, out=A[i + 1])
+            for i in range(len(W) - 1, -1, -1):
+                np.matmul(self.grads[i + 1][:rows].T, A[i], out=self.dWs[i])
                 if i > 0:
-                    np.matmul(grads[i + 1][:rows], weights[i], out=grads[i][:rows])
+                    np.matmul(self.grads[i + 1][:rows], W[i], out=self.grads[i][:rows])
         middle = time.perf_counter()
-        for S, outs in zip((X, X_dev), evals, strict=True):
-            A = S
-            for W, out in zip(weights, outs, strict=True):
-                A = np.matmul(A, W.T, out=out)
-        evaluation.append(time.perf_counter() - middle)
-        steps.append(middle - start)
-    nan = float("nan")
-    return np.array(steps) + np.array(evaluation), np.array(evaluation), nan, nan
+        for S in (self.X, self.X_dev):
+            for s in range(0, len(S), self.chunk):
+                A = S[s : s + self.chunk]
+                for Wi, out in zip(W, self.outs, strict=True):
+                    A = np.matmul(A, Wi.T, out=out[: len(A)])
+        return middle - start, time.perf_counter() - middle
 
 
-RUNNERS = {"nnrecipe": run_nnrecipe, "torch": run_torch, "sklearn": run_sklearn, "floor": run_floor}
+def run_floor(cfg, data, weights):
+    """nnrecipe's training with a floor epoch measured right after each of its epochs, so
+    both see the same load; returns nnrecipe's times and the floor's."""
+    floor, floors = MatmulFloor(cfg, data, weights), []
+    epochs, evals, _, _ = run_nnrecipe(cfg, data, weights, lambda: floors.append(floor.epoch()))
+    return epochs, evals, floors
+
+
+RUNNERS = {"nnrecipe": run_nnrecipe, "torch": run_torch, "sklearn": run_sklearn}
 IMPORTS = {
     "nnrecipe": "nnrecipe",
     "torch": "torch",
     "sklearn": "sklearn.neural_network",
-    "floor": "numpy",
+    "floor": "nnrecipe",
 }
+
+
+def floor_result(epochs, evals, floors, skip: int) -> dict:
+    """The floor's median times, and nnrecipe's time over the floor's, epoch by epoch."""
+    import numpy as np
+
+    epochs, evals = np.asarray(epochs)[skip:], np.asarray(evals)[skip:]
+    steps_floor, eval_floor = np.asarray(floors)[skip:].T
+    return {
+        "epoch_s": float(np.median(steps_floor + eval_floor)),
+        "steps_s": float(np.median(steps_floor)),
+        "eval_s": float(np.median(eval_floor)),
+        "over_floor_epoch": float(np.median(epochs / (steps_floor + eval_floor))),
+        "over_floor_steps": float(np.median((epochs - evals) / steps_floor)),
+        "over_floor_eval": float(np.median(evals / eval_floor)),
+    }
 
 
 def child(library: str, cfg: dict) -> None:
@@ -235,8 +280,11 @@ def child(library: str, cfg: dict) -> None:
     import numpy as np
 
     data = load_data(cfg["case"], cfg["data"])
+    skip = 1 if cfg["epochs"] > 1 else 0  # epochs 2..N
+    if library == "floor":
+        print(json.dumps(floor_result(*run_floor(cfg, data, he_weights(cfg["sizes"])), skip)))
+        return
     epochs, evals, loss, accuracy = RUNNERS[library](cfg, data, he_weights(cfg["sizes"]))
-    skip = 1 if len(epochs) > 1 else 0  # epochs 2..N
     steps = np.asarray(epochs) - np.asarray(evals)
     n_steps = -(-len(data[0]) // cfg["batch"])
     result = {
