@@ -98,6 +98,14 @@ def main() -> None:
         lambda: np.sqrt(s, out=tmp),
         lambda: np.multiply(s, g, out=tmp),
     )
+    from nnrecipe.fused import adam_kernel  # the optional Numba extra
+
+    kernel = adam_kernel()
+    if kernel is not None:
+        args = (p, g, v, s, 0.9, 0.999, 1e-3, 1e-8)
+        compare(
+            "Adam: fused Numba kernel vs the 12 NumPy passes", lambda: kernel(*args), run(whole)
+        )
 
     W = rng.random((256, N_X), dtype=f32)
     dW, scratch = np.empty_like(W), np.empty_like(W)

@@ -200,7 +200,7 @@ def run_sklearn(cfg, data, weights):
 class MatmulFloor:
     """One epoch's matrix multiplies alone, with nnrecipe's shapes, into preallocated outputs:
     per batch 3 forward products, 3 for dW and 2 for dA; then the forward products over the
-    training and dev sets, in the same 2 MiB chunks as nnrecipe's inference."""
+    training and dev sets, in the same chunks as nnrecipe's inference."""
 
     def __init__(self, cfg, data, weights):
         import numpy as np
@@ -211,7 +211,9 @@ class MatmulFloor:
         self.acts = [np.empty((self.batch, n), np.float32) for n in cfg["sizes"]]
         self.grads = [rng.standard_normal((self.batch, n), dtype=np.float32) for n in cfg["sizes"]]
         self.dWs = [np.empty_like(W) for W in weights]
-        self.chunk = max(2 * 2**20 // (4 * max(cfg["sizes"][1:])), 256)
+        from nnrecipe.network import INFERENCE_CHUNK_BYTES
+
+        self.chunk = max(INFERENCE_CHUNK_BYTES // (4 * max(cfg["sizes"][1:])), 256)
         self.outs = [np.empty((self.chunk, n), np.float32) for n in cfg["sizes"][1:]]
 
     def epoch(self) -> tuple[float, float]:
@@ -245,9 +247,15 @@ def run_floor(cfg, data, weights):
     return epochs, evals, floors
 
 
-RUNNERS = {"nnrecipe": run_nnrecipe, "torch": run_torch, "sklearn": run_sklearn}
+RUNNERS = {
+    "nnrecipe": run_nnrecipe,
+    "nnrecipe+numba": run_nnrecipe,  # with the optional Numba extra: Adam in one fused pass
+    "torch": run_torch,
+    "sklearn": run_sklearn,
+}
 IMPORTS = {
     "nnrecipe": "nnrecipe",
+    "nnrecipe+numba": "nnrecipe",
     "torch": "torch",
     "sklearn": "sklearn.neural_network",
     "floor": "nnrecipe",

@@ -14,7 +14,8 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe import dropout, losses, optimizers
+from nnrecipe import activations, dropout, fused, losses, optimizers
+from nnrecipe._rows import row_max, row_sum
 from nnrecipe.workspace import Workspace
 
 DTYPES = ["float64", "float32"]
@@ -120,13 +121,24 @@ def _textbook_adam(state, theta, g, lr, t, b1=0.9, b2=0.999, eps=1e-8):
     return theta - lr * v_hat / (np.sqrt(s_hat) + eps)
 
 
+@pytest.fixture(params=["numpy", "numba"])
+def adam_path(request):
+    """Adam's ``fused`` argument for each implementation (Numba only where installed)."""
+    if request.param == "numba":
+        pytest.importorskip("numba")
+        if fused.adam_kernel() is None:
+            pytest.skip("the Numba kernel is switched off (NNRECIPE_NUMBA=0)")
+        return True
+    return False
+
+
 @pytest.mark.parametrize("dtype", DTYPES)
-def test_adam_matches_textbook_formula(dtype):
+def test_adam_matches_textbook_formula(dtype, adam_path):
     rng = np.random.default_rng(0)
     theta = rng.standard_normal(50).astype(dtype)
     ref = theta.astype(np.float64)
     state = {"v": np.zeros(50), "s": np.zeros(50)}
-    opt = optimizers.Adam(learning_rate=0.01)
+    opt = optimizers.Adam(learning_rate=0.01, fused=adam_path)
     params = {"theta": theta}
     opt.init(params)
     for t in range(1, 30):
@@ -136,17 +148,45 @@ def test_adam_matches_textbook_formula(dtype):
     assert theta.dtype == np.dtype(dtype) and opt.v["theta"].dtype == np.dtype(dtype)
     np.testing.assert_allclose(theta, ref, rtol=TOL[dtype], atol=TOL[dtype])
     np.testing.assert_allclose(opt.v["theta"], state["v"], rtol=1e-4, atol=TOL[dtype])
+    np.testing.assert_allclose(opt.s["theta"], state["s"], rtol=1e-4, atol=TOL[dtype] ** 2)
+
+
+def test_fused_loop_is_the_numpy_update():
+    """The kernel's plain-Python source (what Numba compiles) against the NumPy passes."""
+    rng = np.random.default_rng(1)
+    arrays = [rng.standard_normal(40) for _ in range(2)] + [np.zeros(40), np.zeros(40)]
+    theta, g, v, s = (a.copy() for a in arrays)
+    opt = optimizers.Adam(learning_rate=0.05, fused=False)
+    params = {"theta": arrays[0]}
+    opt.init(params)
+    for t in range(1, 6):
+        opt.update(params, {"dtheta": g})
+        root_c2 = np.sqrt(1 - 0.999**t)
+        fused.adam_loop(theta, g, v, s, 0.9, 0.999, 0.05 * root_c2 / (1 - 0.9**t), 1e-8 * root_c2)
+    np.testing.assert_allclose(theta, params["theta"], rtol=1e-13)
+    np.testing.assert_allclose(s, opt.s["theta"], rtol=1e-13)
+
+
+def test_numba_can_be_switched_off(monkeypatch):
+    monkeypatch.setenv("NNRECIPE_NUMBA", "0")
+    monkeypatch.setattr(fused, "_compiled", {})
+    assert fused.adam_kernel() is None
+    with pytest.raises(ImportError, match="nnrecipe\\[fast\\]"):
+        optimizers.Adam(fused=True).init({"theta": np.zeros(3)})
+    with pytest.raises(TypeError, match="fused must be"):
+        optimizers.Adam(fused="yes")
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", ["relu-softmax-l2-dropout", "sigmoid-linear-both"])
-def test_fit_matches_a_reference_loop(case, dtype):
+def test_fit_matches_a_reference_loop(case, dtype, adam_path):
     """``fit`` (workspace, np.take batches, fused Adam) against a plain loop over the public
     ``gradients`` and the textbook Adam, with the same shuffles and dropout masks."""
     X, y = _data(CASES[case][0], CASES[case][2], 50, dtype, seed=4)
     net = _net(case, dtype)
     ref_net = net.copy()
-    history = net.fit(X, y, optimizer="adam", learning_rate=0.01, batch_size=16, epochs=3, seed=7)
+    adam = optimizers.Adam(learning_rate=0.01, fused=adam_path)
+    history = net.fit(X, y, optimizer=adam, batch_size=16, epochs=3, seed=7)
 
     rng = np.random.default_rng(7)
     theta = ref_net.get_vector().astype(np.float64)
@@ -244,3 +284,19 @@ def test_categorical_crossentropy_value_is_exact_and_stable(dtype):
     exact = np.log1p(np.exp(-13.0) + np.exp(-12.0))
     got = loss.value(Z.astype(dtype), None, Y.astype(dtype))
     np.testing.assert_allclose(got, exact, rtol=1e-9 if dtype == "float64" else 1e-2)
+
+
+@pytest.mark.parametrize("dtype", DTYPES)
+def test_row_max_and_row_sum_equal_numpys_reductions(dtype):
+    rng = np.random.default_rng(0)
+    Z = rng.standard_normal((50, 10)).astype(dtype) * 30
+    Z[3] = 7.0  # ties
+    Z[4, 2] = np.inf
+    Z[5, 6] = np.nan
+    expected = Z.max(axis=1, keepdims=True)
+    np.testing.assert_array_equal(row_max(Z), expected)  # exact, NaN and inf included
+    E = np.abs(Z[6:])
+    np.testing.assert_allclose(row_sum(E), E.sum(axis=1, keepdims=True), rtol=TOL[dtype])
+    A = activations.softmax(Z[6:])
+    np.testing.assert_allclose(A.sum(axis=1), 1.0, rtol=TOL[dtype])
+    assert A.dtype == np.dtype(dtype)

@@ -25,6 +25,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_name
+from ._rows import row_max, row_sum
 
 LEAKY_SLOPE = 0.01
 
@@ -40,9 +41,9 @@ def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 
 def softmax(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Row-wise softmax; subtracting the row maximum keeps e^z finite."""
-    out = np.subtract(Z, Z.max(axis=1, keepdims=True), out=out)
+    out = np.subtract(Z, row_max(Z), out=out)
     np.exp(out, out=out)
-    out /= out.sum(axis=1, keepdims=True)
+    out /= row_sum(out)
     return out
 
 

@@ -24,6 +24,7 @@ from __future__ import annotations
 import numpy as np
 
 from ._checks import check_name
+from ._rows import row_max, row_sum
 
 
 def _as_array(y, name: str) -> np.ndarray:
@@ -129,10 +130,10 @@ class CategoricalCrossEntropy(Loss):
         # ℓ_i = log Σ_k e^{z_ik - max_i} - Σ_k y_ik (z_ik - max_i), as rows of Y sum to 1.
         # Both terms are >= 0, so summing each over the batch cancels nothing, even in float32
         # with confident predictions (lse - y·z would subtract two large, nearly equal sums).
-        shifted = Z - np.maximum.reduce(Z, axis=1, keepdims=True)
+        shifted = Z - row_max(Z)
         pulled = np.vdot(Y, shifted)
         np.exp(shifted, out=shifted)
-        return float((np.log(np.add.reduce(shifted, axis=1)).sum() - pulled) / len(Z))
+        return float((np.log(row_sum(shifted)).sum() - pulled) / len(Z))
 
     def predict(self, A):
         return A.argmax(axis=1)

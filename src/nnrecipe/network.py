@@ -29,9 +29,9 @@ from .workspace import LayerBuffers, Workspace
 
 # Inference runs in chunks whose widest activation takes about this many bytes: big enough
 # for BLAS to run at full speed in few calls, small enough to bound memory and stay in cache
-# (benchmarks/train_speed.py's MNIST network evaluates as fast with 1, 2 or 4 MiB; its peak
-# RSS was 83, 87 and 95 MiB).
-INFERENCE_CHUNK_BYTES = 2 * 2**20
+# (benchmarks/train_speed.py's MNIST network evaluates as fast with 0.25 to 4 MiB chunks; its
+# peak RSS was 83, 87 and 95 MiB with 1, 2 and 4 MiB).
+INFERENCE_CHUNK_BYTES = 2**20
 
 
 def _check_sizes(layer_sizes) -> list[int]:

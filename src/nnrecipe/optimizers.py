@@ -27,6 +27,7 @@ import math
 import numpy as np
 
 from ._checks import check_name, check_nonneg, check_positive
+from .fused import adam_kernel
 
 EPSILON = 1e-8
 
@@ -106,6 +107,10 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
+    """Adam. ``fused``: None runs the one-pass Numba kernel of :mod:`nnrecipe.fused` when
+    Numba is installed (``pip install 'nnrecipe[fast]'``) and the NumPy passes otherwise;
+    False always runs the NumPy passes; True requires the kernel."""
+
     name = "adam"
 
     def __init__(
@@ -114,37 +119,53 @@ class Adam(Optimizer):
         beta1: float = 0.9,
         beta2: float = 0.999,
         epsilon: float = EPSILON,
+        fused: bool | None = None,
     ):
         super().__init__(learning_rate)
         self.beta1 = _check_beta(beta1, "beta1")
         self.beta2 = _check_beta(beta2, "beta2")
         self.epsilon = check_positive(epsilon, "epsilon")
+        if fused not in (None, True, False):
+            raise TypeError(f"fused must be None, True or False, got {fused!r}")
+        self.fused = fused
 
     def init(self, params):
         super().init(params)
         self.v = {k: np.zeros_like(p) for k, p in params.items()}
         self.s = {k: np.zeros_like(p) for k, p in params.items()}
         self._tmp = {k: np.empty_like(p) for k, p in params.items()}
+        if self.fused and adam_kernel() is None:
+            raise ImportError(
+                "Adam(fused=True) needs Numba: pip install 'nnrecipe[fast]' (and do not set "
+                "NNRECIPE_NUMBA=0), or pass fused=None to fall back to NumPy"
+            )
 
     def _step(self, key, p, g):
         v, s, tmp = self.v[key], self.s[key], self._tmp[key]
         b1, b2 = self.beta1, self.beta2
-        # in-place two-operand passes through one scratch array: no temporaries
+        # α v̂/(√ŝ + ε) = (α √c₂ / c₁) · v / (√s + ε √c₂) with c = 1 - βᵗ: the bias corrections
+        # become two scalars. They are Python floats on purpose: a NumPy float64 scalar would
+        # silently run the float32 passes in float64 (several times slower).
+        c1 = 1.0 - b1**self.t
+        root_c2 = math.sqrt(1.0 - b2**self.t)
+        step, eps = self.learning_rate * root_c2 / c1, self.epsilon * root_c2
+        kernel = None if self.fused is False else adam_kernel()
+        arrays = (p, g, v, s)
+        flat = all(a.flags.c_contiguous for a in arrays) and p.dtype == g.dtype
+        if kernel is not None and flat:
+            kernel(p.reshape(-1), g.reshape(-1), v.reshape(-1), s.reshape(-1), b1, b2, step, eps)
+            return
+        # the same update as in-place two-operand NumPy passes through one scratch array
         v *= b1
         v += np.multiply(g, 1.0 - b1, out=tmp)
         s *= b2
         np.multiply(g, g, out=tmp)
         tmp *= 1.0 - b2
         s += tmp
-        # α v̂/(√ŝ + ε) = (α √c₂ / c₁) · v / (√s + ε √c₂) with c = 1 - βᵗ: the bias corrections
-        # become two scalars. They are Python floats on purpose: a NumPy float64 scalar would
-        # silently run the float32 passes in float64 (several times slower).
-        c1 = 1.0 - b1**self.t
-        root_c2 = math.sqrt(1.0 - b2**self.t)
         np.sqrt(s, out=tmp)
-        tmp += self.epsilon * root_c2
+        tmp += eps
         np.divide(v, tmp, out=tmp)
-        tmp *= self.learning_rate * root_c2 / c1
+        tmp *= step
         p -= tmp
 
 
