@@ -15,6 +15,8 @@ from .io import load
 from .learning_curves import learning_curve
 from .network import Network
 from .normalize import Standardizer
+from .recipe import improve
+from .tuning import tune
 
 __version__ = "0.1.0"
 
@@ -28,8 +30,10 @@ __all__ = [
     "check_same_distribution",
     "datasets",
     "diagnose",
+    "improve",
     "learning_curve",
     "load",
     "split",
+    "tune",
     "__version__",
 ]

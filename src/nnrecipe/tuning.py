@@ -14,7 +14,6 @@ machines sharing a database (:mod:`nnrecipe.tuning_workers`, :mod:`nnrecipe.tuni
 
 from __future__ import annotations
 
-import hashlib
 import os
 import tempfile
 import time
@@ -22,11 +21,10 @@ from contextlib import contextmanager
 
 import numpy as np
 
-from . import optimizers, search_space, tuning_storage, tuning_workers
+from . import optimizers, search_space
 from ._checks import check_name, check_positive
 from ._task import output_layer
 from .callbacks import Callback, EarlyStopping
-from .tuning_progress import Monitor
 from .tuning_result import TuneResult
 
 DEFAULTS = {"epochs": 100, "batch_size": 64, "optimizer": "adam", "patience": 10, "prune": True}
@@ -85,7 +83,9 @@ def objective(trial, job) -> float:
     settings = job.settings
     params = search_space.suggest(trial, settings["space"])
     seed = settings["seed"] + trial.number  # the trial can be replayed exactly
-    trial.set_user_attr("worker", tuning_storage.worker_tag())
+    from .tuning_storage import worker_tag
+
+    trial.set_user_attr("worker", worker_tag())
     trial.set_user_attr("params", params)
     trial.set_user_attr("seed", seed)
     report = _ReportToTrial(trial)
@@ -106,6 +106,8 @@ def objective(trial, job) -> float:
 
 def fingerprint(*arrays) -> str:
     """SHA-256 of the data, so workers and resumed runs can check they train on the same sets."""
+    import hashlib
+
     h = hashlib.sha256()
     for a in arrays:
         a = np.ascontiguousarray(a, dtype=np.float64)
@@ -230,6 +232,10 @@ def tune(
         min(4, os.cpu_count() or 1) if workers is None else workers, "workers", integer=True
     )
     heartbeat = check_positive(heartbeat, "heartbeat", integer=True)
+    # worker processes, sockets and storages are loaded only when a search runs
+    from . import tuning_storage, tuning_workers
+    from .tuning_progress import Monitor
+
     storage = tuning_storage.check_storage(storage)
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")

@@ -1,0 +1,348 @@
+"""The basic recipe, automated: fix bias first, then variance, one knob at a time.
+
+    split (auto rule) and standardize once (statistics of the training set)
+    train the starting network; diagnose from inference-mode errors:
+        avoidable bias = train error − baseline,   variance = dev error − train error
+    repeat while the budget lasts and the fit is not good:
+        high bias (alone or with high variance) → turn the next bias knob
+        high variance                            → turn the next variance knob
+        retrain with that one change (same split, same seed: the change explains the effect)
+        keep the change if the dev error went down, else undo it and try the next knob
+    when variance remains, a learning curve says whether more data is the best next step;
+    the test set is evaluated once, at the end, on the chosen network.
+
+The knobs are in :mod:`nnrecipe.knobs`; every step (what changed, why, train/dev error
+before and after, time, kept or undone) is in :class:`nnrecipe.recipe_result.ImproveResult`.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+import numpy as np
+
+from . import knobs, optimizers
+from ._checks import check_name, check_positive
+from ._task import output_layer
+from .callbacks import EarlyStopping, History
+from .diagnosis import Diagnosis, diagnose
+from .network import Network
+from .normalize import Standardizer
+from .recipe_result import ImproveResult, Step
+
+LEARNING_CURVE_SIZES = (0.25, 0.5, 1.0)
+
+
+@dataclass
+class _Run:
+    config: knobs.Config
+    network: Network
+    history: History
+    train_error: float
+    dev_error: float
+    seconds: float
+
+
+class _Trainer:
+    """Trains a configuration on the fixed split, with the fixed standardizer and seed."""
+
+    def __init__(self, train, dev, standardizer, output, n_out, images, seed):
+        self.train, self.dev, self.standardizer = train, dev, standardizer
+        self.output, self.n_out, self.images, self.seed = output, n_out, images, seed
+
+    def network(self, config: knobs.Config) -> Network:
+        sizes = [self.train[0].shape[1], *config.hidden, self.n_out]
+        net = Network(
+            sizes,
+            hidden=config.activation,
+            output=self.output,
+            l2=config.l2,
+            keep_prob=config.keep_prob,
+            standardize=self.standardizer is not None,
+            seed=self.seed,
+        )
+        if self.standardizer is not None:
+            net.standardizer = self.standardizer.copy()  # normalized once, for every run
+        return net
+
+    def fit_kwargs(self, config: knobs.Config) -> dict:
+        augment = None
+        if config.augment:
+            from .data import augment as aug
+
+            # up to 2 pixels of shift on 28×28 digits; none on 8×8, where 1 pixel is too much
+            shift = math.isqrt(self.train[0].shape[1]) // 14
+            rotate = aug.Rotate(max_degrees=10.0)
+            augment = aug.Compose(aug.Shift(max_shift=shift), rotate) if shift else rotate
+        stop = EarlyStopping(patience=config.early_stopping) if config.early_stopping else None
+        return {
+            "optimizer": config.optimizer,
+            "learning_rate": config.learning_rate,
+            "batch_size": None if config.optimizer == "gd" else config.batch_size,
+            "epochs": config.epochs,
+            "early_stopping": stop,
+            "augment": augment,
+            "seed": self.seed,
+        }
+
+    def __call__(self, config: knobs.Config) -> _Run:
+        start = time.perf_counter()
+        net = self.network(config)
+        history = net.fit(*self.train, dev=self.dev, **self.fit_kwargs(config))
+        train_error = net.evaluate(*self.train)["error"]
+        dev_error = net.evaluate(*self.dev)["error"]
+        return _Run(config, net, history, train_error, dev_error, time.perf_counter() - start)
+
+
+def _start_config(network, epochs, learning_rate, batch_size, optimizer, n_x, n_out):
+    base = knobs.Config(
+        epochs=epochs,
+        max_epochs=max(epochs, 8 * epochs),
+        learning_rate=learning_rate,
+        batch_size=batch_size,
+        optimizer=optimizer,
+    )
+    if network is None:
+        return base
+    if isinstance(network, Network):
+        if network.layer_sizes[0] != n_x or network.layer_sizes[-1] != n_out:
+            raise ValueError(
+                f"network has layer sizes {network.layer_sizes} but the data need {n_x} inputs "
+                f"and {n_out} outputs; pass hidden sizes only (e.g. network=[8]) instead"
+            )
+        if len(set(network.hidden)) > 1 or len(set(network.keep_prob)) > 1:
+            raise ValueError("network must use one hidden activation and one keep_prob")
+        return base.replace(
+            hidden=tuple(network.layer_sizes[1:-1]),
+            activation=network.hidden[0],
+            l2=network.l2,
+            keep_prob=network.keep_prob[0],
+        )
+    if isinstance(network, Sequence) and not isinstance(network, str) and len(network) > 0:
+        hidden = tuple(
+            check_positive(n, f"network[{i}]", integer=True) for i, n in enumerate(network)
+        )
+        return base.replace(hidden=hidden)
+    raise TypeError(
+        f"network must be a Network, a list of hidden sizes like [8], or None; got {network!r}"
+    )
+
+
+def looks_like_images(X: np.ndarray) -> bool:
+    """Square grey images: n_x = side² with side >= 8 and nonnegative pixel values."""
+    side = math.isqrt(X.shape[1])
+    return side >= 8 and side * side == X.shape[1] and float(X.min()) >= 0
+
+
+def _reason(d: Diagnosis) -> str:
+    bias = (
+        f"avoidable bias {d.avoidable_bias:.1%} (train {d.train_error:.1%} − baseline "
+        f"{d.baseline_error:.1%}) > {d.bias_threshold:.1%}"
+    )
+    variance = (
+        f"variance {d.variance:.1%} (dev {d.dev_error:.1%} − train "
+        f"{d.train_error:.1%}) > {d.variance_threshold:.1%}"
+    )
+    if d.case == "high_bias":
+        return f"high bias: {bias}"
+    if d.case == "high_variance":
+        return f"high variance: {variance}"
+    return f"high bias and high variance, bias first: {bias}; {variance}"
+
+
+def improve(
+    X,
+    y,
+    *,
+    baseline_error: float = 0.0,
+    network=None,
+    budget: int = 12,
+    minutes: float | None = None,
+    seed: int = 0,
+    epochs: int = 100,
+    learning_rate: float | None = None,
+    batch_size: int = 64,
+    optimizer: str = "adam",
+    images: bool | None = None,
+    bias_threshold: float = 0.02,
+    variance_threshold: float = 0.02,
+    learning_curve: bool = True,
+    dev=None,
+    test=None,
+    progress: bool = False,
+) -> ImproveResult:
+    """Run the basic recipe on (X, y) and return every step and the chosen network.
+
+    Parameters
+    ----------
+    X : array (m, n_x);  y : class labels (m,)
+        The whole data set: split by the auto rule (unless ``dev``/``test`` are given).
+    baseline_error : float in [0, 1]
+        Human-level or Bayes error estimate; avoidable bias is measured from it.
+    network : Network, list of int or None
+        The starting network (its hidden sizes, activation, λ and keep_prob), or hidden
+        sizes; default one hidden layer of 16 ReLU units.
+    budget : int
+        Training runs in all, the first one included.
+    minutes : float, optional
+        Wall-clock budget: no new run starts after it.
+    seed : int
+        Split, initialization, shuffling and dropout: the same for every run.
+    epochs, learning_rate, batch_size, optimizer :
+        Training of the starting configuration (the bias knobs change them); the learning
+        rate defaults to the optimizer's own (0.001 for Adam).
+    images : bool, optional
+        Whether augmentation is a variance knob; default: square grey images are detected.
+    bias_threshold, variance_threshold : float
+        What counts as high avoidable bias and high variance (see :func:`nnrecipe.diagnose`).
+    learning_curve : bool
+        When variance remains at the end, train on 25/50/100 % of the training set to see
+        whether more data would help.
+    dev, test : (X, y), optional
+        Sets of your own (see :func:`nnrecipe.split`).
+    progress : bool
+        Print each step as it finishes.
+    """
+    from .data.split import split
+    from .recipe_progress import Printer
+
+    budget = check_positive(budget, "budget", integer=True)
+    epochs = check_positive(epochs, "epochs", integer=True)
+    batch_size = check_positive(batch_size, "batch_size", integer=True)
+    optimizer = check_name(optimizer, tuple(optimizers.REGISTRY), "optimizer")
+    learning_rate = optimizers.get(optimizer, learning_rate).learning_rate
+    minutes = None if minutes is None else check_positive(minutes, "minutes")
+    # validates the rates and thresholds before any training (it raises naming them)
+    diagnose(0.0, 0.0, baseline_error, bias_threshold, variance_threshold)
+    parts = split(X, y, seed=seed, dev=dev, test=test)
+    train, dev_set, test_set = parts
+    output, n_out = output_layer(train[1])
+    if output == "linear":
+        raise ValueError(
+            "improve needs class labels (its diagnosis compares error rates); "
+            "y looks like real-valued regression targets"
+        )
+    Xtr = np.asarray(train[0], dtype=np.float64)
+    config = _start_config(
+        network, epochs, learning_rate, batch_size, optimizer, Xtr.shape[1], n_out
+    )
+    images = looks_like_images(Xtr) if images is None else bool(images)
+    # image pixels are already on one scale; per-pixel z-scores would blow up rarely-lit
+    # border pixels (σ ≈ 0) and make shifted images meaningless
+    standardizer = None if images else Standardizer().fit(Xtr)
+    trainer = _Trainer(train, dev_set, standardizer, output, n_out, images, seed)
+    thresholds = {"bias_threshold": bias_threshold, "variance_threshold": variance_threshold}
+    printer = Printer(progress)
+    started = time.perf_counter()
+
+    current = trainer(config)
+    diag = diagnose(current.train_error, current.dev_error, baseline_error, **thresholds)
+    steps = [
+        Step(
+            0,
+            "start",
+            "start",
+            f"starting network: {config.describe()}",
+            "measure before changing anything",
+            None,
+            None,
+            current.train_error,
+            current.dev_error,
+            current.seconds,
+            True,
+            config.to_dict(),
+            len(current.history),
+        )
+    ]
+    printer.step(steps[-1], diag)
+    tried: set[str] = set()
+    while True:
+        if diag.case == "good_fit":
+            stop = "good_fit"
+            break
+        if len(steps) >= budget:
+            stop = "budget"
+            break
+        if minutes is not None and time.perf_counter() - started >= 60 * minutes:
+            stop = "time"
+            break
+        # bias first; a high-variance fit whose bias knobs are spent moves on to variance
+        kinds = (["bias"] if diag.high_bias else []) + (["variance"] if diag.high_variance else [])
+        pick = None
+        for kind in kinds:
+            turned = knobs.next_knob(current.config, kind, tried, images)
+            if turned is not None:
+                pick = (kind, *turned)
+                break
+        if pick is None:
+            stop = "no_knob_left"
+            break
+        kind, name, new_config, change = pick
+        with printer.training(len(steps), change):
+            run = trainer(new_config)
+        kept = run.dev_error < current.dev_error
+        steps.append(
+            Step(
+                len(steps),
+                name,
+                kind,
+                change,
+                _reason(diag),
+                current.train_error,
+                current.dev_error,
+                run.train_error,
+                run.dev_error,
+                run.seconds,
+                kept,
+                new_config.to_dict(),
+                len(run.history),
+            )
+        )
+        if kept:
+            current, tried = run, set()
+            diag = diagnose(current.train_error, current.dev_error, baseline_error, **thresholds)
+        else:
+            tried.add(name)
+        printer.step(steps[-1], diag)
+
+    curve = None
+    if learning_curve and diag.high_variance:
+        from .learning_curves import learning_curve as make_curve
+
+        with printer.training(None, "learning curve of the chosen network"):
+            curve = make_curve(
+                lambda: trainer.network(current.config),
+                *train,
+                sizes=LEARNING_CURVE_SIZES,
+                dev=dev_set,
+                **trainer.fit_kwargs(current.config),
+            )
+        diag = diagnose(
+            current.train_error,
+            current.dev_error,
+            baseline_error,
+            learning_curve=curve,
+            **thresholds,
+        )
+    test_error = current.network.evaluate(*test_set)["error"]  # once, on the chosen network
+    result = ImproveResult(
+        steps=steps,
+        config=current.config,
+        network=current.network,
+        history=current.history,
+        diagnosis=diag,
+        train_error=current.train_error,
+        dev_error=current.dev_error,
+        test_error=test_error,
+        baseline_error=baseline_error,
+        stop_reason=stop,
+        split=parts,
+        learning_curve=curve,
+        seconds=time.perf_counter() - started,
+        images=images,
+    )
+    printer.finish(result)
+    return result
