@@ -196,3 +196,12 @@ def test_validation_curves_are_drawn(moons, tmp_path):
     assert data[:8] == b"\x89PNG\r\n\x1a\n"
     width = int.from_bytes(data[16:20], "big")
     assert width >= 3.2 * 100 * len(search_space.searched(result.settings["space"])) - 1
+
+
+def test_without_a_dev_set_the_auto_split_is_used_and_the_test_part_set_aside():
+    X, y = nr.datasets.moons(n=500, noise=0.25, seed=0)
+    result = tuning.tune(X, y, trials=2, workers=1, epochs=5, space=SMALL, refit=False)
+    # 500 examples: 60/20/20; tuning sees train and dev only
+    assert (result.settings["n_train"], result.settings["n_dev"]) == (300, 100)
+    (Xt, yt), (Xd, yd), _ = nr.split(X, y, seed=0)
+    assert result.settings["data"] == tuning.fingerprint(Xt, yt, Xd, yd)
