@@ -216,7 +216,8 @@ def tune(
         Seconds between heartbeats of running trials on database storages; a trial silent
         for twice that long (its worker died) is marked failed.
     refit : bool
-        Retrain the best configuration (same seed, so the same network) into ``.network``.
+        Retrain the best configuration (same seed, so the same network) into ``.network``
+        (skipped after Ctrl-C).
     seed : int
         Split, sampler and training seeds (trial *n* trains with ``seed + n``).
     progress : bool
@@ -273,7 +274,7 @@ def tune(
             monitor.close()
         tuning_workers.fail_dead_workers(study, storage_obj)
         result = TuneResult.from_study(study, settings, storage, reason)
-    if refit and result.best_params is not None:
+    if refit and result.best_params is not None and reason != "interrupted":
         net, _ = train_config(result.best_params, settings, data, result.best_seed)
         result.network = net
         result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
