@@ -47,7 +47,7 @@ class Option:
 
 # kinds: int, float, str, bool, ints (list of positive ints), floats (one number or a list),
 # strs (one name or a list), batch (int or "full"), split ("auto" or 3 numbers),
-# opt_float / opt_str / opt_path (may be unset)
+# opt_int / opt_float / opt_bool / opt_str / opt_path (may be unset)
 OPTIONS = [
     # data
     Option(
@@ -99,7 +99,13 @@ OPTIONS = [
         "dropout keep probability, one or one per hidden layer (1 = off)",
     ),
     Option("float32", "bool", False, "train in float32 instead of float64"),
-    Option("standardize", "bool", True, "standardize inputs with the training set's statistics"),
+    Option(
+        "standardize",
+        "opt_bool",
+        None,
+        "standardize inputs with the training set's statistics (default: on, except for "
+        "images, whose pixels are already in [0, 1])",
+    ),
     # training
     Option("optimizer", "str", "adam", "gd, sgd, momentum, rmsprop, adam"),
     Option("learning_rate", "float", 0.01, "learning rate α₀"),
@@ -228,7 +234,7 @@ def convert(key: str, value):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{key} expects a non-empty string, got {value!r}")
         return value.strip()
-    if kind == "bool":
+    if kind in ("bool", "opt_bool"):
         return _bool(value, key)
     if kind == "ints":
         sizes = [_number(v, key, True) for v in _items(value, key)]

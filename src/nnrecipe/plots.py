@@ -213,7 +213,7 @@ def weight_histograms(networks: dict, zero_tol: float = 1e-3, bins: int = 40):
                 ax.set_visible(False)
                 continue
             w = net.weights[col].ravel()
-            ax.hist(w, bins=edges, color=_colors(len(nets))[row], alpha=0.85)
+            ax.hist(w, bins=edges, color=_colors(len(nets))[row], alpha=0.85, histtype="stepfilled")
             zero = float(np.mean(np.abs(w) < zero_tol))
             ax.set_title(f"{label}: W{col + 1}" if label else f"W{col + 1}", fontsize=9)
             ax.text(
