@@ -401,3 +401,23 @@ def test_reports_render_every_image_in_chromium(chromium, classic, train_run, tm
     assert len(report_images) == page.read_text().count("<img ") >= 4
     for img in report_images:
         assert img["complete"] and img["width"] > 0, img["alt"]
+
+
+# ------------------------------------------------------------------------------ progress
+def test_progress_bar_shows_epoch_cost_and_dev_error():
+    import io
+
+    from rich.console import Console
+
+    from nnrecipe.progress import ProgressBar
+
+    buffer = io.StringIO()
+    console = Console(file=buffer, force_terminal=True, width=150)
+    X, y = nr.datasets.moons(n=200, seed=0)
+    net = nr.Network([2, 8, 1], seed=0)
+    bar = ProgressBar(7, "moons", console=console)
+    history = net.fit(X[:150], y[:150], dev=(X[150:], y[150:]), epochs=7, callbacks=[bar])
+    text = buffer.getvalue()
+    assert "7/7" in text and f"J {history.cost[-1]:.4g}" in text
+    assert f"dev error {history.dev_error[-1]:.2%}" in text
+    assert bar._progress is None  # stopped at the end of fit

@@ -71,6 +71,23 @@ GROUPS = {
 }
 
 
+METAVARS = {
+    "int": "N",
+    "opt_int": "N",
+    "float": "X",
+    "opt_float": "X",
+    "str": "NAME",
+    "opt_str": "NAME",
+    "opt_path": "DIR",
+    "ints": "N,N,...",
+    "floats": "P[,P...]",
+    "strs": "NAME[,NAME...]",
+    "batch": "N|full",
+    "split": "auto|A,B,C",
+    "init": "NAME",
+}
+
+
 def _default_text(option: config.Option, preset: dict) -> str:
     value = preset.get(option.key, option.default)
     if value is None or value == []:
@@ -82,10 +99,10 @@ def _default_text(option: config.Option, preset: dict) -> str:
     return f" (default {value})"
 
 
-def _add_options(parser, command: str, preset: dict | None = None) -> None:
+def _add_options(parser, command: str) -> None:
     """Flags generated from :data:`nnrecipe.config.OPTIONS`; unset flags stay out of ``args``
     so a TOML config can fill them."""
-    preset = preset or {}
+    preset = config.COMMAND_DEFAULTS.get(command, {})
     parser.add_argument(
         "--config",
         metavar="FILE.toml",
@@ -124,7 +141,7 @@ def _add_options(parser, command: str, preset: dict | None = None) -> None:
                     dest=opt.key,
                     type=config.flag_type(opt.key),
                     default=argparse.SUPPRESS,
-                    metavar=opt.kind.upper() if opt.kind not in ("str", "opt_str") else "NAME",
+                    metavar=METAVARS[opt.kind],
                     help=help_text,
                 )
 
@@ -142,7 +159,10 @@ examples:
 COMPARE_HELP = """\
 Train the same network on the same split with several settings and print one table.
 With no arguments: the classic experiment on the built-in 2-D data, a [2, 20, 3, 1] network
-without regularization vs L2 (λ = 0.7) vs dropout (keep_prob = 0.86).
+without regularization vs L2 (λ = 0.7) vs dropout (keep_prob = 0.86). Without --dataset the
+defaults are those of the classic experiments: moons with --n 600 --noise 0.3 --split
+200,200,200 --batch-size full --epochs 2000 (with --init: circles, --noise 0.05, --layers 10,5,
+--epochs 1000). --l2, --l1 and --keep-prob set the strengths of those settings.
 
 examples:
   nnrecipe compare                          # none / L2 / dropout on noisy moons

@@ -174,8 +174,14 @@ def options_for(command: str) -> list[Option]:
     return [o for o in OPTIONS if command in o.commands]
 
 
+# in `compare`, l2 / l1 / keep_prob are the strengths of the l2 / l1 / dropout settings
+COMMAND_DEFAULTS = {COMPARE: {"l2": 0.7, "l1": 0.1, "keep_prob": 0.86}}
+
+
 def defaults(command: str) -> dict:
-    return {o.key: _copy(o.default) for o in options_for(command)}
+    values = {o.key: _copy(o.default) for o in options_for(command)}
+    values.update(COMMAND_DEFAULTS.get(command, {}))
+    return values
 
 
 def _copy(value):

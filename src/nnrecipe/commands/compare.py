@@ -32,14 +32,13 @@ INIT = {
     "batch_size": "full",
     "epochs": 1000,
 }
-GENERIC = {"l2": 0.7, "l1": 0.1, "keep_prob": 0.86}
 
 
 def preset(explicit: dict) -> dict:
     """Defaults that fit what the user asked for: the classic data when no dataset is named."""
     if explicit.get("inits"):
         return INIT if "dataset" not in explicit else {}
-    return CLASSIC if "dataset" not in explicit else GENERIC
+    return CLASSIC if "dataset" not in explicit else {}
 
 
 def _settings(options: dict, data: common.Data):
@@ -53,9 +52,9 @@ def _settings(options: dict, data: common.Data):
         augment = common.augmentation({"augment": options["augment"] or ["shift", "rotate"]}, data)
     settings = experiments.regularization_settings(
         names,
-        l2=options["l2"] or 0.7,
-        l1=options["l1"] or 0.1,
-        keep_prob=options["keep_prob"] if options["keep_prob"] != 1.0 else 0.86,
+        l2=options["l2"],
+        l1=options["l1"],
+        keep_prob=options["keep_prob"],
         patience=options["patience"],
         augment=augment,
     )

@@ -40,7 +40,7 @@ def _mnist_files() -> dict:
     folders.append(mnist.cache_dir())
     found = {}
     for name in mnist.FILES["train"] + mnist.FILES["test"]:
-        hit = mnist._find(name, folders)
+        hit = mnist._find(name, folders)  # the loader's own lookup, so the listing agrees
         found[name] = None if hit is None else str(hit)
     return {
         "cache": str(mnist.cache_dir()),

@@ -95,7 +95,7 @@ def _report(out, data, net, history, result, diagnosis, config_text, warned, tra
     try:
         from ..report import train_report
 
-        boundary = train if data.two_d else None
+        boundary = train if data.two_d and data.classification else None
         title = f"nnrecipe train: {data.name}, layers {result['layers']}"
         return train_report(
             out, title, net, history, result, diagnosis, boundary, config_text, warned
