@@ -33,6 +33,23 @@ REAL = {
 }
 
 
+GENERATED = {
+    "moons": "two interleaving half circles",
+    "circles": "a small circle inside a large one",
+    "spiral": "interleaved spiral arms (--noise: jitter)",
+    "flower": "the course's planar flower: petals of two classes",
+    "blobs": "Gaussian blobs; --noise is the fraction of labels flipped (the Bayes error)",
+}
+
+
+def _summary(name: str, loader) -> str:
+    """A short description: ours, else the docstring's first sentence."""
+    if name in GENERATED:
+        return GENERATED[name]
+    text = " ".join((loader.__doc__ or "").split())
+    return text.split(". ")[0].rstrip(".")
+
+
 def _mnist_files() -> dict:
     from ..data import mnist
 
@@ -60,7 +77,7 @@ def _describe(seed: int) -> list[dict]:
                 "examples": len(X),
                 "features": X.shape[1],
                 "classes": len(np.unique(y)),
-                "description": (loader.__doc__ or "").strip().splitlines()[0],
+                "description": _summary(name, loader),
                 "available": True,
             }
         )
