@@ -7,8 +7,12 @@
 """
 
 from .callbacks import Callback, EarlyStopping, History
-from .data import datasets
+from .data import augment, datasets
+from .data.distribution import check_same_distribution
+from .data.split import split
+from .diagnosis import diagnose
 from .io import load
+from .learning_curves import learning_curve
 from .network import Network
 from .normalize import Standardizer
 
@@ -20,7 +24,12 @@ __all__ = [
     "History",
     "Network",
     "Standardizer",
+    "augment",
+    "check_same_distribution",
     "datasets",
+    "diagnose",
+    "learning_curve",
     "load",
+    "split",
     "__version__",
 ]

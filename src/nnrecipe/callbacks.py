@@ -24,6 +24,8 @@ class History:
     ``cost`` is the regularized J in training mode (dropout on) averaged over the epoch's
     mini-batches; ``train_loss``/``train_error`` and ``dev_loss``/``dev_error`` are measured
     in inference mode (no dropout, no penalty) at the end of each epoch.
+    ``gradient_norms``/``activation_std`` (``fit(monitor_gradients=True)`` only): per epoch,
+    one list of ‖dW[l]‖ and one of std(A[l]) for l = 1..L (see :mod:`nnrecipe.monitoring`).
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -35,6 +37,8 @@ class History:
     learning_rate: list[float] = field(default_factory=list)
     time: list[float] = field(default_factory=list)
     iteration_cost: list[float] = field(default_factory=list)
+    gradient_norms: list[list[float]] = field(default_factory=list)
+    activation_std: list[list[float]] = field(default_factory=list)
     best_epoch: int | None = None
     stop_reason: str = "completed"
     message: str = ""

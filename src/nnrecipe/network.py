@@ -329,6 +329,13 @@ class Network:
 
         return fit(self, X, y, dev=dev, **kwargs)
 
+    def diagnose(self, train, dev, baseline_error: float = 0.0, **kwargs):
+        """Bias/variance diagnosis from inference-mode errors (no dropout, no penalty) on
+        ``train`` and ``dev``, each an ``(X, y)`` pair; see :func:`nnrecipe.diagnose`."""
+        from .diagnosis import diagnose_network
+
+        return diagnose_network(self, train, dev, baseline_error, **kwargs)
+
     def config(self) -> dict:
         """The constructor arguments (JSON-serializable) that rebuild this architecture."""
         return {

@@ -18,9 +18,10 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from . import optimizers
+from . import monitoring, optimizers
 from ._checks import as_rng, check_nonneg, check_positive
 from .callbacks import Callback, EarlyStopping, History
+from .data.augment import in_raw_space
 
 DIVERGED = (
     "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
@@ -56,6 +57,7 @@ def fit(
     augment: Callable | None = None,
     seed: int | np.random.Generator | None = None,
     verbose: bool = False,
+    monitor_gradients=False,
 ) -> History:
     """Train ``network`` on (X, y) and return its :class:`History`.
 
@@ -75,11 +77,15 @@ def fit(
     callbacks : sequence of Callback
     decay_rate, decay_interval : learning-rate decay α₀ / (1 + decay_rate·⌊epoch/interval⌋)
     augment : callable (X_batch, rng) -> X_batch, optional
-        Applied to each training mini-batch only, never to dev or test data.
+        Applied to each training mini-batch only, never to dev or test data (e.g. an
+        :mod:`nnrecipe.augment` transform). With a Standardizer it sees un-standardized rows.
     seed : int or Generator, optional
         Shuffling and dropout; defaults to continuing the network's own generator.
     verbose : bool
         Print one line per epoch.
+    monitor_gradients : bool or GradientMonitor
+        Record per-layer ‖dW[l]‖ and std(A[l]) each epoch into the History and warn, naming
+        the layer, when they vanish or explode across depth (:mod:`nnrecipe.monitoring`).
     """
     opt = optimizers.get(optimizer, learning_rate)
     epochs = check_positive(epochs, "epochs", integer=True)
@@ -96,6 +102,9 @@ def fit(
         raise TypeError("augment must be a callable (X_batch, rng) -> X_batch")
     if network.standardizer is not None and not network.standardizer.fitted:
         network.standardizer.fit(network._inputs(X))
+    if augment is not None and network.standardizer is not None:
+        augment = in_raw_space(augment, network.standardizer)  # augment pixels, not z-scores
+    grad_monitor = monitoring.monitor(monitor_gradients)
     X = network._inputs(X)
     Y = network._targets(y, len(X))
     m = len(X)
@@ -140,6 +149,8 @@ def fit(
                 np.take(Y, idx, axis=0, out=Yb)
                 Xin = augment(Xb, rng) if augment is not None else Xb
                 J = network._loss_and_gradient(Xin, Yb, True, rng)
+                if grad_monitor is not None and b == 0:
+                    grad_monitor(network, history)
                 if not np.isfinite(J):
                     theta[...] = last_good
                     history.stop_reason = "diverged"
