@@ -12,7 +12,7 @@ import argparse
 import importlib
 import sys
 
-from . import config
+from . import options
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -32,7 +32,7 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
 def _common(parser: argparse.ArgumentParser, seed_help: str) -> None:
     group = parser.add_argument_group("common")
     group.add_argument(
-        "--seed", type=config.flag_type("seed"), default=argparse.SUPPRESS, help=seed_help
+        "--seed", type=options.flag_type("seed"), default=argparse.SUPPRESS, help=seed_help
     )
     group.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     group.add_argument(
@@ -88,7 +88,7 @@ METAVARS = {
 }
 
 
-def _default_text(option: config.Option, preset: dict) -> str:
+def _default_text(option: options.Option, preset: dict) -> str:
     value = preset.get(option.key, option.default)
     if value is None or value == []:
         return ""
@@ -100,9 +100,9 @@ def _default_text(option: config.Option, preset: dict) -> str:
 
 
 def _add_options(parser, command: str) -> None:
-    """Flags generated from :data:`nnrecipe.config.OPTIONS`; unset flags stay out of ``args``
+    """Flags generated from :data:`nnrecipe.options.OPTIONS`; unset flags stay out of ``args``
     so a TOML config can fill them."""
-    preset = config.COMMAND_DEFAULTS.get(command, {})
+    preset = options.COMMAND_DEFAULTS.get(command, {})
     parser.add_argument(
         "--config",
         metavar="FILE.toml",
@@ -110,11 +110,11 @@ def _add_options(parser, command: str) -> None:
         help="read options from a TOML file (flags on the line override it)",
     )
     for title, keys in GROUPS.items():
-        options = [config.BY_KEY[k] for k in keys if command in config.BY_KEY[k].commands]
-        if not options:
+        chosen = [options.BY_KEY[k] for k in keys if command in options.BY_KEY[k].commands]
+        if not chosen:
             continue
         group = parser.add_argument_group(title)
-        for opt in options:
+        for opt in chosen:
             help_text = opt.help + _default_text(opt, preset)
             if opt.key == "inits":  # the issue's `compare --init`: compare initializations
                 group.add_argument(
@@ -122,7 +122,7 @@ def _add_options(parser, command: str) -> None:
                     dest="inits",
                     nargs="?",
                     const="zeros,random:10,he",
-                    type=config.flag_type("inits"),
+                    type=options.flag_type("inits"),
                     default=argparse.SUPPRESS,
                     metavar="LIST",
                     help=opt.help + " (alone: zeros,random:10,he)",
@@ -139,7 +139,7 @@ def _add_options(parser, command: str) -> None:
                 group.add_argument(
                     opt.flag,
                     dest=opt.key,
-                    type=config.flag_type(opt.key),
+                    type=options.flag_type(opt.key),
                     default=argparse.SUPPRESS,
                     metavar=METAVARS[opt.kind],
                     help=help_text,
@@ -197,7 +197,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=TRAIN_HELP,
         formatter_class=_Formatter,
     )
-    _add_options(train, config.TRAIN)
+    _add_options(train, options.TRAIN)
     _common(train, "random seed (default 0)")
     train.set_defaults(handler="train")
 
@@ -207,7 +207,7 @@ def build_parser() -> argparse.ArgumentParser:
         description=COMPARE_HELP,
         formatter_class=_Formatter,
     )
-    _add_options(compare, config.COMPARE)
+    _add_options(compare, options.COMPARE)
     _common(compare, "random seed (default 0)")
     compare.set_defaults(handler="compare")
 
@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     model.add_argument("--target", help="label column of a .csv, or array name in a .npz")
     model.add_argument(
         "--split",
-        type=config.flag_type("split"),
+        type=options.flag_type("split"),
         default=None,
         help="train/dev/test ratios or counts (default: the run's, else auto)",
     )
@@ -290,8 +290,9 @@ def main(argv: list[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     prog = f"nnrecipe {args.command}"
     try:
-        module = importlib.import_module(f"nnrecipe.commands.{args.handler}")
-        return module.run(args)
+        if hasattr(args, "handler"):  # nnrecipe.commands.<name>.run, imported only now
+            return importlib.import_module(f"nnrecipe.commands.{args.handler}").run(args)
+        return args.func(args)
     except KeyboardInterrupt:
         if debug:
             raise

@@ -9,7 +9,7 @@ compares zeros / random×10 / He on circles instead.
 from __future__ import annotations
 
 from .. import config, experiments
-from . import common
+from . import common, output
 
 CLASSIC = {
     "dataset": "moons",
@@ -70,17 +70,17 @@ def run(args) -> int:
     # the shared network: no regularization unless a setting adds it
     shared = {**common.network_kwargs(options, data), "l2": 0.0, "l1": 0.0, "keep_prob": 1.0}
     fit = common.fit_kwargs({**options, "augment": [], "early_stopping": 0}, data, len(parts[0][0]))
-    out = common.run_directory(options["out"])
-    config_text = common.write_config(out, config.COMPARE, options)
+    out = output.run_directory(options["out"])
+    config_text = output.write_config(out, config.COMPARE, options)
 
     progress = None
-    if common.show_progress(options):
+    if output.show_progress(options):
         from ..progress import ProgressBar
 
         def progress(setting):
             return [ProgressBar(options["epochs"], setting.label)]
 
-    with common.captured_warnings() as warned:
+    with output.captured_warnings() as warned:
         comparison = experiments.compare(
             settings,
             parts,
@@ -116,7 +116,7 @@ def run(args) -> int:
             out, data, comparison, headers, rows, parts[0], config_text, warned, result
         )
     result["report"] = None if report_path is None else str(report_path)
-    common.write_json(
+    output.write_json(
         out / "result.json",
         {
             **result,
@@ -124,7 +124,7 @@ def run(args) -> int:
         },
     )
     if args.json:
-        common.print_json(result)
+        output.print_json(result)
     else:
         _print(result, headers, rows, comparison)
     return 130 if interrupted else 0
@@ -141,9 +141,9 @@ def table_rows(comparison) -> tuple[list[str], list[list[str]]]:
         rows.append(
             [
                 r.label,
-                common.percent(r.train_error),
-                common.percent(r.dev_error),
-                common.percent(r.test_error),
+                output.percent(r.train_error),
+                output.percent(r.dev_error),
+                output.percent(r.test_error),
                 f"{r.gap:+.2%}",
                 f"{r.weight_norm:.3g}",
                 f"{r.zero_fraction:.1%}",
@@ -178,7 +178,7 @@ def _report(out, data, comparison, headers, rows, train, config_text, warned, re
             warned,
         )
     except ModuleNotFoundError as exc:
-        common.note(f"note: report skipped: {exc}")
+        output.note(f"note: report skipped: {exc}")
         return None
 
 
@@ -186,8 +186,8 @@ def _print(result, headers, rows, comparison) -> None:
     from rich.table import Table
 
     for message in result["warnings"]:
-        common.note(f"warning: {message}")
-    console = common.console()
+        output.note(f"warning: {message}")
+    console = output.console()
     console.print(
         f"[bold]nnrecipe compare[/]: {result['dataset']}, layers {result['layers']}, "
         f"{result['n_train']}/{result['n_dev']}/{result['n_test']} train/dev/test examples"

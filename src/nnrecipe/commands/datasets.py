@@ -10,7 +10,7 @@ import numpy as np
 
 import nnrecipe as nr
 
-from . import common
+from . import common, output
 
 # facts of the published real datasets (loading them just to count would import sklearn)
 REAL = {
@@ -114,7 +114,7 @@ def run(args) -> int:
     rows = _describe(seed)
     mnist = _mnist_files()
     if args.json:
-        common.print_json({"datasets": rows, "mnist": mnist})
+        output.print_json({"datasets": rows, "mnist": mnist})
         return 0
     from rich.table import Table
 
@@ -128,7 +128,7 @@ def run(args) -> int:
         table.add_row(
             r["name"], r["kind"], f"{r['examples']:,}", str(r["features"]), str(r["classes"]), text
         )
-    console = common.console()
+    console = output.console()
     console.print(
         f"[bold]nnrecipe datasets[/]: use with --dataset NAME (generated sets take "
         f"--n, default {common.GENERATED_N}, --noise and --seed), or a .csv/.npz file"

@@ -8,7 +8,7 @@ from pathlib import Path
 import nnrecipe as nr
 
 from .. import config
-from . import common
+from . import common, output
 
 
 def _model_and_options(args) -> tuple[object, dict, Path]:
@@ -72,7 +72,7 @@ def run(args) -> int:
             "n_dev": len(parts[1][0]),
         }
     if args.json:
-        common.print_json({**source, **report.to_dict()})
+        output.print_json({**source, **report.to_dict()})
     else:
-        common.console().print(report)
+        output.console().print(report)
     return 0

@@ -8,7 +8,7 @@ import time
 import nnrecipe as nr
 
 from .. import config
-from . import common
+from . import common, output
 
 EXIT_INTERRUPTED = 130
 
@@ -26,16 +26,16 @@ def run(args) -> int:
         **common.network_kwargs(options, data),
     )
     fit_kwargs = common.fit_kwargs(options, data, len(train[0]))
-    out = common.run_directory(options["out"])
-    config_text = common.write_config(out, config.TRAIN, options)
+    out = output.run_directory(options["out"])
+    config_text = output.write_config(out, config.TRAIN, options)
 
     callbacks = []
-    if common.show_progress(options):
+    if output.show_progress(options):
         from ..progress import ProgressBar
 
         callbacks.append(ProgressBar(options["epochs"], data.name))
     start = time.perf_counter()
-    with common.captured_warnings() as warned:
+    with output.captured_warnings() as warned:
         try:
             history = net.fit(
                 *train, dev=dev, seed=options["seed"], callbacks=callbacks, **fit_kwargs
@@ -82,10 +82,10 @@ def run(args) -> int:
             out, data, net, history, result, diagnosis, config_text, warned, train
         )
     result["report"] = None if report_path is None else str(report_path)
-    common.write_json(out / "result.json", {**result, "history": history.to_dict()})
+    output.write_json(out / "result.json", {**result, "history": history.to_dict()})
 
     if args.json:
-        common.print_json(result)
+        output.print_json(result)
     else:
         _print(result, history, diagnosis, warned)
     return EXIT_INTERRUPTED if history.stop_reason == "interrupted" else 0
@@ -101,7 +101,7 @@ def _report(out, data, net, history, result, diagnosis, config_text, warned, tra
             out, title, net, history, result, diagnosis, boundary, config_text, warned
         )
     except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
-        common.note(f"note: report skipped: {exc}")
+        output.note(f"note: report skipped: {exc}")
         return None
 
 
@@ -110,8 +110,8 @@ def _print(result: dict, history, diagnosis, warned) -> None:
 
     for message in [history.message, *warned]:
         if message:
-            common.note(f"warning: {message}")
-    console = common.console()
+            output.note(f"warning: {message}")
+    console = output.console()
     console.print(f"[bold]nnrecipe train[/]: {result['dataset']}, layers {result['layers']}")
     table = Table()
     for column in ("set", "examples", "error", "loss"):
@@ -120,7 +120,7 @@ def _print(result: dict, history, diagnosis, warned) -> None:
         table.add_row(
             name,
             str(result[f"n_{name}"]),
-            common.percent(result[f"{name}_error"]),
+            output.percent(result[f"{name}_error"]),
             f"{result[f'{name}_loss']:.4g}",
         )
     console.print(table)
