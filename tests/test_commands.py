@@ -195,6 +195,31 @@ def test_train_on_a_csv_file_with_float32(capsys, tmp_path):
     assert nr.load(tmp_path / "run" / "model.npz").dtype == np.float32
 
 
+def test_train_regression_from_csv(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = X @ [1.0, 2.0, -1.0] + 0.1 * rng.normal(size=300)
+    data = np.column_stack([X, y])
+    np.savetxt(tmp_path / "r.csv", data, delimiter=",", header="a,b,c,t", comments="")
+    args = [
+        "train",
+        "--dataset",
+        str(tmp_path / "r.csv"),
+        "--target",
+        "t",
+        "--epochs",
+        "50",
+        "--no-report",
+        "--out",
+        str(tmp_path / "run"),
+    ]
+    result = run_json(capsys, args)
+    assert result["task"] == "regression" and result["diagnosis"] is None
+    assert result["layers"] == [3, 20, 3, 1] and result["test_error"] < 0.1  # mean squared error
+    assert main(args[:-1] + [str(tmp_path / "run2")]) == 0
+    assert "MSE" in capsys.readouterr().out
+
+
 def test_train_table_output(capsys, tmp_path):
     assert main(["train", "--epochs", "3", "--no-report", "--out", str(tmp_path)]) == 0
     out = capsys.readouterr().out

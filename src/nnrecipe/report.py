@@ -99,6 +99,13 @@ def _pct(value) -> str:
     return "–" if value is None else f"{value:.2%}"
 
 
+def _error(result: dict, part: str) -> str:
+    value = result.get(f"{part}_error")
+    if result.get("task", "classification") == "classification" or value is None:
+        return _pct(value)
+    return f"{value:.4g}"
+
+
 def add_diagnosis(report: Report, diagnosis, label: str = "") -> None:
     """The bias/variance table and the recipe's next steps, most urgent first."""
     if diagnosis is None:
@@ -190,10 +197,11 @@ def train_report(
     )
     report.heading("Result")
     rows = [
-        [part, _pct(result.get(f"{part}_error")), f"{result.get(f'{part}_loss', 0):.4g}"]
+        [part, _error(result, part), f"{result.get(f'{part}_loss', 0):.4g}"]
         for part in ("train", "dev", "test")
     ]
-    report.table(["set", "error", "loss"], rows)
+    metric = "error" if result.get("task", "classification") == "classification" else "MSE"
+    report.table(["set", metric, "loss"], rows)
     if history.message:
         report.paragraph(history.message, "warning")
     for message in warnings:

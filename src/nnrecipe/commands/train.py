@@ -68,6 +68,7 @@ def run(args) -> int:
         "stop_reason": history.stop_reason,
         "message": history.message,
         "time": elapsed,
+        "task": "classification" if data.classification else "regression",
         **{f"{name}_error": m["error"] for name, m in metrics.items()},
         **{f"{name}_loss": m["loss"] for name, m in metrics.items()},
         "diagnosis": None if diagnosis is None else diagnosis.to_dict(),
@@ -105,6 +106,12 @@ def _report(out, data, net, history, result, diagnosis, config_text, warned, tra
         return None
 
 
+def _error_text(result: dict, part: str) -> str:
+    """Classification error as a percentage; regression error (mean squared error) as a number."""
+    value = result[f"{part}_error"]
+    return output.percent(value) if result["task"] == "classification" else f"{value:.4g}"
+
+
 def _print(result: dict, history, diagnosis, warned) -> None:
     from rich.table import Table
 
@@ -114,13 +121,14 @@ def _print(result: dict, history, diagnosis, warned) -> None:
     console = output.console()
     console.print(f"[bold]nnrecipe train[/]: {result['dataset']}, layers {result['layers']}")
     table = Table()
-    for column in ("set", "examples", "error", "loss"):
+    metric = "error" if result["task"] == "classification" else "MSE"
+    for column in ("set", "examples", metric, "loss"):
         table.add_column(column, justify="left" if column == "set" else "right")
     for name in ("train", "dev", "test"):
         table.add_row(
             name,
             str(result[f"n_{name}"]),
-            output.percent(result[f"{name}_error"]),
+            _error_text(result, name),
             f"{result[f'{name}_loss']:.4g}",
         )
     console.print(table)
