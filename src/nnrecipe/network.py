@@ -370,6 +370,21 @@ class Network:
             net.standardizer = self.standardizer.copy()
         return net
 
+    def __getstate__(self) -> dict:
+        # Each layer's W, b, dW, db is a view into θ or dθ; pickled one by one they would come
+        # back as independent copies and training after a pickle/deepcopy would update θ while
+        # the layers kept stale weights. So drop the views and rebuild them in __setstate__.
+        state = self.__dict__.copy()
+        for key in ("layers", "_views", "_grad_views"):
+            state.pop(key, None)
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        self.__dict__.update(state)
+        theta = self._theta
+        self._build()
+        self._theta[...] = theta
+
     def __repr__(self) -> str:
         extra = "".join(
             f", {k}={v}" for k, v in (("l2", self.l2), ("l1", self.l1)) if v
