@@ -8,6 +8,9 @@
 
 from .callbacks import Callback, EarlyStopping, History
 from .data import datasets
+from .gradcheck import gradcheck
+from .gradcheck_fn import gradcheck_fn
+from .gradcheck_result import Coordinate, GradcheckResult
 from .io import load
 from .network import Network
 from .normalize import Standardizer
@@ -16,11 +19,15 @@ __version__ = "0.1.0"
 
 __all__ = [
     "Callback",
+    "Coordinate",
     "EarlyStopping",
+    "GradcheckResult",
     "History",
     "Network",
     "Standardizer",
     "datasets",
+    "gradcheck",
+    "gradcheck_fn",
     "load",
     "__version__",
 ]
