@@ -16,6 +16,7 @@ Needs torch (``pip install torch==2.13.0``). Timings on a shared machine vary: r
 from __future__ import annotations
 
 import argparse
+import os
 import time
 
 import numpy as np
@@ -83,25 +84,34 @@ def main() -> None:
     parser.add_argument("--no-torch", action="store_true", help="time nnrecipe only")
     args = parser.parse_args()
     names = ["3.5k"] if args.quick else ["3.5k", "100k"] + (["100k-deep"] if args.deep else [])
-    print(f"m = {args.examples} examples, ε = {EPSILON}, ReLU + softmax, L2 λ = {L2}, float64")
-    print(f"{'network':<28}{'P':>9}{'torch s':>10}{'nnrecipe s':>12}{'ratio':>8}  check")
+    load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(
+        f"m = {args.examples} examples, ε = {EPSILON}, ReLU + softmax, L2 λ = {L2}, float64; {load}"
+    )
+    print(f"{'network':<36}{'P':>9}{'torch s':>10}{'nnrecipe s':>12}{'ratio':>8}  check")
+    tiny = build([3, 4, 2], 4)  # warm-up: first calls load libraries and caches, untimed
+    nnrecipe_check(*tiny)
+    if not args.no_torch:
+        torch_check(*tiny)
     for name in names:
         net, X, y = build(NETWORKS[name], args.examples)
         ours, result = nnrecipe_check(net, X, y)
         label = f"{name} {NETWORKS[name]}"
         if args.no_torch:
             print(
-                f"{label:<28}{net.n_parameters:>9,}{'-':>10}{ours:>12.2f}{'-':>8}  "
+                f"{label:<36}{net.n_parameters:>9,}{'-':>10}{ours:>12.2f}{'-':>8}  "
                 f"nnrecipe difference {result.difference:.1e}"
             )
             continue
         theirs, ok, J = torch_check(net, X, y)
         assert abs(J - net.cost(X, y)) < 1e-12 * abs(J), "the two networks differ"
         print(
-            f"{label:<28}{net.n_parameters:>9,}{theirs:>10.2f}{ours:>12.2f}"
+            f"{label:<36}{net.n_parameters:>9,}{theirs:>10.2f}{ours:>12.2f}"
             f"{theirs / ours:>7.1f}×  torch passed={ok}, nnrecipe difference "
             f"{result.difference:.1e}"
         )
+    end = " ".join(f"{x:.2f}" for x in os.getloadavg())
+    print(f"at the end: load average {end} (each figure is one run)")
 
 
 if __name__ == "__main__":

@@ -351,3 +351,21 @@ def test_bad_network_and_data_are_named():
         nr.gradcheck(net, X[:, :2], Y)
     with pytest.raises(ValueError, match="labels"):
         nr.gradcheck(net, X, Y + 10)
+
+
+def test_a_block_that_disagrees_alone_fails_the_check_even_when_the_total_passes():
+    rng = np.random.default_rng(0)
+    W = rng.normal(scale=1e3, size=1000)  # a huge block that matches
+    b = np.full(4, 1e-6)  # a small block off by 4×: invisible in the overall difference
+    blocks = {
+        "W1": (np.arange(1000), W, W.copy(), np.zeros(1000, dtype=bool)),
+        "b1": (np.arange(4), 4 * b, b, np.zeros(4, dtype=bool)),
+    }
+    result = nr.GradcheckResult.from_blocks(
+        blocks, {"W1": (50, 20), "b1": (4,)}, mode="full", epsilon=1e-7, scale=1.0, notes=[]
+    )
+    assert result.difference < 1e-7
+    assert result.block_status == {"W1": "ok", "b1": "bug"}
+    assert not result.passed and result.status == "bug"
+    assert result.verdict.startswith("bug:") and "db1 alone has 6.0e-01" in result.verdict
+    assert result.worst[0].name == "b1"

@@ -154,7 +154,7 @@ def gradcheck(
     seed : int or numpy.random.Generator
         Draws the sample or the directions (ignored by ``full``).
     chunk_size : int, optional
-        Perturbations evaluated in one batch; by default as many as fit in about 64 MiB.
+        Perturbations evaluated in one batch; by default as many as fit in about 8 MiB.
     top : int
         How many worst coordinates (or directions) ``result.worst`` keeps.
 

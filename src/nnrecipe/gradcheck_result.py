@@ -20,6 +20,7 @@ import numpy as np
 
 CORRECT = 1e-7  # the course: ≤ 1e-7 the gradient is correct
 BUG = 1e-3  # ≥ 1e-3 there is almost certainly a bug
+SEVERITY = {"ok": 0, "kinks only": 0, "inconclusive": 1, "look again": 2, "bug": 3}
 
 
 def relative_difference(approx: np.ndarray, backprop: np.ndarray) -> float:
@@ -85,7 +86,7 @@ class GradcheckResult:
     difference : float
         ‖dθ_approx − dθ‖₂ / (‖dθ_approx‖₂ + ‖dθ‖₂) over the checked values.
     passed : bool
-        ``difference <= 1e-7``.
+        ``difference <= 1e-7`` and no parameter block disagrees on its own.
     verdict : str
         The difference read against the thresholds, and which blocks disagree.
     per_parameter : dict
@@ -120,11 +121,14 @@ class GradcheckResult:
 
     @property
     def passed(self) -> bool:
-        return self.difference <= CORRECT
+        return self.status == "ok"
 
     @property
     def status(self) -> str:
-        return status(self.difference, self.abs_error, self.noise)
+        """The overall status, or a block's when that block alone disagrees more."""
+        overall = status(self.difference, self.abs_error, self.noise)
+        worst = max(self.block_status.values(), key=SEVERITY.__getitem__, default="ok")
+        return worst if SEVERITY[worst] > SEVERITY[overall] else overall
 
     @property
     def disagreeing(self) -> list[str]:
@@ -153,6 +157,10 @@ class GradcheckResult:
     @property
     def verdict(self) -> str:
         d = f"difference {self.difference:.1e}"
+        if self.status != status(self.difference, self.abs_error, self.noise):
+            name = max(self.disagreeing, key=self.per_parameter.__getitem__)
+            own = self.per_parameter[name]
+            return f"{self.status}: {d} overall, but d{name} alone has {own:.1e}; {self.location}"
         head = {
             "ok": f"correct: {d} ≤ {CORRECT:.0e}",
             "look again": f"look again: {d} is above {CORRECT:.0e} but below {BUG:.0e}",
