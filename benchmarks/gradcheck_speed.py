@@ -28,6 +28,7 @@ NETWORKS = {
     "100k": [784, 128, 10],  # 101,770 parameters: the classic MNIST MLP
     "100k-deep": [256, 256, 128, 64, 10],  # 107,594 parameters over 4 layers
 }
+REPEATS = {"3.5k": 3}  # the 100k checks run once: torch needs minutes for each
 L2 = 0.5
 EPSILON = 1e-7
 
@@ -95,7 +96,8 @@ def main() -> None:
         torch_check(*tiny)
     for name in names:
         net, X, y = build(NETWORKS[name], args.examples)
-        ours, result = nnrecipe_check(net, X, y)
+        runs = REPEATS.get(name, 1)  # both checkers get the same number of runs; best one kept
+        ours, result = min((nnrecipe_check(net, X, y) for _ in range(runs)), key=lambda r: r[0])
         label = f"{name} {NETWORKS[name]}"
         if args.no_torch:
             print(
@@ -103,7 +105,7 @@ def main() -> None:
                 f"nnrecipe difference {result.difference:.1e}"
             )
             continue
-        theirs, ok, J = torch_check(net, X, y)
+        theirs, ok, J = min((torch_check(net, X, y) for _ in range(runs)), key=lambda r: r[0])
         assert abs(J - net.cost(X, y)) < 1e-12 * abs(J), "the two networks differ"
         print(
             f"{label:<36}{net.n_parameters:>9,}{theirs:>10.2f}{ours:>12.2f}"
@@ -111,7 +113,7 @@ def main() -> None:
             f"{result.difference:.1e}"
         )
     end = " ".join(f"{x:.2f}" for x in os.getloadavg())
-    print(f"at the end: load average {end} (each figure is one run)")
+    print(f"at the end: load average {end} (3.5k: best of 3 runs; 100k: one run)")
 
 
 if __name__ == "__main__":

@@ -14,9 +14,11 @@ LAYERS = [4, 5, 3, 1]
 def initialize(seed=0):
     rng = np.random.default_rng(seed)
     params = {}
-    for l in range(1, len(LAYERS)):
-        params[f"W{l}"] = rng.normal(size=(LAYERS[l], LAYERS[l - 1])) / np.sqrt(LAYERS[l - 1])
-        params[f"b{l}"] = rng.normal(scale=0.1, size=(LAYERS[l], 1))
+    for layer in range(1, len(LAYERS)):
+        params[f"W{layer}"] = rng.normal(size=(LAYERS[layer], LAYERS[layer - 1])) / np.sqrt(
+            LAYERS[layer - 1]
+        )
+        params[f"b{layer}"] = rng.normal(scale=0.1, size=(LAYERS[layer], 1))
     return params
 
 
@@ -24,10 +26,10 @@ def forward(X, params):
     """tanh hidden layers, sigmoid output; X is (n_x, m)."""
     L = len(params) // 2
     A, caches = X, []
-    for l in range(1, L + 1):
-        Z = params[f"W{l}"] @ A + params[f"b{l}"]
+    for layer in range(1, L + 1):
+        Z = params[f"W{layer}"] @ A + params[f"b{layer}"]
         caches.append((A, Z))
-        A = np.tanh(Z) if l < L else 1 / (1 + np.exp(-Z))
+        A = np.tanh(Z) if layer < L else 1 / (1 + np.exp(-Z))
     return A, caches
 
 
@@ -39,17 +41,17 @@ def compute_cost(AL, Y):
 def backward(AL, Y, caches, params, bug=None):
     m, L = Y.shape[1], len(caches)
     grads, dZ = {}, AL - Y
-    for l in range(L, 0, -1):
-        A_prev, _ = caches[l - 1]
-        grads[f"dW{l}"] = dZ @ A_prev.T / m
-        grads[f"db{l}"] = np.sum(dZ, axis=1, keepdims=True) / m
-        if bug == "doubled dW2" and l == 2:
+    for layer in range(L, 0, -1):
+        A_prev, _ = caches[layer - 1]
+        grads[f"dW{layer}"] = dZ @ A_prev.T / m
+        grads[f"db{layer}"] = np.sum(dZ, axis=1, keepdims=True) / m
+        if bug == "doubled dW2" and layer == 2:
             grads["dW2"] = 2 * dZ @ A_prev.T / m
-        if bug == "4/m in db1" and l == 1:
+        if bug == "4/m in db1" and layer == 1:
             grads["db1"] = 4 * np.sum(dZ, axis=1, keepdims=True) / m
-        if l > 1:
-            grads[f"dA{l - 1}"] = params[f"W{l}"].T @ dZ
-            dZ = grads[f"dA{l - 1}"] * (1 - A_prev**2)
+        if layer > 1:
+            grads[f"dA{layer - 1}"] = params[f"W{layer}"].T @ dZ
+            dZ = grads[f"dA{layer - 1}"] * (1 - A_prev**2)
     return grads
 
 

@@ -136,8 +136,9 @@ def gradcheck(
     J = ``net.cost(X, Y)``: L2/L1 terms included, dropout off (J would be random with it),
     always in float64 (a float32 network is checked on a float64 copy). The network is
     left unchanged. Finite differences that straddle a kink (a ReLU pre-activation or, with
-    L1, a weight changing sign between θ − εe_i and θ + εe_i) are not derivatives: they are
-    detected, excluded and listed in ``result.kinks``.
+    L1, a weight changing sign between θ − εe_i and θ + εe_i) are not derivatives, so they
+    are detected: examples that put a ReLU on its kink are left out of the check (a note
+    says which), and a coordinate still on a kink is excluded and listed in ``result.kinks``.
 
     Parameters
     ----------

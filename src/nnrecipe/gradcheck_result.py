@@ -100,6 +100,12 @@ class GradcheckResult:
         (ReLU at 0, |w| at 0 with L1): excluded from every difference, see ``notes``.
     notes : list of str
         Everything that affects how to read the result (dropout off, float64 copy, ...).
+    status, block_status : str, dict
+        ``ok``, ``look again``, ``bug``, ``inconclusive`` (the error is within ``noise``,
+        the rounding noise of the finite differences, so a relative test means nothing) or
+        ``kinks only``, overall and per block.
+    abs_error, noise : float
+        ‖dθ_approx − dθ‖₂ and the rounding noise expected for it, 4u·|J|/2ε per value.
     approx, backprop : numpy.ndarray
         The compared values, in checking order (kinks included), for plots.
     """
@@ -167,8 +173,9 @@ class GradcheckResult:
             "bug": f"bug: {d} ≥ {BUG:.0e}",
             "inconclusive": (
                 f"inconclusive: {d}, but the error ‖dθ_approx − dθ‖ = {self.abs_error:.1e} is "
-                "within the finite-difference rounding noise, so the gradient is too small to "
-                "judge; check at a point with larger gradients (fewer examples, fresh weights)"
+                f"within the finite-difference rounding noise ({self.noise:.1e}): the gradient "
+                "is too small for a relative test; check where gradients are larger (fresh "
+                "weights, fewer examples) or with epsilon=1e-5"
             ),
             "kinks only": "nothing compared: every checked value straddles a kink (see notes)",
         }[self.status]
