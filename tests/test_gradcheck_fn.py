@@ -170,3 +170,14 @@ def test_bad_cost_and_parameters_are_named(course):
         nr.gradcheck_fn(cost_fn, grad_fn, {**params, "W1": params["W1"] * np.inf})
     with pytest.raises(ValueError, match="mode"):
         nr.gradcheck_fn(cost_fn, grad_fn, params, mode="quick")
+
+
+def test_a_cost_that_blows_up_at_a_perturbed_point_names_it(course):
+    cost_fn, grad_fn = course
+    params = initialize()
+
+    def fragile(p):
+        return float("inf") if p["W2"][1, 2] > params["W2"][1, 2] else cost_fn(p)
+
+    with pytest.raises(ValueError, match=r"returned inf at θ \+ ε at W2\(1, 2\)"):
+        nr.gradcheck_fn(fragile, grad_fn, params)

@@ -15,6 +15,7 @@ check costs 2P calls: use ``mode="sample"`` or ``"directional"`` for big paramet
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
+from functools import partial
 
 import numpy as np
 
@@ -60,7 +61,7 @@ def _course_gradients(grads, params: dict[str, np.ndarray]) -> dict[str, np.ndar
         if d.shape != arr.shape:
             raise ValueError(
                 f"grads[{'d' + key!r}] has shape {d.shape} but {key!r} has shape {arr.shape}; "
-                f"they must match (an update {key} -= α·d{key} would broadcast otherwise)"
+                f"they must match (an update {key} -= α·d{key} would broadcast or fail otherwise)"
             )
         if not np.isfinite(d).all():
             raise ValueError(f"grads[{'d' + key!r}] contains NaN or inf")
@@ -68,7 +69,17 @@ def _course_gradients(grads, params: dict[str, np.ndarray]) -> dict[str, np.ndar
     return out
 
 
-def _call_cost(cost_fn, params, where: str) -> float:
+def _where(name: str, shape, idx, r: int, sign: float) -> str:
+    """Which perturbed point an error happened at, for the message."""
+    at = (
+        f"{name}{tuple(int(i) for i in np.unravel_index(idx, shape))}"
+        if isinstance(idx, int)
+        else f"{name} along direction {r}"
+    )
+    return f"θ {'+' if sign > 0 else '−'} ε at {at}"
+
+
+def _call_cost(cost_fn, params, where) -> float:
     value = cost_fn(params)
     try:
         arr = np.asarray(value, dtype=np.float64)
@@ -77,7 +88,8 @@ def _call_cost(cost_fn, params, where: str) -> float:
     if arr.size != 1:
         raise ValueError(f"cost_fn must return one number, got shape {arr.shape}")
     if not np.isfinite(arr):
-        raise ValueError(f"cost_fn returned {float(arr.ravel()[0])} at {where}")
+        at = where() if callable(where) else where
+        raise ValueError(f"cost_fn returned {float(arr.ravel()[0])} at {at}")
     return float(arr.ravel()[0])
 
 
@@ -135,7 +147,9 @@ def gradcheck_fn(
             for r, (idx, step) in enumerate(steps):
                 for c, sign in enumerate((1.0, -1.0)):
                     block[idx] = saved[idx] + sign * step
-                    out[r, c] = _call_cost(cost_fn, params, f"θ ± ε·u in {name!r}")
+                    out[r, c] = _call_cost(
+                        cost_fn, params, partial(_where, name, shapes[name], idx, r, sign)
+                    )
                     block[idx] = saved[idx]
         finally:
             block[...] = saved
