@@ -177,7 +177,7 @@ def gradcheck(
     work, notes = _float64_network(net)
     shapes = work.parameter_shapes()
     Xp = work._inputs(X)
-    Yp = work._targets(Y, len(Xp))
+    Yp = work._targets(Y, len(Xp), "Y")
     m = len(Xp)
     if mode == "directional":
         picks = {k: _random_directions(s, n_directions, rng) for k, s in shapes.items()}
