@@ -8,7 +8,7 @@ import pytest
 
 from nnrecipe.cli import build_parser, main
 
-COMMANDS = ["train", "compare", "diagnose", "datasets"]
+COMMANDS = ["train", "compare", "diagnose", "datasets", "gradcheck"]
 
 
 def test_train_json_reports_three_errors(capsys, tmp_path):

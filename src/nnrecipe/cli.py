@@ -251,7 +251,60 @@ def build_parser() -> argparse.ArgumentParser:
     )
     _common(datasets, "seed of the generated samples that are described (default 0)")
     datasets.set_defaults(handler="datasets")
+    add_gradcheck_parser(sub)
     return parser
+
+
+def add_gradcheck_parser(subparsers) -> argparse.ArgumentParser:
+    """The ``gradcheck`` subcommand: build a network from flags, check it, print the report."""
+    p = subparsers.add_parser(
+        "gradcheck",
+        help="check a network's backpropagation against finite differences",
+        formatter_class=_Formatter,
+        description="Build a network from flags, draw random inputs and labels, and compare "
+        "backpropagation with two-sided finite differences of the cost (float64, dropout off, "
+        "L2/L1 included). Exit status 0 when the check passes (difference <= 1e-7), 1 if not.",
+    )
+    sizes = options.flag_type("layers")
+    p.add_argument(
+        "--layers",
+        type=sizes,
+        default=[4, 5, 3, 1],
+        metavar="N,N,...",
+        help="every layer size n_x,h1,...,n_y, comma-separated (default 4,5,3,1)",
+    )
+    p.add_argument(
+        "--hidden",
+        default="relu",
+        help="hidden activation, or one per hidden layer comma-separated (default relu)",
+    )
+    p.add_argument("--output", default="sigmoid", help="sigmoid, softmax, linear (default sigmoid)")
+    p.add_argument("--loss", default=None, help="default: from --output")
+    p.add_argument("--init", default="auto", help="zeros, random, xavier, glorot, he, auto")
+    p.add_argument("--l2", type=float, default=0.0, help="L2 strength λ (J += λ/2m Σ‖W‖²)")
+    p.add_argument("--l1", type=float, default=0.0, help="L1 strength λ₁ (J += λ₁/m Σ|W|)")
+    p.add_argument(
+        "--keep-prob",
+        type=options.flag_type("keep_prob"),
+        default=1.0,
+        metavar="P[,P...]",
+        help="dropout keep probability (reported; dropout is off during the check)",
+    )
+    p.add_argument(
+        "--mode",
+        default="full",
+        choices=["full", "sample", "directional"],
+        help="every coordinate, a random sample, or random directions (default full)",
+    )
+    p.add_argument("--epsilon", type=float, default=1e-7, help="ε of the difference (1e-7)")
+    p.add_argument("--n-samples", type=int, default=1000, help="coordinates for --mode sample")
+    p.add_argument(
+        "--n-directions", type=int, default=8, help="directions per block for --mode directional"
+    )
+    p.add_argument("--examples", type=int, default=32, help="random examples m (default 32)")
+    _common(p, "random seed (default 0)")
+    p.set_defaults(handler="gradcheck")
+    return p
 
 
 def _rate(text: str) -> float:
