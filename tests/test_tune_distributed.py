@@ -1,10 +1,11 @@
 """Several worker processes on one shared study; one is killed mid-trial (SIGKILL).
 
-The storage is a real PostgreSQL server on loopback (see ``_postgres.py``), or an SQLite
-file where PostgreSQL cannot start, with the reason reported as a warning. Worker B creates
-the study and starts trials; worker A (a second command, with two local worker processes)
-joins it. B is killed while it runs a trial. The study must still reach its target of
-complete trials, keep every trial that had finished, and mark B's trial FAIL.
+The workers are ``nnrecipe tune`` commands, as on separate machines. The storage is a real
+PostgreSQL server on loopback (see ``_postgres.py``), or an SQLite file where PostgreSQL
+cannot start, with the reason reported as a warning. Worker B creates the study and starts
+trials; worker A (a second command, with two local worker processes) joins it. B is killed
+while it runs a trial. The study must still reach its target of complete trials, keep every
+trial that had finished, and mark B's trial FAIL.
 """
 
 import json
@@ -26,17 +27,12 @@ import nnrecipe  # noqa: E402
 from nnrecipe import tuning_storage  # noqa: E402
 
 TARGET = 10
-WORKER = """
-import json, sys
-import nnrecipe as nr
-from nnrecipe.tuning import tune
-url, resume, workers, target = sys.argv[1], sys.argv[2] == "resume", *map(int, sys.argv[3:])
-X, y = nr.datasets.moons(n=500, noise=0.25, seed=0)
-result = tune(X[:300], y[:300], (X[300:], y[300:]), trials=target, workers=workers, storage=url,
-              study_name="shared", resume=resume, epochs=40, prune=False, heartbeat=1,
-              refit=False, space={"width": (16, 64), "depth": (1, 2)}, seed=0)
-print(json.dumps(result.to_dict()))
-"""
+# the real command, as a user runs it on each machine
+COMMAND = [
+    "tune", "--dataset", "moons", "--n", "500", "--noise", "0.25", "--epochs", "40",
+    "--no-prune", "--heartbeat", "1", "--width-range", "16:64", "--depth-range", "1:2",
+    "--trials", str(TARGET), "--study-name", "shared", "--no-report", "--json",
+]  # fmt: skip
 
 
 @pytest.fixture(scope="module")
@@ -49,11 +45,12 @@ def storage_url(tmp_path_factory):
         yield url
 
 
-def _start(url, mode, workers):
+def _start(url, resume, workers, out):
     src = str(Path(nnrecipe.__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONPATH": src + os.pathsep + os.environ.get("PYTHONPATH", "")}
+    extra = ["--storage", url, "--workers", str(workers), "--out", str(out)]
     return subprocess.Popen(
-        [sys.executable, "-c", WORKER, url, mode, str(workers), str(TARGET)],
+        [sys.executable, "-m", "nnrecipe.cli", *COMMAND, *extra, *(["--resume"] * resume)],
         env=env,
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -71,14 +68,14 @@ def _wait_for(condition, timeout, what):
     raise AssertionError(f"timed out after {timeout} s waiting for {what}")
 
 
-def test_killed_worker_loses_no_finished_trial_and_the_study_completes(storage_url):
+def test_killed_worker_loses_no_finished_trial_and_the_study_completes(storage_url, tmp_path):
     # the test's own view of the study (it creates the tables before any worker starts)
     storage = tuning_storage.open_storage(tuning_storage.check_storage(storage_url))
-    b = _start(storage_url, "create", 1)  # runs its trials in its own process
+    b = _start(storage_url, False, 1, tmp_path / "b")  # creates the study, trials in-process
     a = None
     try:
         _wait_for(lambda: "shared" in optuna.get_all_study_names(storage), 60, "the study")
-        a = _start(storage_url, "resume", 2)  # joins with two local worker processes
+        a = _start(storage_url, True, 2, tmp_path / "a")  # joins with two local worker processes
         study = optuna.load_study(study_name="shared", storage=storage)
         b_tag = f"{os.uname().nodename}:{b.pid}"
 
@@ -104,7 +101,7 @@ def test_killed_worker_loses_no_finished_trial_and_the_study_completes(storage_u
                 p.kill()
                 p.wait()
     assert a.returncode == 0, err[-2000:]
-    result = json.loads(out.strip().splitlines()[-1])
+    result = json.loads(out.strip().splitlines()[-1])  # A's `--json` summary of the study
     states = {t["number"]: t["state"] for t in result["trials"]}
     values = {t["number"]: t["dev_error"] for t in result["trials"]}
     # no finished trial is lost: every trial complete before the kill is still there, unchanged

@@ -67,6 +67,7 @@ GROUPS = {
         "monitor_gradients",
     ),
     "comparison": ("settings", "inits", "patience", "zero_tol"),
+    **options.options_recipe.GROUPS,
     "output": ("baseline", "out", "report", "progress"),
 }
 
@@ -85,6 +86,8 @@ METAVARS = {
     "batch": "N|full",
     "split": "auto|A,B,C",
     "init": "NAME",
+    "range": "LOW:HIGH",
+    "opt_url": "URL|FILE",
 }
 
 
@@ -95,7 +98,9 @@ def _default_text(option: options.Option, preset: dict) -> str:
     if isinstance(value, bool):
         value = option.flag if value else "--no-" + option.flag[2:]
     elif isinstance(value, list):
-        value = ",".join(str(v) for v in value)
+        value = (":" if option.kind == "range" else ",").join(
+            f"{v:g}" if isinstance(v, float) else str(v) for v in value
+        )
     return f" (default {value})"
 
 
@@ -210,6 +215,12 @@ def build_parser() -> argparse.ArgumentParser:
     _add_options(compare, options.COMPARE)
     _common(compare, "random seed (default 0)")
     compare.set_defaults(handler="compare")
+
+    for name, (summary, text) in options.options_recipe.DESCRIPTIONS.items():
+        command = sub.add_parser(name, help=summary, description=text, formatter_class=_Formatter)
+        _add_options(command, name)
+        _common(command, "random seed (default 0)")
+        command.set_defaults(handler=name)
 
     diagnose = sub.add_parser(
         "diagnose",

@@ -1,12 +1,13 @@
-"""Experiment configuration: the options of ``nnrecipe train``/``compare`` as a TOML file.
+"""Experiment configuration: the options of ``nnrecipe train``/``compare``/``improve``/``tune``
+as a TOML file.
 
 The options are those of :mod:`nnrecipe.options` (the flag ``--keep-prob`` is the key
 ``keep_prob``, either spelling is accepted in a file). Precedence, lowest first:
 
     built-in defaults  <  a command's preset  <  the TOML file (--config)  <  flags on the line
 
-A TOML file holds the same options as the flags, at the top level or under a ``[train]`` or
-``[compare]`` table::
+A TOML file holds the same options as the flags, at the top level or under a ``[train]``,
+``[compare]``, ``[improve]`` or ``[tune]`` table::
 
     dataset = "moons"
     layers = [20, 3]
@@ -24,9 +25,19 @@ import math
 import numbers
 from pathlib import Path
 
-from .options import BOTH, BY_KEY, COMPARE, TRAIN, convert, defaults, options_for
+from .options import (
+    BY_KEY,
+    COMMANDS,
+    COMPARE,
+    IMPROVE,
+    TRAIN,
+    TUNE,
+    convert,
+    defaults,
+    options_for,
+)
 
-__all__ = ["COMPARE", "TRAIN", "read_toml", "resolve", "to_toml"]
+__all__ = ["COMPARE", "IMPROVE", "TRAIN", "TUNE", "read_toml", "resolve", "to_toml"]
 
 
 # --------------------------------------------------------------------------- TOML
@@ -48,7 +59,7 @@ def read_toml(path, command: str) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
-    for section in BOTH:  # [train] / [compare] tables; the command's own one wins
+    for section in COMMANDS:  # [train] / [compare] / ... tables; the command's own one wins
         table = data.pop(section, None)
         if isinstance(table, dict) and section == command:
             data.update(table)

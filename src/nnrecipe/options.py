@@ -1,4 +1,5 @@
-"""The options of ``nnrecipe train`` and ``compare``: one table for flags, files and checks.
+"""The options of ``nnrecipe train`` and ``compare`` (and, from :mod:`nnrecipe.options_recipe`,
+``improve`` and ``tune``): one table for flags, files and checks.
 
 Each :class:`Option` has a key (``keep_prob``), a kind, a default and a help text. From this one
 table :mod:`nnrecipe.cli` makes the flags (``--keep-prob``), :mod:`nnrecipe.config` checks the
@@ -7,16 +8,21 @@ file entry accept exactly the same things (``layers = [20, 3]`` or ``--layers 20
 
 Kinds: int, float, str, bool, ints (positive sizes), floats (one number or a list), strs (one
 name or a list), batch (an int or ``full``), split (``auto`` or three ratios or counts), init
-(a name or ``random:SCALE``); ``opt_*`` kinds may be unset (None).
+(a name or ``random:SCALE``), range (``LOW:HIGH`` to search, one number fixes the value);
+``opt_*`` kinds may be unset (None).
 """
 
 from __future__ import annotations
 
 import numbers
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
+
+from . import options_recipe
+from .options_recipe import IMPROVE, TUNE
 
 TRAIN, COMPARE = "train", "compare"
 BOTH = (TRAIN, COMPARE)
+COMMANDS = (TRAIN, COMPARE, IMPROVE, TUNE)
 
 
 @dataclass(frozen=True)
@@ -153,6 +159,9 @@ OPTIONS = [
     Option("patience", "int", 20, "patience of the early_stopping setting", (COMPARE,)),
     Option("zero_tol", "float", 1e-3, "a weight counts as zero when |w| < zero_tol", (COMPARE,)),
 ]
+OPTIONS = [
+    replace(o, commands=o.commands + options_recipe.SHARED.get(o.key, ())) for o in OPTIONS
+] + [Option(*row) for row in options_recipe.OPTIONS]
 BY_KEY = {o.key: o for o in OPTIONS}
 
 
@@ -162,6 +171,7 @@ def options_for(command: str) -> list[Option]:
 
 # in `compare`, l2 / l1 / keep_prob are the strengths of the l2 / l1 / dropout settings
 COMMAND_DEFAULTS = {COMPARE: {"l2": 0.7, "l1": 0.1, "keep_prob": 0.86}}
+COMMAND_DEFAULTS.update(options_recipe.COMMAND_DEFAULTS)
 
 
 def defaults(command: str) -> dict:
@@ -222,7 +232,7 @@ def convert(key: str, value):
         return _number(value, key, True)
     if kind in ("float", "opt_float"):
         return _number(value, key, False)
-    if kind in ("str", "opt_str", "opt_path"):
+    if kind in ("str", "opt_str", "opt_path", "opt_url"):
         if not isinstance(value, str) or not value.strip():
             raise ValueError(f"{key} expects a non-empty string, got {value!r}")
         return value.strip()
@@ -265,6 +275,13 @@ def convert(key: str, value):
                 f"{key} expects 'auto' or three ratios or counts like 0.6,0.2,0.2; got {value!r}"
             )
         return [int(p) if p.is_integer() and p > 1 else p for p in parts]
+    if kind == "range":  # LOW:HIGH on the command line, [low, high] in a file; one number fixes
+        items = value.split(":") if isinstance(value, str) else value
+        items = items if isinstance(items, list | tuple) else [items]
+        parts = [_number(v, key, False) for v in items]
+        if len(parts) not in (1, 2):
+            raise ValueError(f"{key} expects LOW:HIGH or one number, got {value!r}")
+        return parts[0] if len(parts) == 1 else parts
     raise AssertionError(kind)
 
 

@@ -32,6 +32,25 @@ from .recipe_training import Trainer, looks_like_images, start_config
 LEARNING_CURVE_SIZES = (0.25, 0.5, 1.0)
 
 
+def _step(number, knob, kind, change, reason, before, run) -> Step:
+    """The record of one run; kept when the dev error went down (the start is always kept)."""
+    return Step(
+        number=number,
+        knob=knob,
+        kind=kind,
+        change=change,
+        reason=reason,
+        train_before=None if before is None else before.train_error,
+        dev_before=None if before is None else before.dev_error,
+        train_after=run.train_error,
+        dev_after=run.dev_error,
+        seconds=run.seconds,
+        kept=before is None or run.dev_error < before.dev_error,
+        config=run.config.to_dict(),
+        epochs=len(run.history),
+    )
+
+
 def _reason(d: Diagnosis) -> str:
     bias = (
         f"avoidable bias {d.avoidable_bias:.1%} (train {d.train_error:.1%} − baseline "
@@ -135,34 +154,19 @@ def improve(
 
     current = trainer(config)
     diag = diagnose(current.train_error, current.dev_error, baseline_error, **thresholds)
-    steps = [
-        Step(
-            0,
-            "start",
-            "start",
-            f"starting network: {config.describe()}",
-            "measure before changing anything",
-            None,
-            None,
-            current.train_error,
-            current.dev_error,
-            current.seconds,
-            True,
-            config.to_dict(),
-            len(current.history),
-        )
-    ]
+    start = ("start", "start", f"starting network: {config.describe()}", "measure first")
+    steps = [_step(0, *start, None, current)]
     printer.step(steps[-1], diag)
     tried: set[str] = set()
-    while True:
+    stop = "interrupted" if current.history.stop_reason == "interrupted" else None
+    while stop is None:
         if diag.case == "good_fit":
             stop = "good_fit"
-            break
-        if len(steps) >= budget:
+        elif len(steps) >= budget:
             stop = "budget"
-            break
-        if minutes is not None and time.perf_counter() - started >= 60 * minutes:
+        elif minutes is not None and time.perf_counter() - started >= 60 * minutes:
             stop = "time"
+        if stop is not None:
             break
         # bias first; a high-variance fit whose bias knobs are spent moves on to variance
         kinds = (["bias"] if diag.high_bias else []) + (["variance"] if diag.high_variance else [])
@@ -178,25 +182,11 @@ def improve(
         kind, name, new_config, change = pick
         with printer.training(len(steps), change):
             run = trainer(new_config)
-        kept = run.dev_error < current.dev_error
-        steps.append(
-            Step(
-                len(steps),
-                name,
-                kind,
-                change,
-                _reason(diag),
-                current.train_error,
-                current.dev_error,
-                run.train_error,
-                run.dev_error,
-                run.seconds,
-                kept,
-                new_config.to_dict(),
-                len(run.history),
-            )
-        )
-        if kept:
+        if run.history.stop_reason == "interrupted":  # Ctrl-C: keep what was measured so far
+            stop = "interrupted"
+            break
+        steps.append(_step(len(steps), name, kind, change, _reason(diag), current, run))
+        if steps[-1].kept:
             current, tried = run, set()
             diag = diagnose(current.train_error, current.dev_error, baseline_error, **thresholds)
         else:
@@ -204,7 +194,7 @@ def improve(
         printer.step(steps[-1], diag)
 
     curve = None
-    if learning_curve and diag.high_variance:
+    if learning_curve and diag.high_variance and stop != "interrupted":
         from .learning_curves import learning_curve as make_curve
 
         with printer.training(None, "learning curve of the chosen network"):

@@ -20,6 +20,7 @@ STOPS = {
     "budget": "run budget used",
     "time": "time budget used",
     "no_knob_left": "no knob lowered the dev error further",
+    "interrupted": "interrupted (Ctrl-C)",
 }
 
 
@@ -117,9 +118,10 @@ class ImproveResult:
 
     def table(self):
         """The steps as a Rich table."""
+        from rich import box
         from rich.table import Table
 
-        table = Table(title="nnrecipe improve", caption=self.message)
+        table = Table(title="nnrecipe improve", caption=self.message, box=box.SIMPLE_HEAD)
         for col in ("step", "knob", "change", "train", "dev", "s", ""):
             table.add_column(col, justify="left" if col in ("knob", "change", "") else "right")
         for s in self.steps:

@@ -69,7 +69,9 @@ def train_config(params: dict, settings: dict, data: tuple, seed: int, callbacks
         learning_rate=params["learning_rate"],
         batch_size=None if settings["optimizer"] == "gd" else settings["batch_size"],
         epochs=settings["epochs"],
-        early_stopping=EarlyStopping(patience=settings["patience"]),
+        early_stopping=EarlyStopping(patience=settings["patience"])
+        if settings["patience"]
+        else None,
         callbacks=callbacks,
         seed=seed,
     )
@@ -145,7 +147,12 @@ def _settings(given: dict, stored: dict | None, data: tuple, space) -> dict:
         raise TypeError(f"prune must be True or False, got {fresh['prune']!r}")
     check_positive(fresh["epochs"], "epochs", integer=True)
     check_positive(fresh["batch_size"], "batch_size", integer=True)
-    check_positive(fresh["patience"], "patience", integer=True)
+    if (
+        isinstance(fresh["patience"], bool)
+        or not isinstance(fresh["patience"], int)
+        or (fresh["patience"] < 0)
+    ):
+        raise ValueError(f"patience={fresh['patience']!r} must be an integer >= 0 (0: off)")
     if stored is None:
         return fresh
     if stored["data"] != fresh["data"]:
@@ -211,7 +218,8 @@ def tune(
     study_name, resume :
         ``resume=True`` continues (or joins) an existing study and reuses its settings.
     epochs, batch_size, optimizer, patience, prune :
-        Training of each trial (defaults 100, 64, "adam", 10, True).
+        Training of each trial (defaults 100, 64, "adam", 10, True); ``patience`` is the
+        early stopping on the dev loss (0 turns it off).
     heartbeat : int
         Seconds between heartbeats of running trials on database storages; a trial silent
         for twice that long (its worker died) is marked failed.

@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 
 from . import search_space
 
+STATES = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running"}
+
 
 def _hide_password(storage: str | None) -> str | None:
     if storage is None or "://" not in storage or "@" not in storage:
@@ -100,16 +102,20 @@ class TuneResult:
         }
 
     def table(self, limit: int | None = None):
-        """A Rich table of the trials, best dev error first (``limit`` rows at most)."""
+        """A Rich table of the trials, best dev error first (``limit`` rows at most); a pruned
+        trial shows the dev error it had when it was stopped."""
+        from rich import box
         from rich.table import Table
 
         names = list(self.settings["space"])
         table = Table(
             title=f"study {self.study_name}: {self.count('COMPLETE')} complete, "
-            f"{self.count('PRUNED')} pruned, {self.count('FAIL')} failed"
+            f"{self.count('PRUNED')} pruned, {self.count('FAIL')} failed",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
         )
-        short = {"keep_prob": "keep", "learning_rate": "lr"}
-        cols = ["trial", "state", "dev", "train", *(short.get(n, n) for n in names), "epochs", "s"]
+        short = {"l2": "λ", "keep_prob": "keep", "learning_rate": "α"}
+        cols = ["#", "state", "dev", "train", *(short.get(n, n) for n in names), "epochs"]
         for col in cols:
             table.add_column(col, justify="left" if col == "state" else "right", no_wrap=True)
 
@@ -119,20 +125,21 @@ class TuneResult:
 
         for r in sorted(self.trials, key=key)[:limit]:
             dev = r["dev_error"] if r["dev_error"] is not None else r["last_dev_error"]
-            cells = [str(r["number"]), r["state"].lower(), _pct(dev), _pct(r["train_error"])]
+            state = STATES.get(r["state"], r["state"].lower())
+            cells = [str(r["number"]), state, _pct(dev), _pct(r["train_error"])]
             cells += [_num(r["params"].get(n)) for n in names]
-            cells += [
-                str(r["epochs"] or "-"),
-                "-" if r["seconds"] is None else f"{r['seconds']:.1f}",
-            ]
+            cells.append(str(r["epochs"] or "-"))
             table.add_row(*cells, style="bold green" if r["number"] == self.best_trial else None)
         return table
 
     def plot(self, path):
         """Dev error against each searched hyperparameter (validation curves), as a PNG."""
-        from .tuning_plots import validation_curves
+        from .io import atomic_write
+        from .plots import to_png
+        from .recipe_plots import validation_curves
 
-        return validation_curves(self, path)
+        png = to_png(validation_curves(self))
+        return atomic_write(path, lambda f: f.write(png))
 
     def __repr__(self) -> str:
         return (
@@ -151,4 +158,4 @@ def _num(value) -> str:
         return "-"
     if isinstance(value, int):
         return str(value)
-    return f"{value:.2g}"
+    return f"{value:.1e}" if abs(value) < 1e-3 else f"{value:.2g}"
