@@ -10,7 +10,7 @@ from nnrecipe import search_space
 
 optuna = pytest.importorskip("optuna")
 
-from nnrecipe import tuning, tuning_storage, tuning_workers  # noqa: E402
+from nnrecipe import tuning, tuning_settings, tuning_storage, tuning_workers  # noqa: E402
 
 SMALL = {"width": (4, 32), "depth": (1, 2)}
 
@@ -78,7 +78,7 @@ class PruneFromStep(optuna.pruners.BasePruner):
 
 def test_pruning_stops_training_from_reported_dev_errors(moons):
     X, y, dev = moons
-    settings = tuning._settings(
+    settings = tuning_settings.settings_for(
         {"epochs": 30, "batch_size": 64, "optimizer": "adam", "patience": 30, "prune": True},
         None,
         (X, y, *dev),
@@ -204,4 +204,4 @@ def test_without_a_dev_set_the_auto_split_is_used_and_the_test_part_set_aside():
     # 500 examples: 60/20/20; tuning sees train and dev only
     assert (result.settings["n_train"], result.settings["n_dev"]) == (300, 100)
     (Xt, yt), (Xd, yd), _ = nr.split(X, y, seed=0)
-    assert result.settings["data"] == tuning.fingerprint(Xt, yt, Xd, yd)
+    assert result.settings["data"] == tuning_settings.fingerprint(Xt, yt, Xd, yd)
