@@ -2,6 +2,8 @@
 the knobs, the recorded trail, the budget and bad input."""
 
 import json
+import re
+from pathlib import Path
 
 import numpy as np
 import pytest
@@ -189,3 +191,19 @@ def test_bad_input_is_named(kwargs, error, match):
     y = kwargs.pop("y", y)
     with pytest.raises(error, match=match):
         nr.improve(X, y, **kwargs)
+
+
+def test_readme_examples_of_improve_and_tune_run(tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    pytest.importorskip("matplotlib")
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("## The basic recipe, automated: `nnrecipe improve`") :]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)  # the examples write runs/spiral and curves.png
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["result"].best_value <= 0.1  # the tune example ran last
+    assert (tmp_path / "runs" / "spiral" / "model.npz").exists()
+    assert (tmp_path / "curves.png").stat().st_size > 1000

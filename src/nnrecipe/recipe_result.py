@@ -92,7 +92,12 @@ class ImproveResult:
         steps = list(self.diagnosis.next_steps)
         curve = self.learning_curve
         if curve is not None and curve.more_data_helps:
-            steps.insert(0, f"more data is the best next step: {curve.verdict}")
+            steps.insert(
+                0,
+                f"more data is the best next step: on the learning curve the dev error still "
+                f"falls by {100 * curve.slope:.1f} points per doubling of the training set, and "
+                f"the train/dev gap is {100 * curve.gaps[-1]:.1f} points",
+            )
         return steps
 
     def to_dict(self) -> dict:
