@@ -229,9 +229,10 @@ def _shared(storage: str | None, workers: int):
 
 @contextmanager
 def _quiet(optuna):
-    """Optuna logs every trial; our progress display replaces that while we run."""
+    """Optuna logs every trial, and a failed one with its traceback; our progress display
+    replaces the first, and the error itself reaches the caller (``catch=()``)."""
     verbosity = optuna.logging.get_verbosity()
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     try:
         yield
     finally:

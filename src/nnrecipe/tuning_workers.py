@@ -126,7 +126,7 @@ def _limit_blas_threads(n_workers: int) -> None:
 def _worker_entry(job: Job, objective, n_workers: int, errors) -> None:
     import optuna
 
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
     _limit_blas_threads(n_workers)
     try:
         run_trials(job, tuning_storage.open_storage(job.storage, job.heartbeat), objective)
