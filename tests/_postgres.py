@@ -87,7 +87,11 @@ def postgres_server():
     root = tempfile.mkdtemp(prefix="nnrecipe-pg-")
     data = os.path.join(root, "data")
     if user is not None:
-        shutil.chown(root, user, user)
+        try:
+            shutil.chown(root, user, user)
+        except LookupError:
+            shutil.rmtree(root, ignore_errors=True)
+            raise Unavailable("there is no 'postgres' user to run the server as") from None
     port = _free_port()
     started = False
     try:
