@@ -11,16 +11,23 @@ from .data import augment, datasets
 from .data.distribution import check_same_distribution
 from .data.split import split
 from .diagnosis import diagnose
+from .gradcheck import gradcheck
+from .gradcheck_fn import gradcheck_fn
+from .gradcheck_result import Coordinate, GradcheckResult
 from .io import load
 from .learning_curves import learning_curve
 from .network import Network
 from .normalize import Standardizer
+from .recipe import improve
+from .tuning import tune
 
 __version__ = "0.1.0"
 
 __all__ = [
     "Callback",
+    "Coordinate",
     "EarlyStopping",
+    "GradcheckResult",
     "History",
     "Network",
     "Standardizer",
@@ -28,8 +35,12 @@ __all__ = [
     "check_same_distribution",
     "datasets",
     "diagnose",
+    "gradcheck",
+    "gradcheck_fn",
+    "improve",
     "learning_curve",
     "load",
     "split",
+    "tune",
     "__version__",
 ]

@@ -194,6 +194,7 @@ def fit(
                 break
     except KeyboardInterrupt:
         network._clear()
+        _drop_partial_epoch(history, -(-m // batch_size))
         history.stop_reason = "interrupted"
         history.message = "training interrupted (Ctrl-C); the network keeps the best weights so far"
         theta[...] = best_theta if best_theta is not None else last_good
@@ -204,6 +205,15 @@ def fit(
     for hook in hooks:
         hook.on_train_end(network, history)
     return history
+
+
+def _drop_partial_epoch(history: History, batches_per_epoch: int) -> None:
+    """Ctrl-C can land while an epoch is being recorded; keep complete epochs only, so every
+    per-epoch list has one entry per epoch (``time`` is recorded last)."""
+    n = len(history.time)
+    for key, values in vars(history).items():
+        if isinstance(values, list):
+            del values[n * batches_per_epoch if key == "iteration_cost" else n :]
 
 
 def _record(network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:

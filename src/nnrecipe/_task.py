@@ -1,0 +1,29 @@
+"""Which output layer fits a set of targets.
+
+* labels in {0, 1} (shape (m,) or (m, k) multi-label) → sigmoid with 1 (or k) units,
+* integer labels 0..k-1 with k > 2 → softmax with k units,
+* (m, k) one-hot rows → softmax with k units,
+* anything else (real values) → linear regression units.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+
+def output_layer(y) -> tuple[str, int]:
+    """``(output activation, units)`` for targets ``y`` of shape (m,) or (m, k)."""
+    y = np.asarray(y)
+    if y.ndim not in (1, 2) or y.size == 0:
+        raise ValueError(f"y must have shape (m,) or (m, k) with m > 0, got {y.shape}")
+    if not (np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.bool_)):
+        raise TypeError(f"y must hold numbers (labels 0..k-1 or real targets), got {y.dtype}")
+    k = 1 if y.ndim == 1 else y.shape[1]
+    whole = bool(np.all(np.isfinite(y))) and bool(np.all(y == np.round(y)))
+    if whole and y.min() >= 0 and y.max() <= 1:
+        if k > 1 and np.all(y.sum(axis=1) == 1):
+            return "softmax", k
+        return "sigmoid", k
+    if whole and y.ndim == 1 and y.min() >= 0:
+        return "softmax", int(y.max()) + 1
+    return "linear", k

@@ -1,0 +1,54 @@
+"""``nnrecipe gradcheck``: build a network from flags, draw random inputs and labels, and
+check backpropagation against two-sided finite differences (:func:`nnrecipe.gradcheck`)."""
+
+from __future__ import annotations
+
+import numpy as np
+
+import nnrecipe as nr
+
+from . import output
+
+
+def run(args) -> int:
+    seed = getattr(args, "seed", 0)
+    if len(args.layers) < 2:
+        raise ValueError(f"--layers needs at least an input and an output size, got {args.layers}")
+    if args.examples < 1:
+        raise ValueError(f"--examples must be a positive integer, got {args.examples}")
+    hidden = args.hidden.split(",") if "," in args.hidden else args.hidden
+    net = nr.Network(
+        args.layers,
+        hidden=hidden,
+        output=args.output,
+        loss=args.loss,
+        init=args.init,
+        l2=args.l2,
+        l1=args.l1,
+        keep_prob=args.keep_prob,
+        seed=seed,
+    )
+    rng = np.random.default_rng(seed)
+    m, n_y = args.examples, args.layers[-1]
+    X = rng.standard_normal((m, args.layers[0]))
+    if net.loss.name == "categorical_crossentropy":
+        Y = rng.integers(0, n_y, m)
+    elif net.loss.name == "binary_crossentropy":
+        Y = rng.integers(0, 2, (m, n_y))
+    else:
+        Y = rng.standard_normal((m, n_y))
+    result = nr.gradcheck(
+        net,
+        X,
+        Y,
+        epsilon=args.epsilon,
+        mode=args.mode,
+        n_samples=args.n_samples,
+        n_directions=args.n_directions,
+        seed=seed,
+    )
+    if args.json:
+        output.print_json({"network": net.config(), "examples": m, **result.to_dict()})
+    else:
+        output.console().print(result)
+    return 0 if result.passed else 1

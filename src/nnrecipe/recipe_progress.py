@@ -1,0 +1,42 @@
+"""Live progress of ``improve`` in the terminal: a spinner while a run trains, a line per step."""
+
+from __future__ import annotations
+
+import contextlib
+
+
+class Printer:
+    def __init__(self, enabled: bool):
+        self.console = None
+        if enabled:
+            from rich.console import Console
+
+            self.console = Console(stderr=True)
+
+    @contextlib.contextmanager
+    def training(self, number: int | None, change: str):
+        if self.console is None:
+            yield
+            return
+        label = "" if number is None else f"step {number}: "
+        with self.console.status(f"{label}{change} — training"):
+            yield
+
+    def step(self, step, diagnosis) -> None:
+        if self.console is None:
+            return
+        before = "" if step.dev_before is None else f"dev {step.dev_before:.1%} → "
+        verdict = (
+            ""
+            if step.kind == "start"
+            else ("  [green]kept[/]" if step.kept else "  [yellow]undone[/]")
+        )
+        self.console.print(
+            f"[bold]step {step.number}[/] {step.change}: train {step.train_after:.1%}, "
+            f"{before}dev {step.dev_after:.1%} ({step.seconds:.1f} s){verdict}"
+            f"  → {diagnosis.case.replace('_', ' ')}"
+        )
+
+    def finish(self, result) -> None:
+        if self.console is not None:
+            self.console.print(result.message)

@@ -1,0 +1,209 @@
+"""The basic recipe, automated: `nr.improve` on the issue's three acceptance scenarios,
+the knobs, the recorded trail, the budget and bad input."""
+
+import json
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from conftest import MNIST_DIR
+
+import nnrecipe as nr
+from nnrecipe import knobs
+
+needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="the MNIST test set is absent")
+
+
+# ------------------------------------------------------------------ knobs
+def test_each_knob_turns_one_thing_and_stops_at_its_cap():
+    c = knobs.Config(hidden=(4,), epochs=50, max_epochs=100, learning_rate=0.01)
+    assert knobs.wider(c)[0].hidden == (8,) and knobs.deeper(c)[0].hidden == (4, 4)
+    assert knobs.longer(c)[0].epochs == 100 and knobs.longer(c.replace(epochs=100)) is None
+    assert knobs.learning_rate_up(c)[0].learning_rate == pytest.approx(0.03)
+    assert knobs.learning_rate_down(c)[0].learning_rate == pytest.approx(0.01 / 3)
+    assert (
+        knobs.optimizer(c) is None
+        and knobs.optimizer(c.replace(optimizer="sgd"))[0].optimizer == "adam"
+    )
+    assert [knobs.l2(c.replace(l2=v))[0].l2 for v in (0.0, 0.1, 50.0)] == [
+        0.1,
+        pytest.approx(0.3),
+        100.0,
+    ]
+    assert knobs.l2(c.replace(l2=100.0)) is None
+    assert [knobs.dropout(c.replace(keep_prob=k))[0].keep_prob for k in (1.0, 0.8, 0.6)] == [
+        0.8,
+        0.65,
+        0.5,
+    ]
+    assert knobs.dropout(c.replace(keep_prob=0.5)) is None
+    assert knobs.early_stopping(c)[0].early_stopping == 10
+    assert knobs.wider(c.replace(hidden=(1024,))) is None
+    assert knobs.deeper(c.replace(hidden=(4,) * 6)) is None
+    # every knob changes exactly one field
+    for knob in [*knobs.BIAS.values(), *knobs.VARIANCE.values()]:
+        turned = knob(c.replace(optimizer="sgd"))
+        if turned is not None:
+            before, after = c.replace(optimizer="sgd").to_dict(), turned[0].to_dict()
+            assert sum(before[k] != after[k] for k in before) == 1, knob.__name__
+
+
+def test_next_knob_order_skips_tried_and_augmentation_without_images():
+    c = knobs.Config()
+    assert knobs.next_knob(c, "bias", set(), False)[0] == "wider"
+    assert knobs.next_knob(c, "bias", {"wider", "deeper"}, False)[0] == "longer"
+    assert knobs.next_knob(c, "variance", set(), True)[0] == "augment"
+    assert knobs.next_knob(c, "variance", set(), False)[0] == "l2"
+    assert knobs.next_knob(c, "variance", set(knobs.VARIANCE), True) is None
+
+
+# ------------------------------------------------------------------ acceptance scenarios
+@pytest.fixture(scope="module")
+def spiral_run():
+    X, y = nr.datasets.spiral(n=600, noise=0.05, seed=0, classes=3)
+    return nr.improve(X, y, network=[2], budget=10, epochs=100, seed=0)
+
+
+def test_far_too_small_network_on_spiral_is_grown_until_train_error_nears_baseline(spiral_run):
+    r = spiral_run
+    start = r.steps[0]
+    assert start.train_after > 0.3  # [2, 2, 3]: far too small, high bias
+    assert r.steps[1].kind == "bias"
+    grown = [s for s in r.kept if s.knob in ("wider", "deeper")]
+    assert len(grown) >= 2
+    assert r.train_error - r.baseline_error <= r.diagnosis.bias_threshold  # bias fixed
+    assert r.dev_error < start.dev_after / 5
+    assert sum(r.network.layer_sizes[1:-1]) > 2 * 4
+    assert not r.diagnosis.high_bias
+
+
+def test_the_trail_records_every_step_and_undoes_what_does_not_help(spiral_run):
+    r = spiral_run
+    assert len(r.steps) <= 10 and r.steps[0].knob == "start"
+    state = (r.steps[0].train_after, r.steps[0].dev_after)
+    for s in r.steps[1:]:
+        assert (s.train_before, s.dev_before) == state  # each step starts from the kept state
+        assert s.kept == (s.dev_after < s.dev_before)  # kept only when the dev error fell
+        assert s.reason.startswith("high ") and s.change and s.seconds > 0
+        if s.kept:
+            state = (s.train_after, s.dev_after)
+    assert (r.train_error, r.dev_error) == state
+    assert r.config.to_dict() == [s for s in r.steps if s.kept][-1].config
+    # the chosen network is the one measured: its errors are those of the last kept step
+    train, dev = r.split.train, r.split.dev
+    assert r.network.evaluate(*train)["error"] == r.train_error
+    assert r.network.evaluate(*dev)["error"] == r.dev_error
+
+
+@needs_mnist
+def test_large_network_on_a_few_hundred_digits_gets_regularization_that_lowers_dev_error():
+    X, y = nr.datasets.mnist("test", path=MNIST_DIR)
+    (Xt, yt), dev, test = nr.split(X, y, ratios=(500, 1000, 8500), seed=0)
+    r = nr.improve(
+        Xt,
+        yt,
+        dev=dev,
+        test=test,
+        network=[256, 256],
+        budget=2,
+        epochs=30,
+        seed=0,
+        learning_curve=False,
+    )
+    start = r.steps[0]
+    assert start.train_after == 0 and start.dev_after > 0.1  # memorized: high variance
+    assert r.steps[1].kind == "variance" and r.images
+    assert r.kept and all(s.kind == "variance" for s in r.kept)
+    assert r.dev_error < start.dev_after - 0.02
+    assert r.diagnosis.variance < start.dev_after - start.train_after
+
+
+def test_already_good_fit_stops_after_one_run_and_says_so(monkeypatch):
+    X, y = nr.datasets.moons(n=600, noise=0.1, seed=0)
+    test_calls = []
+    evaluate = nr.Network.evaluate
+
+    def spy(self, X_, y_):
+        test_calls.append(X_ is test[0])
+        return evaluate(self, X_, y_)
+
+    parts = nr.split(X, y, seed=0)
+    test = parts.test
+    monkeypatch.setattr(nr.Network, "evaluate", spy)
+    r = nr.improve(*parts.train, dev=parts.dev, test=test, network=[32, 32], budget=8)
+    assert r.stop_reason == "good_fit" and len(r.steps) == 1
+    assert r.message.startswith("already a good fit")
+    assert r.diagnosis.case == "good_fit" and r.learning_curve is None
+    assert sum(test_calls) == 1 and test_calls[-1]  # the test set: once, at the end
+    assert r.test_error <= 0.03
+
+
+# ------------------------------------------------------------------ budget, output, input
+def test_budget_counts_runs_and_the_run_is_reproducible():
+    X, y = nr.datasets.spiral(n=300, noise=0.05, seed=1, classes=2)
+    a = nr.improve(X, y, network=[2], budget=3, epochs=20, seed=3)
+    b = nr.improve(X, y, network=[2], budget=3, epochs=20, seed=3)
+    assert len(a.steps) == 3 and a.stop_reason == "budget"
+    assert [s.to_dict() | {"seconds": 0} for s in a.steps] == [
+        s.to_dict() | {"seconds": 0} for s in b.steps
+    ]
+    assert a.test_error == b.test_error
+    t = nr.improve(X, y, network=[2], budget=50, epochs=20, minutes=1e-6)
+    assert t.stop_reason == "time" and len(t.steps) == 1
+
+
+def test_variance_left_at_the_end_gets_a_learning_curve_and_more_data_advice(spiral_run):
+    r = spiral_run
+    if r.diagnosis.high_variance:
+        assert r.learning_curve is not None
+        assert list(r.learning_curve.sizes) == [90, 180, 360]
+        if r.learning_curve.more_data_helps:
+            assert r.advice[0].startswith("more data is the best next step")
+    else:
+        assert r.learning_curve is None
+
+
+def test_save_writes_the_chosen_model_and_the_trail(spiral_run, tmp_path):
+    paths = spiral_run.save(tmp_path / "run")
+    net = nr.load(paths["model"])
+    X, y = spiral_run.split.test
+    assert np.array_equal(net.predict(X), spiral_run.network.predict(X))  # raw inputs in
+    data = json.loads(paths["result"].read_text())
+    assert len(data["steps"]) == len(spiral_run.steps)
+    assert data["test_error"] == spiral_run.test_error
+    assert data["layer_sizes"] == spiral_run.network.layer_sizes
+
+
+@pytest.mark.parametrize(
+    "kwargs, error, match",
+    [
+        ({"budget": 0}, ValueError, "budget"),
+        ({"baseline_error": 1.5}, ValueError, "baseline_error"),
+        ({"network": "big"}, TypeError, "network"),
+        ({"network": nr.Network([3, 4, 1])}, ValueError, "2 inputs"),
+        ({"optimizer": "adamw"}, ValueError, "optimizer"),
+        ({"y": np.linspace(0, 1, 200)}, ValueError, "class labels"),
+    ],
+)
+def test_bad_input_is_named(kwargs, error, match):
+    X, y = nr.datasets.moons(n=200, seed=0)
+    y = kwargs.pop("y", y)
+    with pytest.raises(error, match=match):
+        nr.improve(X, y, **kwargs)
+
+
+def test_readme_examples_of_improve_and_tune_run(tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    pytest.importorskip("matplotlib")
+    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    section = text[text.index("## The basic recipe, automated: `nnrecipe improve`") :]
+    blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
+    assert len(blocks) == 2
+    monkeypatch.chdir(tmp_path)  # the examples write runs/spiral and curves.png
+    namespace: dict = {}
+    for block in blocks:
+        exec(compile(block, "README.md", "exec"), namespace)
+    assert namespace["result"].best_value <= 0.1  # the tune example ran last
+    assert (tmp_path / "runs" / "spiral" / "model.npz").exists()
+    assert (tmp_path / "curves.png").stat().st_size > 1000
