@@ -129,9 +129,3 @@ def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.floa
         )
     return arr
 
-
-def check_same_length(X: np.ndarray, y: np.ndarray, xname: str = "X", yname: str = "y") -> None:
-    if len(X) != len(y):
-        raise ValueError(
-            f"{xname} has {len(X)} examples but {yname} has {len(y)}; they must have one label per row"
-        )

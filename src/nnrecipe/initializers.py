@@ -43,7 +43,10 @@ def std(name: str, n_in: int, n_out: int, scale: float = 0.01) -> float:
 
 
 def parse(init) -> tuple[str, float]:
-    """Accept ``"he"``, ``"random"``, ``("random", 10.0)`` or ``{"name": "random", "scale": 10}``."""
+    """Accept ``"he"``, ``"random"``, ``("random", 10.0)`` or ``{"name": "random", "scale": 10}``.
+
+    Returns ``(name, scale)``; the scale is used by ``random`` only.
+    """
     scale = 0.01
     if isinstance(init, tuple | list) and len(init) == 2:
         init, scale = init

@@ -58,13 +58,18 @@ def save(network, path) -> Path:
     path = Path(path)
     if path.suffix != ".npz":
         path = path.with_name(path.name + ".npz")
-    meta = {"format": FORMAT, "format_version": FORMAT_VERSION, "nnrecipe_version": _version(),
-            "config": network.config()}
+    meta = {
+        "format": FORMAT,
+        "format_version": FORMAT_VERSION,
+        "nnrecipe_version": _version(),
+        "config": network.config(),
+    }
     arrays = dict(network.get_parameters())
     st = network.standardizer
     if st is not None and st.fitted:
-        arrays.update(standardizer_mean=st.mean_, standardizer_var=st.var_,
-                      standardizer_scale=st.scale_)
+        arrays.update(
+            standardizer_mean=st.mean_, standardizer_var=st.var_, standardizer_scale=st.scale_
+        )
     arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     return atomic_write(path, lambda f: np.savez(f, **arrays))
 
@@ -82,9 +87,7 @@ def load(path):
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ValueError(
-            f"{str(path)!r} is not a readable nnrecipe model (.npz): {exc}"
-        ) from None
+        raise ValueError(f"{str(path)!r} is not a readable nnrecipe model (.npz): {exc}") from None
     try:
         meta = json.loads(arrays.pop("__meta__").tobytes().decode())
         assert meta.get("format") == FORMAT
@@ -101,8 +104,10 @@ def load(path):
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
             net = Network(**meta["config"])
-        stats = [arrays.pop(k, None) for k in
-                 ("standardizer_mean", "standardizer_var", "standardizer_scale")]
+        stats = [
+            arrays.pop(k, None)
+            for k in ("standardizer_mean", "standardizer_var", "standardizer_scale")
+        ]
         net.set_parameters(arrays)
     except (TypeError, ValueError, KeyError) as exc:
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None

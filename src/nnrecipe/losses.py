@@ -45,6 +45,19 @@ def _as_array(y, name: str) -> np.ndarray:
     return arr
 
 
+def _as_columns(y, n_out: int, name: str) -> np.ndarray:
+    """Targets as (m, n_out): one column per output unit, (m,) accepted for one unit."""
+    arr = _as_array(y, name)
+    if arr.ndim == 1:
+        arr = arr.reshape(-1, 1)
+    if arr.shape[1] != n_out:
+        raise ValueError(
+            f"{name} has shape {np.shape(y)} but the output layer has {n_out} units; pass "
+            f"targets of shape (m,) for one unit or (m, {n_out}) for {n_out} units"
+        )
+    return arr
+
+
 class Loss:
     name = "base"
     output = "linear"  # the output activation this loss is fused with
@@ -69,14 +82,7 @@ class BinaryCrossEntropy(Loss):
     output = "sigmoid"
 
     def targets(self, y, n_out, dtype, name="y"):
-        arr = _as_array(y, name)
-        if arr.ndim == 1:
-            arr = arr.reshape(-1, 1)
-        if arr.shape[1] != n_out:
-            raise ValueError(
-                f"{name} has shape {np.shape(y)} but the sigmoid output layer has {n_out} units; "
-                f"pass labels of shape (m,) for one unit or (m, {n_out}) for {n_out} units"
-            )
+        arr = _as_columns(y, n_out, name)
         if arr.min() < 0 or arr.max() > 1:
             raise ValueError(
                 f"{name} holds values in [{arr.min()}, {arr.max()}] but a sigmoid output needs "
@@ -151,14 +157,7 @@ class MeanSquaredError(Loss):
     classification = False
 
     def targets(self, y, n_out, dtype, name="y"):
-        arr = _as_array(y, name)
-        if arr.ndim == 1:
-            arr = arr.reshape(-1, 1)
-        if arr.shape[1] != n_out:
-            raise ValueError(
-                f"{name} has shape {np.shape(y)} but the output layer has {n_out} units"
-            )
-        return np.ascontiguousarray(arr, dtype=dtype)
+        return np.ascontiguousarray(_as_columns(y, n_out, name), dtype=dtype)
 
     def value(self, Z, A, Y):
         diff = A - Y
@@ -175,7 +174,11 @@ class MeanSquaredError(Loss):
 REGISTRY: dict[str, type[Loss]] = {
     cls.name: cls for cls in (BinaryCrossEntropy, CategoricalCrossEntropy, MeanSquaredError)
 }
-ALIASES = {"bce": "binary_crossentropy", "cce": "categorical_crossentropy", "mse": "mean_squared_error"}
+ALIASES = {
+    "bce": "binary_crossentropy",
+    "cce": "categorical_crossentropy",
+    "mse": "mean_squared_error",
+}
 DEFAULT_FOR_OUTPUT = {
     "sigmoid": "binary_crossentropy",
     "softmax": "categorical_crossentropy",

@@ -129,7 +129,10 @@ class Network:
         self._rng = as_rng(seed, "seed")
         self._build()
         initializers.initialize(
-            self.weights, self.biases, initializers.resolve(self.init, self.hidden), self._rng,
+            self.weights,
+            self.biases,
+            initializers.resolve(self.init, self.hidden),
+            self._rng,
             self.init_scale,
         )
 
@@ -149,9 +152,12 @@ class Network:
         kps = self.keep_prob + [1.0]
         self.layers = [
             Dense(
-                self._views[f"W{i}"], self._views[f"b{i}"],
-                self._grad_views[f"dW{i}"], self._grad_views[f"db{i}"],
-                activations.get(acts[i - 1]), kps[i - 1],
+                self._views[f"W{i}"],
+                self._views[f"b{i}"],
+                self._grad_views[f"dW{i}"],
+                self._grad_views[f"db{i}"],
+                activations.get(acts[i - 1]),
+                kps[i - 1],
             )
             for i in range(1, len(self.layer_sizes))
         ]
@@ -199,7 +205,9 @@ class Network:
             if key.startswith("b") and arr.shape == view.shape + (1,):
                 arr = arr[:, 0]
             if arr.shape != view.shape:
-                raise ValueError(f"parameters[{key!r}] has shape {arr.shape}, expected {view.shape}")
+                raise ValueError(
+                    f"parameters[{key!r}] has shape {arr.shape}, expected {view.shape}"
+                )
             if not np.isfinite(arr).all():
                 raise ValueError(f"parameters[{key!r}] contains NaN or inf")
             staged[key] = arr
@@ -417,9 +425,7 @@ class Network:
         self._theta[...] = theta
 
     def __repr__(self) -> str:
-        extra = "".join(
-            f", {k}={v}" for k, v in (("l2", self.l2), ("l1", self.l1)) if v
-        )
+        extra = "".join(f", {k}={v}" for k, v in (("l2", self.l2), ("l1", self.l1)) if v)
         if any(k < 1 for k in self.keep_prob):
             extra += f", keep_prob={self.keep_prob}"
         return (

@@ -57,7 +57,11 @@ class Standardizer:
     def copy(self) -> Standardizer:
         new = Standardizer()
         if self.fitted:
-            new.mean_, new.var_, new.scale_ = self.mean_.copy(), self.var_.copy(), self.scale_.copy()
+            new.mean_, new.var_, new.scale_ = (
+                self.mean_.copy(),
+                self.var_.copy(),
+                self.scale_.copy(),
+            )
         return new
 
     def __repr__(self) -> str:

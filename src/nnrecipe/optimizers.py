@@ -90,7 +90,9 @@ class Momentum(Optimizer):
 class RMSprop(Optimizer):
     name = "rmsprop"
 
-    def __init__(self, learning_rate: float = 0.001, beta2: float = 0.999, epsilon: float = EPSILON):
+    def __init__(
+        self, learning_rate: float = 0.001, beta2: float = 0.999, epsilon: float = EPSILON
+    ):
         super().__init__(learning_rate)
         self.beta2 = _check_beta(beta2, "beta2")
         self.epsilon = check_positive(epsilon, "epsilon")

@@ -110,8 +110,10 @@ def fit(
     X = network._inputs(X)
     Y = network._targets(y, len(X))
     m = len(X)
-    batch_size = m if opt.name == "gd" else check_positive(
-        64 if batch_size is None else batch_size, "batch_size", True
+    batch_size = (
+        m
+        if opt.name == "gd"
+        else check_positive(64 if batch_size is None else batch_size, "batch_size", True)
     )
     batch_size = min(batch_size, m)
     dev_set = _check_dev(network, dev)
@@ -130,8 +132,10 @@ def fit(
     lr0 = opt.learning_rate
     last_good = theta.copy()
     best_theta, best_value = None, np.inf
-    monitor = early_stopping.monitor if early_stopping is not None else (
-        "dev_loss" if dev_set is not None else None
+    monitor = (
+        early_stopping.monitor
+        if early_stopping is not None
+        else ("dev_loss" if dev_set is not None else None)
     )
     for hook in hooks:
         hook.on_train_begin(network, history)
@@ -172,7 +176,9 @@ def fit(
             if not np.all(np.isfinite(theta)):
                 theta[...] = last_good
                 history.stop_reason = "diverged"
-                history.message = DIVERGED.format(value="non-finite weights", epoch=epoch, batch="-")
+                history.message = DIVERGED.format(
+                    value="non-finite weights", epoch=epoch, batch="-"
+                )
                 warnings.warn(history.message, RuntimeWarning, stacklevel=3)
                 return history
             last_good[...] = theta
@@ -231,8 +237,11 @@ def _record(network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:
 
 
 def _line(history: History) -> str:
-    parts = [f"epoch {history.epoch[-1] + 1:4d}", f"J {history.cost[-1]:.4f}",
-             f"train error {history.train_error[-1]:.4f}"]
+    parts = [
+        f"epoch {history.epoch[-1] + 1:4d}",
+        f"J {history.cost[-1]:.4f}",
+        f"train error {history.train_error[-1]:.4f}",
+    ]
     if history.dev_error:
         parts.append(f"dev error {history.dev_error[-1]:.4f}")
     return "  ".join(parts)
