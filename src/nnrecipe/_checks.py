@@ -128,4 +128,3 @@ def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.floa
             "impute or drop those values before training"
         )
     return arr
-
