@@ -128,3 +128,20 @@ def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.floa
             "impute or drop those values before training"
         )
     return arr
+
+
+def check_layer_sizes(layer_sizes) -> list[int]:
+    """The course's ``layers_dims``: at least [n_x, n_y], every size a positive integer."""
+    if isinstance(layer_sizes, str) or not isinstance(layer_sizes, Sequence | np.ndarray):
+        raise TypeError(
+            f"layer_sizes must be a list like [n_x, n_h1, ..., n_y], got {layer_sizes!r}"
+        )
+    sizes = list(layer_sizes)
+    if len(sizes) < 2:
+        raise ValueError(
+            f"layer_sizes={sizes!r} needs at least an input and an output size, e.g. [2, 20, 1]"
+        )
+    for i, n in enumerate(sizes):
+        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
+            raise ValueError(f"layer_sizes[{i}]={n!r} must be a positive integer")
+    return [int(n) for n in sizes]

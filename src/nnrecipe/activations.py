@@ -144,3 +144,13 @@ def get(name: str | Activation, argument: str = "activation") -> Activation:
     if isinstance(name, Activation):
         return name
     return REGISTRY[check_name(name, tuple(REGISTRY), argument)]()
+
+
+def hidden_name(name: str | Activation, argument: str = "hidden") -> str:
+    """The name of a valid hidden activation: softmax is only fused with the output's loss."""
+    name = get(name, argument).name
+    if name == "softmax":
+        raise ValueError(
+            f"{argument}='softmax' is only supported on the output layer; use relu or tanh"
+        )
+    return name

@@ -195,3 +195,22 @@ def get(name: str, argument: str = "loss") -> Loss:
         return name
     key = ALIASES.get(name.lower(), name) if isinstance(name, str) else name
     return REGISTRY[check_name(key, tuple(REGISTRY) + tuple(ALIASES), argument)]()
+
+
+def for_output(output: str, loss: str | Loss | None, n_out: int) -> Loss:
+    """The loss for an output activation: its default when ``loss`` is None, else checked
+    to pair with it (mean squared error may follow any output)."""
+    if loss is None:
+        if output not in DEFAULT_FOR_OUTPUT:
+            raise ValueError(f"output={output!r} has no default loss; pass loss=...")
+        loss = DEFAULT_FOR_OUTPUT[output]
+    loss = get(loss)
+    if loss.output != output and loss.name != "mean_squared_error":
+        raise ValueError(
+            f"loss={loss.name!r} needs output={loss.output!r}, got output={output!r}; pair "
+            "sigmoid with binary_crossentropy, softmax with categorical_crossentropy, linear "
+            "with mean_squared_error"
+        )
+    if output == "softmax" and n_out < 2:
+        raise ValueError("output='softmax' needs at least 2 output units; use sigmoid for 1")
+    return loss

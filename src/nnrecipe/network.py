@@ -15,48 +15,29 @@ them, so packing θ for gradient checking or stepping an optimizer costs no copi
 
 from __future__ import annotations
 
-import numbers
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from . import activations, initializers, losses, regularizers
-from ._checks import as_dtype, as_features, as_rng, check_keep_prob, check_nonneg, per_layer
+from ._checks import (
+    as_dtype,
+    as_features,
+    as_rng,
+    check_keep_prob,
+    check_layer_sizes,
+    check_nonneg,
+    per_layer,
+)
 from .layers import Dense
 from .normalize import Standardizer
 from .workspace import LayerBuffers, Workspace
 
-# Inference runs in chunks whose widest activation takes about this many bytes: big enough
-# for BLAS to run at full speed in few calls, small enough to bound memory and stay in cache
-# (benchmarks/train_speed.py's MNIST network evaluates as fast with 0.25 to 4 MiB chunks; its
-# peak RSS was 83, 87 and 95 MiB with 1, 2 and 4 MiB).
+# Inference chunks: the widest activation takes about this many bytes, enough for BLAS to run
+# at full speed and little enough to bound memory (benchmarks/train_speed.py: the MNIST network
+# is as fast with 0.25 to 4 MiB chunks; peak RSS 83, 87, 95 MiB with 1, 2, 4 MiB).
 INFERENCE_CHUNK_BYTES = 2**20
-
-
-def _check_sizes(layer_sizes) -> list[int]:
-    if isinstance(layer_sizes, str) or not isinstance(layer_sizes, Sequence | np.ndarray):
-        raise TypeError(
-            f"layer_sizes must be a list like [n_x, n_h1, ..., n_y], got {layer_sizes!r}"
-        )
-    sizes = list(layer_sizes)
-    if len(sizes) < 2:
-        raise ValueError(
-            f"layer_sizes={sizes!r} needs at least an input and an output size, e.g. [2, 20, 1]"
-        )
-    for i, n in enumerate(sizes):
-        if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
-            raise ValueError(f"layer_sizes[{i}]={n!r} must be a positive integer")
-    return [int(n) for n in sizes]
-
-
-def _check_hidden(name, argument):
-    name = activations.get(name, argument).name
-    if name == "softmax":
-        raise ValueError(
-            f"{argument}='softmax' is only supported on the output layer; use relu or tanh"
-        )
-    return name
 
 
 class Network:
@@ -102,22 +83,11 @@ class Network:
         standardize: bool = False,
         seed: int | np.random.Generator | None = None,
     ):
-        self.layer_sizes = _check_sizes(layer_sizes)
+        self.layer_sizes = check_layer_sizes(layer_sizes)
         n_hidden = len(self.layer_sizes) - 2
-        self.hidden = per_layer(hidden, n_hidden, "hidden", _check_hidden)
+        self.hidden = per_layer(hidden, n_hidden, "hidden", activations.hidden_name)
         self.output = activations.get(output, "output").name
-        loss = losses.DEFAULT_FOR_OUTPUT.get(self.output) if loss is None else loss
-        if loss is None:
-            raise ValueError(f"output={self.output!r} has no default loss; pass loss=...")
-        self.loss = losses.get(loss)
-        if self.loss.name != "mean_squared_error" and self.loss.output != self.output:
-            raise ValueError(
-                f"loss={self.loss.name!r} needs output={self.loss.output!r}, got "
-                f"output={self.output!r}; pair sigmoid with binary_crossentropy, softmax with "
-                "categorical_crossentropy, linear with mean_squared_error"
-            )
-        if self.output == "softmax" and self.layer_sizes[-1] < 2:
-            raise ValueError("output='softmax' needs at least 2 output units; use sigmoid for 1")
+        self.loss = losses.for_output(self.output, loss, self.layer_sizes[-1])
         self.init, self.init_scale = initializers.parse(init)
         self.l2 = check_nonneg(l2, "l2")
         self.l1 = check_nonneg(l1, "l1")
@@ -130,7 +100,7 @@ class Network:
         self._build()
         initializers.initialize(
             self.weights,
-            self.biases,
+            [layer.b for layer in self.layers],
             initializers.resolve(self.init, self.hidden),
             self._rng,
             self.init_scale,
@@ -173,10 +143,6 @@ class Network:
     @property
     def weights(self) -> list[np.ndarray]:
         return [layer.W for layer in self.layers]
-
-    @property
-    def biases(self) -> list[np.ndarray]:
-        return [layer.b for layer in self.layers]
 
     @property
     def n_layers(self) -> int:
@@ -333,8 +299,7 @@ class Network:
         return Z_out, A_out
 
     def predict_proba(self, X) -> np.ndarray:
-        """Output activations in inference mode, shape (m, n_y): probabilities for
-        sigmoid/softmax outputs."""
+        """Inference-mode output activations (m, n_y): probabilities for sigmoid/softmax."""
         return self._inference(self._inputs(X))[1]
 
     def predict(self, X) -> np.ndarray:
@@ -364,7 +329,7 @@ class Network:
     # ----------------------------------------------------------------- training, io
     def fit(self, X, y, dev=None, **kwargs):
         """Train; see :func:`nnrecipe.training.fit` for every option. Returns the History."""
-        from .training import fit
+        from .training import fit  # training sits above the network in the layering
 
         return fit(self, X, y, dev=dev, **kwargs)
 
@@ -410,9 +375,8 @@ class Network:
         return net
 
     def __getstate__(self) -> dict:
-        # Each layer's W, b, dW, db is a view into θ or dθ; pickled one by one they would come
-        # back as independent copies and training after a pickle/deepcopy would update θ while
-        # the layers kept stale weights. So drop the views and rebuild them in __setstate__.
+        # the layers' W, b, dW, db are views into θ and dθ: pickled one by one they would come
+        # back as copies that training no longer updates, so rebuild them in __setstate__
         state = self.__dict__.copy()
         for key in ("layers", "_views", "_grad_views"):
             state.pop(key, None)
