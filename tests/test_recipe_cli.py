@@ -5,7 +5,7 @@ import json
 
 import numpy as np
 import pytest
-from test_commands import chromium, rendered_images  # noqa: F401  (a fixture and a helper)
+from test_commands import chromium, rendered_images, run_json  # noqa: F401  (a fixture, helpers)
 
 import nnrecipe as nr
 from nnrecipe.cli import main
@@ -14,13 +14,6 @@ pytest.importorskip("matplotlib")
 
 IMPROVE = ["improve", "--n", "400", "--layers", "2", "--budget", "4", "--epochs", "60"]
 TUNE = ["tune", "--n", "300", "--epochs", "10", "--width-range", "4:16", "--depth-range", "1"]
-
-
-def run_json(capsys, args):
-    code = main([*args, "--json"])
-    captured = capsys.readouterr()
-    assert code == 0, captured.err
-    return json.loads(captured.out)
 
 
 @pytest.fixture(scope="module")
