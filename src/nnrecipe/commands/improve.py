@@ -49,20 +49,10 @@ def run(args) -> int:
             )
         except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
             output.note(f"note: report skipped: {exc}")
-    summary = {
-        "command": "improve",
-        "dataset": data.name,
-        **result.to_dict(),
-        "warnings": warned,
-        "out": str(out),
-        "model": str(model),
-        "report": None if report is None else str(report),
-        "config": options,
-    }
-    output.write_json(out / "result.json", summary)
-    code = 130 if result.stop_reason == "interrupted" else 0
+    code = output.save_result(
+        "improve", data.name, result, out, options, warned, model, report, args.json
+    )
     if args.json:
-        output.print_json(summary)
         return code
     for message in warned:
         output.note(f"warning: {message}")

@@ -74,6 +74,27 @@ def print_json(obj) -> None:
     print(json.dumps(jsonable(obj)))
 
 
+def save_result(
+    command: str, dataset: str, result, out: Path, options: dict, warned, model, report, as_json
+) -> int:
+    """Write a recipe run's ``result.json`` (printed too with ``--json``); return the exit code,
+    130 when the run was interrupted."""
+    summary = {
+        "command": command,
+        "dataset": dataset,
+        **result.to_dict(),
+        "warnings": warned,
+        "out": out,
+        "model": model,
+        "report": report,
+        "config": options,
+    }
+    write_json(out / "result.json", summary)
+    if as_json:
+        print_json(summary)
+    return 130 if result.stop_reason == "interrupted" else 0
+
+
 def console():
     from rich.console import Console
 

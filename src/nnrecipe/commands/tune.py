@@ -57,20 +57,10 @@ def run(args) -> int:
         model = out / "model.npz"
         result.network.save(model)
     report = _report(result, out, data.name, config_text) if options["report"] else None
-    summary = {
-        "command": "tune",
-        "dataset": data.name,
-        **result.to_dict(),
-        "warnings": warned,
-        "out": str(out),
-        "model": None if model is None else str(model),
-        "report": None if report is None else str(report),
-        "config": options,
-    }
-    output.write_json(out / "result.json", summary)
-    code = 130 if result.stop_reason == "interrupted" else 0
+    code = output.save_result(
+        "tune", data.name, result, out, options, warned, model, report, args.json
+    )
     if args.json:
-        output.print_json(summary)
         return code
     _print(result, out, report, warned)
     return code
