@@ -1,16 +1,15 @@
 """Optional fused kernel: Adam's update in one pass over θ, compiled by Numba.
 
-NumPy runs Adam as 12 in-place passes over the flat parameter vector (see
-:class:`nnrecipe.optimizers.Adam`). A compiled loop reads g, v, s and θ once and writes v, s
-and θ once, for each coordinate i:
+NumPy runs Adam as 10 in-place passes over the flat parameter vector (see
+:class:`nnrecipe.optimizers.Adam`, whose moments u = v/(1-β₁) and r = s/(1-β₂) leave out the
+(1-β) factors). A compiled loop reads g, u, r and θ once and writes u, r and θ once, for each
+coordinate i:
 
-    v_i ← β₁ v_i + (1 - β₁) g_i,     s_i ← β₂ s_i + (1 - β₂) g_i²,
-    θ_i ← θ_i - step · v_i / (√s_i + ε')     with step = α √c₂ / c₁, ε' = ε √c₂, c = 1 - βᵗ
+    u_i ← β₁ u_i + g_i,     r_i ← β₂ r_i + g_i²,     θ_i ← θ_i - step · u_i / (√r_i + ε')
 
-the same update as the NumPy passes (the scalars are applied in float64, then stored in θ's
-dtype). On the 235,146 float32 parameters of ``benchmarks/train_speed.py`` it takes about
-95 µs instead of 240 µs (float64: 110 µs instead of 700 µs); ``benchmarks/hot_path_micro.py``
-measures it.
+with step and ε' from :meth:`nnrecipe.optimizers.Adam.scalars`: the same update as the NumPy
+passes (the scalars are applied in float64, then stored in θ's dtype).
+``benchmarks/hot_path_micro.py`` measures the two against each other.
 
 Numba is an optional extra (``pip install 'nnrecipe[fast]'``). Without it, or with the
 environment variable ``NNRECIPE_NUMBA=0``, Adam runs the NumPy passes. Numba is imported and
@@ -26,15 +25,15 @@ import os
 _compiled: dict = {}
 
 
-def adam_loop(theta, g, v, s, beta1, beta2, step, eps):
+def adam_loop(theta, g, u, r, beta1, beta2, step, eps):
     """The fused update over 1-D arrays, in place (plain Python: Numba compiles this)."""
     for i in range(theta.size):
         gi = g[i]
-        vi = beta1 * v[i] + (1.0 - beta1) * gi
-        si = beta2 * s[i] + (1.0 - beta2) * gi * gi
-        v[i] = vi
-        s[i] = si
-        theta[i] -= step * vi / (math.sqrt(si) + eps)
+        ui = beta1 * u[i] + gi
+        ri = beta2 * r[i] + gi * gi
+        u[i] = ui
+        r[i] = ri
+        theta[i] -= step * ui / (math.sqrt(ri) + eps)
 
 
 def adam_kernel():

@@ -111,7 +111,17 @@ class RMSprop(Optimizer):
 class Adam(Optimizer):
     """Adam. ``fused``: None runs the one-pass Numba kernel of :mod:`nnrecipe.fused` when
     Numba is installed (``pip install 'nnrecipe[fast]'``) and the NumPy passes otherwise;
-    False always runs the NumPy passes; True requires the kernel."""
+    False always runs the NumPy passes; True requires the kernel.
+
+    The moments are stored without their (1-β) factors, u = v/(1-β₁) and r = s/(1-β₂), so
+    that each update is one pass shorter:
+
+        u ← β₁ u + g,    r ← β₂ r + g²,    θ ← θ - step · u / (√r + ε')
+
+    with step = α (1-β₁) √c₂ / (c₁ √(1-β₂)), ε' = ε √c₂ / √(1-β₂) and c = 1 - βᵗ. This is the
+    update of the module docstring rearranged (v̂/(√ŝ + ε) with v = (1-β₁)u, s = (1-β₂)r);
+    the attributes ``v`` and ``s`` give the course's moments.
+    """
 
     name = "adam"
 
@@ -133,40 +143,50 @@ class Adam(Optimizer):
 
     def init(self, params):
         super().init(params)
-        self.v = {k: np.zeros_like(p) for k, p in params.items()}
-        self.s = {k: np.zeros_like(p) for k, p in params.items()}
+        self.u = {k: np.zeros_like(p) for k, p in params.items()}
+        self.r = {k: np.zeros_like(p) for k, p in params.items()}
         self._tmp = {k: np.empty_like(p) for k, p in params.items()}
-        if self.fused and adam_kernel() is None:
+        self._kernel = None if self.fused is False else adam_kernel()
+        if self.fused and self._kernel is None:
             raise ImportError(
                 "Adam(fused=True) needs Numba: pip install 'nnrecipe[fast]' (and do not set "
                 "NNRECIPE_NUMBA=0), or pass fused=None to fall back to NumPy"
             )
 
+    @property
+    def v(self) -> dict[str, np.ndarray]:
+        """The first moment v = (1-β₁) u, as in the course (copies)."""
+        return {k: u * (1.0 - self.beta1) for k, u in self.u.items()}
+
+    @property
+    def s(self) -> dict[str, np.ndarray]:
+        """The second moment s = (1-β₂) r, as in the course (copies)."""
+        return {k: r * (1.0 - self.beta2) for k, r in self.r.items()}
+
+    def scalars(self) -> tuple[float, float]:
+        """(step, ε') for the current step t, as Python floats: a NumPy float64 scalar would
+        silently run the float32 passes in float64 (several times slower)."""
+        root_c2 = math.sqrt((1.0 - self.beta2**self.t) / (1.0 - self.beta2))
+        step = self.learning_rate * (1.0 - self.beta1) * root_c2 / (1.0 - self.beta1**self.t)
+        return step, self.epsilon * root_c2
+
     def _step(self, key, p, g):
-        v, s, tmp = self.v[key], self.s[key], self._tmp[key]
-        b1, b2 = self.beta1, self.beta2
-        # α v̂/(√ŝ + ε) = (α √c₂ / c₁) · v / (√s + ε √c₂) with c = 1 - βᵗ: the bias corrections
-        # become two scalars. They are Python floats on purpose: a NumPy float64 scalar would
-        # silently run the float32 passes in float64 (several times slower).
-        c1 = 1.0 - b1**self.t
-        root_c2 = math.sqrt(1.0 - b2**self.t)
-        step, eps = self.learning_rate * root_c2 / c1, self.epsilon * root_c2
-        kernel = None if self.fused is False else adam_kernel()
-        arrays = (p, g, v, s)
-        flat = all(a.flags.c_contiguous for a in arrays) and p.dtype == g.dtype
-        if kernel is not None and flat:
-            kernel(p.reshape(-1), g.reshape(-1), v.reshape(-1), s.reshape(-1), b1, b2, step, eps)
+        u, r, tmp = self.u[key], self.r[key], self._tmp[key]
+        step, eps = self.scalars()
+        flat = p.flags.c_contiguous and g.flags.c_contiguous and p.dtype == g.dtype
+        if self._kernel is not None and flat:
+            args = (p.reshape(-1), g.reshape(-1), u.reshape(-1), r.reshape(-1))
+            self._kernel(*args, self.beta1, self.beta2, step, eps)
             return
         # the same update as in-place two-operand NumPy passes through one scratch array
-        v *= b1
-        v += np.multiply(g, 1.0 - b1, out=tmp)
-        s *= b2
+        u *= self.beta1
+        u += g
         np.multiply(g, g, out=tmp)
-        tmp *= 1.0 - b2
-        s += tmp
-        np.sqrt(s, out=tmp)
+        r *= self.beta2
+        r += tmp
+        np.sqrt(r, out=tmp)
         tmp += eps
-        np.divide(v, tmp, out=tmp)
+        np.divide(u, tmp, out=tmp)
         tmp *= step
         p -= tmp
 
