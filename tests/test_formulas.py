@@ -89,12 +89,35 @@ def test_activations_and_derivatives_by_value(name, z, value, slope):
 
 def test_dropout_zero_fraction_and_inverted_scaling(rng):
     A = np.ones((400, 500))
-    D = dropout.draw_mask(A.shape, 0.8, rng, A.dtype)
+    D = dropout.draw_mask(A.shape, 0.8, rng)
     assert D.dtype == np.bool_
     out = dropout.apply_mask(A.copy(), D, 0.8)
     assert np.mean(out == 0) == pytest.approx(0.2, abs=0.005)
     assert set(np.unique(out)) == {0.0, 1.25}
     assert out.mean() == pytest.approx(1.0, abs=0.01)  # expected activation unchanged
+
+
+def test_dropout_threshold_by_hand():
+    # K/2³² < p  ⇔  K ≤ ⌈p·2³²⌉ - 1
+    assert dropout.keep_threshold(0.5) == 2**31 - 1
+    assert dropout.keep_threshold(0.25) == 2**30 - 1
+    assert dropout.keep_threshold(1.0) == 2**32 - 1
+    assert dropout.keep_threshold(0.8) == 3435973836  # ⌈0.8·2³²⌉ = ⌈3435973836.8⌉
+
+
+@pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
+def test_dropout_mask_is_u_below_keep_prob(bit_generator):
+    """D is exactly U < keep_prob for U = K/2³², whichever bit generator draws K (MT19937's
+    raw outputs hold 32 bits, so it takes the general path)."""
+    shape, keep_prob = (301, 399), 0.3  # an odd count uses half of the last 64-bit draw
+    D = dropout.draw_mask(shape, keep_prob, np.random.Generator(bit_generator(5)))
+    K = dropout.uniform_uint32(np.random.Generator(bit_generator(5)), shape)
+    assert K.dtype == np.uint32 and K.shape == shape
+    np.testing.assert_array_equal(D, K.astype(np.float64) / 2**32 < keep_prob)
+    # every one of the 32 bits is a fair coin (a broken split of the 64-bit draws shows here)
+    bits = (K.reshape(-1, 1) >> np.arange(32, dtype=np.uint32)) & 1
+    assert np.all(np.abs(bits.mean(axis=0) - 0.5) < 0.01)
+    assert D.mean() == pytest.approx(keep_prob, abs=4 * np.sqrt(0.21 / D.size))
 
 
 def test_dropout_is_off_in_predict_and_never_on_input_or_output(rng):

@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from . import dropout
+from ._rows import column_sum
 from .activations import Activation
 from .workspace import LayerBuffers
 
@@ -59,8 +60,7 @@ class Dense:
         A = self.activation.forward(Z, out=_buffer(buf, "A"))
         self.A_prev, self.Z, self.A, self.D = A_prev, Z, A, None
         if training and self.keep_prob < 1.0:
-            D, U = _buffer(buf, "D"), _buffer(buf, "U")
-            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, A.dtype, out=D, draws=U)
+            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=_buffer(buf, "D"))
             # into another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
             A_drop = np.empty_like(A) if buf is None else buf.A_drop
             A = dropout.apply_mask(A, self.D, self.keep_prob, out=A_drop)
@@ -70,7 +70,7 @@ class Dense:
         self, dZ: np.ndarray, need_dA_prev: bool = True, buf: LayerBuffers | None = None
     ) -> np.ndarray | None:
         np.matmul(dZ.T, self.A_prev, out=self.dW)
-        np.add.reduce(dZ, axis=0, out=self.db)
+        column_sum(dZ, out=self.db)
         return np.matmul(dZ, self.W, out=_buffer(buf, "dA_prev")) if need_dA_prev else None
 
     def activation_gradient(self, dA: np.ndarray) -> np.ndarray:

@@ -6,8 +6,8 @@ A training step on a mini-batch of m rows writes, for each layer l = 1..L with n
 array           shape            holds
 ==============  ===============  =====================================================
 ``Z``, ``A``    (m, n_l)         Z = A_prev @ W.T + b and A = g(Z)
-``U``, ``D``    (m, n_l)         dropout draws U ~ Uniform[0, 1) and the boolean mask
-                                 D = U < keep_prob (hidden layers with keep_prob < 1)
+``D``           (m, n_l)         the boolean dropout mask D = U < keep_prob (hidden
+                                 layers with keep_prob < 1)
 ``A_drop``      (m, n_l)         A * D / keep_prob, what the next layer receives
 ``dA_prev``     (m, n_{l-1})     dZ @ W, turned in place into dZ[l-1] below (l ≥ 2)
 ``dZ``          (m, n_L)         (A[L] - Y) / m, the fused output gradient (l = L)
@@ -31,7 +31,7 @@ import numpy as np
 class LayerBuffers:
     """The arrays one :class:`nnrecipe.layers.Dense` layer writes in a step (None if unused)."""
 
-    __slots__ = ("Z", "A", "U", "D", "A_drop", "dA_prev", "dZ", "penalty")
+    __slots__ = ("Z", "A", "D", "A_drop", "dA_prev", "dZ", "penalty")
 
     def __init__(self, **arrays):
         for name in self.__slots__:
@@ -75,7 +75,6 @@ class Workspace:
             }
             if training:
                 if layer.keep_prob < 1.0:
-                    arrays["U"] = np.empty((rows, n_out), dtype)
                     arrays["D"] = np.empty((rows, n_out), bool)
                     arrays["A_drop"] = np.empty((rows, n_out), dtype)
                 if i > 0:
