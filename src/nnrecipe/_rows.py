@@ -35,14 +35,13 @@ def column_sum(E: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
 _ONES: dict[tuple[int, np.dtype], np.ndarray] = {}
 
 
-def _ones(n: int, dtype) -> np.ndarray:
+def _ones(n: int, dtype: np.dtype) -> np.ndarray:
     """A read-only vector of n ones, cached: the hot path asks for the same few every step."""
-    key = (n, np.dtype(dtype))
-    ones = _ONES.get(key)
+    ones = _ONES.get((n, dtype))
     if ones is None:
         if len(_ONES) > 64:  # many sizes (inference chunks of user data): start afresh
             _ONES.clear()
-        ones = np.ones(n, key[1])
+        ones = np.ones(n, dtype)
         ones.flags.writeable = False
-        _ONES[key] = ones
+        _ONES[(n, dtype)] = ones
     return ones
