@@ -32,8 +32,23 @@ def compare(title: str, ours, theirs, repeats=300) -> None:
     print(f"{title:58s} {b1:8.1f} {m1:8.1f}  vs {b2:8.1f} {m2:8.1f}   {m2 / m1:5.2f}x")
 
 
-def adam_passes(p, g, v, s, tmp, scale):
-    """Adam's 12 in-place passes; ``scale`` stands for the bias-correction scalars."""
+def adam_passes(p, g, u, r, tmp, scale):
+    """Adam's 10 in-place passes over u = v/(1-β₁), r = s/(1-β₂) (nnrecipe's); ``scale``
+    stands for the bias-correction scalars."""
+    u *= 0.9
+    u += g
+    np.multiply(g, g, out=tmp)
+    r *= 0.999
+    r += tmp
+    np.sqrt(r, out=tmp)
+    tmp += 1e-8 * scale
+    np.divide(u, tmp, out=tmp)
+    tmp *= 1e-3 * scale
+    p -= tmp
+
+
+def adam_course_passes(p, g, v, s, tmp, scale):
+    """The course's moments v and s with their (1-β) factors: 12 passes."""
     v *= 0.9
     v += np.multiply(g, 0.1, out=tmp)
     s *= 0.999
@@ -83,6 +98,11 @@ def main() -> None:
     def run(parts, scale=1.0):
         return lambda: [adam_passes(*part, scale) for part in parts]
 
+    compare(
+        "Adam: 10 passes (moments without 1-β) vs the course's 12",
+        run(whole),
+        lambda: adam_course_passes(*arrays, 1.0),
+    )
     compare("Adam over flat θ: one pass per op vs 16k-element chunks", run(whole), run(chunks))
     compare(
         "Adam over flat θ: Python-float scalars vs np.float64 ones",
@@ -104,7 +124,7 @@ def main() -> None:
     if kernel is not None:
         args = (p, g, v, s, 0.9, 0.999, 1e-3, 1e-8)
         compare(
-            "Adam: fused Numba kernel vs the 12 NumPy passes", lambda: kernel(*args), run(whole)
+            "Adam: fused Numba kernel vs the 10 NumPy passes", lambda: kernel(*args), run(whole)
         )
 
     W = rng.random((256, N_X), dtype=f32)
@@ -113,6 +133,28 @@ def main() -> None:
         "L2 gradient dW += (λ/m)W: into scratch vs a temporary",
         lambda: dW.__iadd__(np.multiply(W, 0.1 / 128, out=scratch)),
         lambda: dW.__iadd__(0.1 / 128 * W),
+    )
+
+    Z = rng.standard_normal((BATCH, 256), dtype=f32)
+    A, zeros = np.empty_like(Z), np.zeros(1 << 20, f32)[: Z.size].reshape(Z.shape)
+    compare(
+        "ReLU max(Z, 0): against a zeros array vs the scalar 0",
+        lambda: np.maximum(Z, zeros, out=A),
+        lambda: np.maximum(Z, 0, out=A),
+    )
+    db, ones = np.empty(256, f32), np.ones(BATCH, f32)
+    compare(
+        "bias gradient Σ_i dZ_i: 1ᵀ dZ in BLAS vs np.add.reduce",
+        lambda: np.matmul(ones, Z, out=db),
+        lambda: np.add.reduce(Z, axis=0, out=db),
+    )
+    from nnrecipe import dropout
+
+    U, D = np.empty((BATCH, 384), f32), np.empty((BATCH, 384), bool)
+    compare(
+        "dropout draw (2 layers): 32-bit integers vs rng.random(f32)",
+        lambda: dropout.draw_mask(D.shape, 0.8, rng, out=D),
+        lambda: np.less(rng.random(dtype=f32, out=U), 0.8, out=D),
     )
 
     A = rng.random((BATCH, 256), dtype=f32)

@@ -12,8 +12,9 @@ time, where dropout is off. Dropout never touches the input or the output layer,
 
 U is drawn as U = K / 2³² with K uniform 32-bit integers, and the comparison is made on the
 integers: K/2³² < keep_prob ⇔ K < ⌈keep_prob · 2³²⌉. That is the formula above on a grid of
-2⁻³² (``rng.random`` in float32 has a grid of 2⁻²⁴), and about half as costly: a 64-bit
-generator's raw output gives two such K per draw, with no conversion to floating point.
+2⁻³² (``rng.random`` in float32 has a grid of 2⁻²⁴), and cheaper: a 64-bit generator's raw
+output gives two such K per draw, with no conversion to floating point (for the 49,152
+hidden units of a benchmark batch, 52 µs instead of 76 µs; ``benchmarks/hot_path_micro.py``).
 """
 
 from __future__ import annotations
