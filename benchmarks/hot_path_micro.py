@@ -152,7 +152,7 @@ def main() -> None:
 
     U, D = np.empty((BATCH, 384), f32), np.empty((BATCH, 384), bool)
     compare(
-        "dropout draw (2 layers): 32-bit integers vs rng.random(f32)",
+        "dropout draw (2 layers): 16 bits first, then ties vs rng.random",
         lambda: dropout.draw_mask(D.shape, 0.8, rng, out=D),
         lambda: np.less(rng.random(dtype=f32, out=U), 0.8, out=D),
     )

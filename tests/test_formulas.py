@@ -107,17 +107,37 @@ def test_dropout_threshold_by_hand():
 
 @pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
 def test_dropout_mask_is_u_below_keep_prob(bit_generator):
-    """D is exactly U < keep_prob for U = K/2³², whichever bit generator draws K (MT19937's
-    raw outputs hold 32 bits, so it takes the general path)."""
-    shape, keep_prob = (301, 399), 0.3  # an odd count uses half of the last 64-bit draw
+    """D is U < keep_prob for U = K/2³², K = 2¹⁶ K_hi + K_lo: the high halves decide all but the
+    ties, whatever bit generator draws them (MT19937's raw outputs hold 32 bits, so it takes
+    the general path)."""
+    shape, keep_prob = (301, 399), 0.3  # an odd count uses part of the last 64-bit draw
+    t_hi = dropout.keep_threshold(keep_prob) >> 16
     D = dropout.draw_mask(shape, keep_prob, np.random.Generator(bit_generator(5)))
-    K = dropout.uniform_uint32(np.random.Generator(bit_generator(5)), shape)
-    assert K.dtype == np.uint32 and K.shape == shape
-    np.testing.assert_array_equal(D, K.astype(np.float64) / 2**32 < keep_prob)
-    # every one of the 32 bits is a fair coin (a broken split of the 64-bit draws shows here)
-    bits = (K.reshape(-1, 1) >> np.arange(32, dtype=np.uint32)) & 1
+    k_hi = dropout.uniform_uint16(np.random.Generator(bit_generator(5)), shape)
+    assert k_hi.dtype == np.uint16 and k_hi.shape == shape
+    assert D[k_hi < t_hi].all() and not D[k_hi > t_hi].any()
+    # every one of the 16 bits is a fair coin (a broken split of the 64-bit draws shows here)
+    bits = (k_hi.reshape(-1, 1) >> np.arange(16, dtype=np.uint16)) & 1
     assert np.all(np.abs(bits.mean(axis=0) - 0.5) < 0.01)
     assert D.mean() == pytest.approx(keep_prob, abs=4 * np.sqrt(0.21 / D.size))
+
+
+def test_dropout_ties_are_decided_by_the_low_bits():
+    # keep_prob = (40000 + 1/2)/2¹⁶: T = 40000·2¹⁶ + 2¹⁵ - 1, so a unit whose high half is
+    # 40000 is kept exactly when its low half is below 2¹⁵
+    keep_prob, shape = 40000.5 / 2**16, (1000, 1000)
+    assert divmod(dropout.keep_threshold(keep_prob), 2**16) == (40000, 2**15 - 1)
+    D = dropout.draw_mask(shape, keep_prob, np.random.default_rng(2))
+    replay = np.random.default_rng(2)
+    k_hi = dropout.uniform_uint16(replay, shape)
+    ties = np.flatnonzero(k_hi == 40000)
+    k_lo = dropout.uniform_uint16(replay, ties.shape)
+    assert ties.size >= 5  # about 10^6 / 65536 ≈ 15 expected
+    K = k_hi.astype(np.uint64) << 16
+    K.flat[ties] += k_lo
+    not_tied = k_hi != 40000
+    np.testing.assert_array_equal(D.flat[ties], k_lo < 2**15)
+    np.testing.assert_array_equal(D[not_tied], K[not_tied] / 2**32 < keep_prob)
 
 
 def test_dropout_is_off_in_predict_and_never_on_input_or_output(rng):
