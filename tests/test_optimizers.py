@@ -42,6 +42,19 @@ def test_adam_first_step_is_bias_corrected():
     assert opt.t == 1
 
 
+def test_adam_scalars_fold_the_bias_corrections_and_the_one_minus_betas():
+    opt = optimizers.Adam(learning_rate=0.1)
+    with pytest.raises(ValueError, match="update"):
+        opt.scalars()
+    opt.t = 2
+    step, eps = opt.scalars()
+    # step = α (1-β₁) √(c₂/(1-β₂)) / c₁, ε' = ε √(c₂/(1-β₂)), with c = 1 - βᵗ
+    root = np.sqrt((1 - 0.999**2) / 0.001)
+    assert step == pytest.approx(0.1 * 0.1 * root / (1 - 0.9**2), rel=1e-15)
+    assert eps == pytest.approx(1e-8 * root, rel=1e-15)
+    assert type(step) is float and type(eps) is float  # never NumPy float64 scalars
+
+
 def test_adam_two_steps_by_hand():
     opt = optimizers.Adam(learning_rate=0.1)
     params = {"W": np.array([2.0])}

@@ -164,8 +164,10 @@ class Adam(Optimizer):
         return {k: r * (1.0 - self.beta2) for k, r in self.r.items()}
 
     def scalars(self) -> tuple[float, float]:
-        """(step, ε') for the current step t, as Python floats: a NumPy float64 scalar would
-        silently run the float32 passes in float64 (several times slower)."""
+        """(step, ε') for the current step t ≥ 1, as Python floats: a NumPy float64 scalar
+        would silently run the float32 passes in float64 (several times slower)."""
+        if self.t < 1:
+            raise ValueError("Adam.scalars() needs a step count t >= 1: call update() first")
         root_c2 = math.sqrt((1.0 - self.beta2**self.t) / (1.0 - self.beta2))
         step = self.learning_rate * (1.0 - self.beta1) * root_c2 / (1.0 - self.beta1**self.t)
         return step, self.epsilon * root_c2
