@@ -212,3 +212,15 @@ def test_load_npz(tmp_path):
     (tmp_path / "d.parquet").write_bytes(b"")
     with pytest.raises(ValueError, match="unknown file type"):
         nr.datasets.load(tmp_path / "d.parquet")
+
+
+def test_find_file_takes_the_first_folder_and_either_spelling(tmp_path):
+    first, second = tmp_path / "a", tmp_path / "b"
+    first.mkdir()
+    second.mkdir()
+    (second / "t10k-images-idx3-ubyte.gz").write_bytes(b"x")
+    (first / "t10k-images.idx3-ubyte").write_bytes(b"x")  # the dotted spelling, uncompressed
+    name = "t10k-images-idx3-ubyte"
+    assert mnist_module.find_file(name, [first, second]) == first / "t10k-images.idx3-ubyte"
+    assert mnist_module.find_file(name, [second, first]) == second / (name + ".gz")
+    assert mnist_module.find_file("t10k-labels-idx1-ubyte", [first, second]) is None

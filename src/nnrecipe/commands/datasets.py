@@ -57,7 +57,7 @@ def _mnist_files() -> dict:
     folders.append(mnist.cache_dir())
     found = {}
     for name in mnist.FILES["train"] + mnist.FILES["test"]:
-        hit = mnist._find(name, folders)  # the loader's own lookup, so the listing agrees
+        hit = mnist.find_file(name, folders)
         found[name] = None if hit is None else str(hit)
     return {
         "cache": str(mnist.cache_dir()),

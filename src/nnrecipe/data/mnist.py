@@ -92,7 +92,11 @@ def read_idx(path) -> np.ndarray:
     return np.frombuffer(raw, dtype, offset=header).reshape(shape).astype(dtype.newbyteorder("="))
 
 
-def _find(name: str, folders: list[Path]) -> Path | None:
+def find_file(name: str, folders: list[Path]) -> Path | None:
+    """The first copy of the MNIST file ``name`` in ``folders``, gzipped or not, or None.
+
+    The loader and ``nnrecipe datasets`` both look files up here, so the listing agrees with
+    what loading finds."""
     variants = (name, name.replace("-idx", ".idx"))  # some copies use "train-images.idx3-ubyte"
     for folder in folders:
         for base in variants:
@@ -174,7 +178,7 @@ def mnist(
         folders = ([Path(env)] if env else []) + [cache_dir()]
     arrays = []
     for name in FILES[subset]:
-        found = _find(name, folders)
+        found = find_file(name, folders)
         if found is None and download and path is None:
             found = download_file(name + ".gz")
         if found is None:
