@@ -133,11 +133,11 @@ def test_dropout_ties_are_decided_by_the_low_bits():
     ties = np.flatnonzero(k_hi == 40000)
     k_lo = dropout.uniform_uint16(replay, ties.shape)
     assert ties.size >= 5  # about 10^6 / 65536 ≈ 15 expected
+    np.testing.assert_array_equal(D.flat[ties], k_lo < 2**15)
+    # the whole mask is U < keep_prob for U = K/2³² (K's low half matters only at the ties)
     K = k_hi.astype(np.uint64) << 16
     K.flat[ties] += k_lo
-    not_tied = k_hi != 40000
-    np.testing.assert_array_equal(D.flat[ties], k_lo < 2**15)
-    np.testing.assert_array_equal(D[not_tied], K[not_tied] / 2**32 < keep_prob)
+    np.testing.assert_array_equal(D, K / 2**32 < keep_prob)
 
 
 def test_dropout_is_off_in_predict_and_never_on_input_or_output(rng):
