@@ -118,7 +118,7 @@ def main() -> None:
         lambda: np.sqrt(s, out=tmp),
         lambda: np.multiply(s, g, out=tmp),
     )
-    from nnrecipe.fused import adam_kernel  # the optional Numba extra
+    from nnrecipe.train.fused import adam_kernel  # the optional Numba extra
 
     kernel = adam_kernel()
     if kernel is not None:
@@ -148,7 +148,7 @@ def main() -> None:
         lambda: np.matmul(ones, Z, out=db),
         lambda: np.add.reduce(Z, axis=0, out=db),
     )
-    from nnrecipe import dropout
+    from nnrecipe.nn import dropout
 
     U, D = np.empty((BATCH, 384), f32), np.empty((BATCH, 384), bool)
     compare(

@@ -11,7 +11,7 @@ ratio to nnrecipe's. All processes get the same thread budget: ``OMP_NUM_THREADS
 
 Two nnrecipe rows: ``nnrecipe`` is the plain install, pure NumPy (run with
 ``NNRECIPE_NUMBA=0``), and every ratio is to it; ``nnrecipe+numba`` adds the optional Numba
-extra, which runs Adam in one fused pass (``nnrecipe.fused``; only where Numba is installed).
+extra, which runs Adam in one fused pass (``nnrecipe.train.fused``; only where Numba is installed).
 
 Cases
 -----

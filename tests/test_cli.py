@@ -105,7 +105,7 @@ def test_help_imports_nothing_heavy():
     code = (
         "import sys\nfrom nnrecipe.cli import main\nmain(['train', '--help'])\n"
         "print(sorted({m.split('.')[0] for m in sys.modules} & "
-        "{'matplotlib', 'rich', 'sklearn', 'nnrecipe.commands'}))"
+        "{'matplotlib', 'rich', 'sklearn', 'nnrecipe.cli.commands'}))"
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "--keep-prob" in out.stdout and out.stdout.strip().endswith("[]")

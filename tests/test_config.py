@@ -4,7 +4,7 @@ import sys
 
 import pytest
 
-from nnrecipe import config
+from nnrecipe.cli import config
 
 
 def write(tmp_path, text):

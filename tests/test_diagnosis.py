@@ -8,7 +8,7 @@ import pytest
 from conftest import MNIST_DIR
 
 import nnrecipe as nr
-from nnrecipe.learning_curves import LearningCurve
+from nnrecipe.recipe.learning_curves import LearningCurve
 
 needs_mnist = pytest.mark.skipif(
     not MNIST_DIR.is_dir(), reason="the MNIST test set is not available"

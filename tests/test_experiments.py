@@ -4,7 +4,7 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe import experiments
+from nnrecipe.recipe import experiments
 
 
 @pytest.fixture(scope="module")

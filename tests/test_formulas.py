@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe import activations, dropout, initializers, losses, regularizers
+from nnrecipe.nn import activations, dropout, initializers, losses, regularizers
 
 
 def test_l2_and_l1_terms_by_hand():

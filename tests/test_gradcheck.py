@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe import activations, losses, regularizers
-from nnrecipe.network import Network
-from nnrecipe.perturbed_costs import ExactCosts, PerturbedCosts
+from nnrecipe.gradcheck.perturbed import ExactCosts, PerturbedCosts
+from nnrecipe.nn import activations, losses, regularizers
+from nnrecipe.nn.network import Network
 
 HIDDEN = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"]
 OUTPUTS = [  # (output activation, units, loss or None for the default)

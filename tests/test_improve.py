@@ -10,7 +10,7 @@ import pytest
 from conftest import MNIST_DIR
 
 import nnrecipe as nr
-from nnrecipe import knobs
+from nnrecipe.recipe import knobs
 
 needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="the MNIST test set is absent")
 

@@ -12,7 +12,7 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe.monitoring import GradientMonitor, problems
+from nnrecipe.train.monitoring import GradientMonitor, problems
 
 WIDTH, DEPTH = 32, 50
 HE_STD = np.sqrt(2 / WIDTH)

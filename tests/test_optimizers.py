@@ -3,7 +3,7 @@
 import numpy as np
 import pytest
 
-from nnrecipe import optimizers
+from nnrecipe.train import optimizers
 
 THETA = np.array([1.0, -2.0])
 G = np.array([0.5, -0.1])

@@ -1,6 +1,6 @@
 """The optimized training path computes exactly what the textbook path computes.
 
-``fit`` runs every step through a preallocated :class:`nnrecipe.workspace.Workspace` and a
+``fit`` runs every step through a preallocated :class:`nnrecipe.nn.workspace.Workspace` and a
 pass-fused Adam; inference runs in chunks. Each test here compares one of these against a
 straightforward reference (fresh arrays, the textbook formula, finite differences), in
 float64 and float32.
@@ -14,9 +14,10 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe import activations, dropout, fused, losses, optimizers
-from nnrecipe._rows import row_max, row_sum
-from nnrecipe.workspace import Workspace
+from nnrecipe.nn import activations, dropout, losses
+from nnrecipe.nn._fast import row_max, row_sum
+from nnrecipe.nn.workspace import Workspace
+from nnrecipe.train import fused, optimizers
 
 DTYPES = ["float64", "float32"]
 TOL = {"float64": 1e-12, "float32": 1e-5}

@@ -11,7 +11,8 @@ import pytest
 import nnrecipe as nr
 
 pytest.importorskip("matplotlib")
-from nnrecipe import plots, report  # noqa: E402
+from nnrecipe.report import html as report  # noqa: E402
+from nnrecipe.report import plots
 
 PNG = b"\x89PNG\r\n\x1a\n"
 
@@ -139,7 +140,8 @@ def test_missing_matplotlib_names_the_extra(monkeypatch):
 
 def test_importing_nnrecipe_and_plots_does_not_import_matplotlib():
     code = (
-        "import sys, nnrecipe, nnrecipe.plots, nnrecipe.report, nnrecipe.experiments; "
+        "import sys, nnrecipe, nnrecipe.report.plots, nnrecipe.report.html, "
+        "nnrecipe.recipe.experiments; "
         "print(sorted(m for m in sys.modules if m.split('.')[0] in "
         "('matplotlib', 'rich', 'sklearn')))"
     )

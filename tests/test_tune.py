@@ -6,11 +6,14 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe import search_space
+from nnrecipe.tune import space as search_space
 
 optuna = pytest.importorskip("optuna")
 
-from nnrecipe import tuning, tuning_settings, tuning_storage, tuning_workers  # noqa: E402
+from nnrecipe.tune import settings as tuning_settings  # noqa: E402
+from nnrecipe.tune import storage as tuning_storage  # noqa: E402
+from nnrecipe.tune import study as tuning  # noqa: E402
+from nnrecipe.tune import workers as tuning_workers  # noqa: E402
 
 SMALL = {"width": (4, 32), "depth": (1, 2)}
 

@@ -24,7 +24,7 @@ optuna = pytest.importorskip("optuna")
 from _postgres import shared_storage  # noqa: E402
 
 import nnrecipe  # noqa: E402
-from nnrecipe import tuning_storage  # noqa: E402
+from nnrecipe.tune import storage as tuning_storage  # noqa: E402
 
 TARGET = 10
 # the real command, as a user runs it on each machine

@@ -6,20 +6,20 @@
 >>> history = net.fit(X, y, epochs=5)
 """
 
-from .callbacks import Callback, EarlyStopping, History
 from .data import augment, datasets
 from .data.distribution import check_same_distribution
+from .data.normalize import Standardizer
 from .data.split import split
 from .diagnosis import diagnose
-from .gradcheck import gradcheck
-from .gradcheck_fn import gradcheck_fn
-from .gradcheck_result import Coordinate, GradcheckResult
+from .gradcheck.function import gradcheck_fn
+from .gradcheck.network import gradcheck
+from .gradcheck.result import Coordinate, GradcheckResult
 from .io import load
-from .learning_curves import learning_curve
-from .network import Network
-from .normalize import Standardizer
-from .recipe import improve
-from .tuning import tune
+from .nn.network import Network
+from .recipe.improve import improve
+from .recipe.learning_curves import learning_curve
+from .train.callbacks import Callback, EarlyStopping, History
+from .tune.study import tune
 
 __version__ = "0.1.0"
 

@@ -77,8 +77,8 @@ def save(network, path) -> Path:
 def load(path):
     """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
     is missing, damaged or not an nnrecipe model."""
-    from .network import Network
-    from .normalize import Standardizer
+    from .data.normalize import Standardizer
+    from .nn.network import Network
 
     path = Path(path)
     if not path.exists():

@@ -1,0 +1,7 @@
+"""``python -m nnrecipe.cli``: the same as the ``nnrecipe`` command."""
+
+import sys
+
+from .main import main
+
+sys.exit(main())

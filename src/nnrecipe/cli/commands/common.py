@@ -1,0 +1,234 @@
+"""What the commands share: the data, the network and the arguments of ``fit``, from the
+resolved options."""
+
+from __future__ import annotations
+
+import inspect
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+
+import nnrecipe as nr
+
+from ..._checks import check_nonneg, check_positive
+from ...train import optimizers
+
+IMAGE_SHAPES = {"digits": (8, 8), "mnist": (28, 28)}
+
+
+@dataclass
+class Data:
+    """A loaded dataset: ``y`` holds class indices 0..k-1 (``classes`` their original values)
+    for classification, or the targets for regression (``classes`` is None)."""
+
+    X: np.ndarray
+    y: np.ndarray
+    name: str
+    classes: list | None
+    image_shape: tuple[int, int] | None = None
+
+    @property
+    def classification(self) -> bool:
+        return self.classes is not None
+
+    @property
+    def two_d(self) -> bool:
+        return self.X.shape[1] == 2
+
+
+GENERATED_N = 1000
+
+
+def real_datasets() -> dict:
+    """The real (not generated) built-ins: name → loader taking no arguments."""
+    d = nr.datasets
+    return {
+        "digits": d.digits,
+        "breast_cancer": d.breast_cancer,
+        "mnist": lambda: d.mnist("train"),
+        "mnist_test": lambda: d.mnist("test"),
+    }
+
+
+def builtin_names() -> list[str]:
+    return sorted(nr.datasets.BUILTIN) + sorted(real_datasets())
+
+
+def _subset(X, y, n, seed):
+    """A seeded random subset of ``n`` rows (all rows when n is None or too large)."""
+    if n is None or n >= len(X):
+        return X, y
+    keep = np.sort(np.random.default_rng(seed).permutation(len(X))[:n])
+    return X[keep], y[keep]
+
+
+def load_data(options: dict) -> Data:
+    """The dataset named by ``options["dataset"]``: a built-in or a .csv/.npz file."""
+    name = options["dataset"]
+    image_shape = IMAGE_SHAPES.get(name.split("_")[0])
+    if name in nr.datasets.BUILTIN:
+        loader = nr.datasets.BUILTIN[name]
+        params = inspect.signature(loader).parameters
+        wanted = {
+            "n": options.get("n") or GENERATED_N,
+            "noise": options.get("noise"),
+            "seed": options.get("seed"),
+        }
+        X, y = loader(**{k: v for k, v in wanted.items() if k in params and v is not None})
+    elif name in real_datasets():
+        X, y = _subset(*real_datasets()[name](), options.get("n"), options.get("seed"))
+    elif Path(name).suffix.lower() in (".csv", ".npz") or Path(name).exists():
+        if not Path(name).is_file():
+            raise ValueError(f"data file {name!r} does not exist")
+        X, y = nr.datasets.load(name, target=options.get("target"))
+        X, y = _subset(X, y, options.get("n"), options.get("seed"))
+        name = Path(name).name
+    else:
+        raise ValueError(
+            f"dataset {name!r} is neither a built-in ({', '.join(builtin_names())}) nor an "
+            "existing .csv/.npz file; run `nnrecipe datasets` to list the built-ins"
+        )
+    X = np.asarray(X)
+    y = np.asarray(y)
+    if X.ndim > 2:  # images (m, h, w): flatten to rows of pixels
+        image_shape = image_shape or X.shape[1:3]
+        X = X.reshape(len(X), -1)
+    classes = None
+    if y.ndim == 1 and (
+        np.issubdtype(y.dtype, np.integer)
+        or np.issubdtype(y.dtype, np.bool_)
+        or (
+            np.issubdtype(y.dtype, np.floating)
+            and np.all(y == np.round(y))
+            and len(np.unique(y)) <= 100
+        )
+    ):
+        values, y = np.unique(y, return_inverse=True)
+        classes = values.tolist()
+        if len(classes) < 2:
+            raise ValueError(f"dataset {name!r} has a single class {classes}; nothing to learn")
+    return Data(X, y, name, classes, image_shape)
+
+
+def split(data: Data, options: dict):
+    """train/dev/test by :func:`nnrecipe.split` (stratified for classification)."""
+    return nr.split(
+        data.X, data.y, ratios=options["split"], stratify=data.classification, seed=options["seed"]
+    )
+
+
+def output_layer(options: dict, data: Data) -> tuple[str, int]:
+    """(output activation, units): sigmoid/1 for two classes, softmax/k for k, linear for
+    regression, unless ``output`` says otherwise."""
+    output = options.get("output", "auto")
+    if output == "auto":
+        if not data.classification:
+            output = "linear"
+        else:
+            output = "sigmoid" if len(data.classes) == 2 else "softmax"
+    if output == "sigmoid" and data.classification and len(data.classes) > 2:
+        raise ValueError(
+            f"output='sigmoid' has one unit but dataset {data.name!r} has {len(data.classes)} "
+            "classes; use --output softmax (or auto)"
+        )
+    if output == "softmax":
+        return output, len(data.classes) if data.classification else 2
+    return output, 1 if data.y.ndim == 1 else data.y.shape[1]
+
+
+def layer_sizes(options: dict, data: Data) -> list[int]:
+    return [data.X.shape[1], *options["layers"], output_layer(options, data)[1]]
+
+
+def init_value(spec: str):
+    """``random:10`` → ``("random", 10.0)``; other names unchanged."""
+    name, _, scale = spec.partition(":")
+    return (name, float(scale)) if scale else name
+
+
+def network_kwargs(options: dict, data: Data) -> dict:
+    return {
+        "hidden": options["hidden"],
+        "output": output_layer(options, data)[0],
+        "l2": options["l2"],
+        "l1": options["l1"],
+        "keep_prob": options["keep_prob"],
+        "dtype": "float32" if options["float32"] else "float64",
+        # per-pixel z-scores blow up rarely-lit border pixels (σ ≈ 0) once augmentation
+        # moves ink there; image pixels are already in [0, 1]
+        "standardize": data.image_shape is None
+        if options["standardize"] is None
+        else options["standardize"],
+    }
+
+
+# --augment names → nnrecipe.augment transforms; ``name:value`` sets the one parameter
+AUGMENTATIONS = {
+    "flip": ("Flip", "p", 0.5),
+    "shift": ("Shift", "max_shift", 2),
+    "crop": ("RandomCrop", "padding", 2),
+    "rotate": ("Rotate", "max_degrees", 10.0),
+    "noise": ("Noise", "std", 0.05),
+}
+
+
+def augmentation(options: dict, data: Data):
+    """The ``augment`` transforms (image data only) composed into one, or None.
+
+    ``shift:3`` shifts by up to 3 pixels, ``rotate:15`` rotates by up to 15°, ``noise:0.1``
+    adds N(0, 0.1²) noise (clipped to [0, 1]), ``flip:0.5`` mirrors half the images."""
+    names = options.get("augment") or []
+    if not names:
+        return None
+    if data.image_shape is None:
+        raise ValueError(
+            f"--augment {','.join(names)} needs image data (digits, mnist); "
+            f"dataset {data.name!r} is not images"
+        )
+    transforms = []
+    for spec in names:
+        name, _, value = spec.partition(":")
+        if name not in AUGMENTATIONS:
+            raise ValueError(
+                f"augmentation {spec!r} is not known; valid names are {sorted(AUGMENTATIONS)}, "
+                "optionally with a value like shift:3"
+            )
+        cls, param, default = AUGMENTATIONS[name]
+        if name in ("shift", "crop"):  # 2 pixels on 28×28 MNIST, 1 on 8×8 digits
+            default = max(1, round(data.image_shape[1] / 14))
+        kind = type(default)
+        try:
+            amount = kind(value) if value else default
+        except ValueError:
+            raise ValueError(f"augmentation {spec!r}: {value!r} is not a {kind.__name__}") from None
+        extra = {"clip": (0.0, 1.0)} if name == "noise" else {}
+        transforms.append(getattr(nr.augment, cls)(**{param: amount}, **extra))
+    return nr.augment.Compose(*transforms, image_shape=data.image_shape)
+
+
+def fit_kwargs(options: dict, data: Data, n_train: int) -> dict:
+    """Keyword arguments of ``fit`` from the options (``gd`` always uses the whole set).
+
+    The optimizer and epochs are checked here, before the run directory is made."""
+    optimizers.get(options["optimizer"], options["learning_rate"])
+    check_positive(options["epochs"], "epochs", integer=True)
+    check_nonneg(options["decay_rate"], "decay_rate")
+    batch = options["batch_size"]
+    if options["optimizer"] == "gd":
+        batch = None
+    elif batch == "full":
+        batch = n_train
+    kwargs = {
+        "optimizer": options["optimizer"],
+        "learning_rate": options["learning_rate"],
+        "batch_size": batch,
+        "epochs": options["epochs"],
+        "decay_rate": options["decay_rate"],
+        "augment": augmentation(options, data),
+        "monitor_gradients": options["monitor_gradients"],
+    }
+    patience = options.get("early_stopping", 0)
+    if patience:
+        kwargs["early_stopping"] = nr.EarlyStopping(patience=patience)
+    return kwargs

@@ -1,0 +1,70 @@
+"""``nnrecipe improve``: the basic recipe on a dataset, step by step; saves the chosen model,
+every step (result.json) and a report of the trail into the run directory."""
+
+from __future__ import annotations
+
+import nnrecipe as nr
+
+from .. import config
+from . import common, output
+
+
+def run(args) -> int:
+    options = config.resolve(config.IMPROVE, vars(args), args.config)
+    data = common.load_data(options)
+    if not data.classification:
+        raise ValueError(
+            f"nnrecipe improve compares error rates, so it needs class labels; dataset "
+            f"{data.name!r} has real-valued targets (use nnrecipe train for regression)"
+        )
+    batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
+    out = output.run_directory(options["out"])
+    config_text = output.write_config(out, config.IMPROVE, options)
+    with output.captured_warnings() as warned:
+        result = nr.improve(
+            data.X,
+            data.y,
+            baseline_error=options["baseline"],
+            network=options["layers"],
+            budget=options["budget"],
+            minutes=options["minutes"],
+            seed=options["seed"],
+            epochs=options["epochs"],
+            learning_rate=options["learning_rate"],
+            batch_size=batch,
+            optimizer=options["optimizer"],
+            images=True if data.image_shape else None,
+            learning_curve=options["learning_curve"],
+            progress=output.show_progress(options),
+        )
+    model = out / "model.npz"
+    result.network.save(model)
+    report = None
+    if options["report"]:
+        try:
+            from ...report.recipe import improve_report
+
+            report = improve_report(
+                result, out, f"nnrecipe improve: {data.name}", config_text=config_text
+            )
+        except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
+            output.note(f"note: report skipped: {exc}")
+    code = output.save_result(
+        "improve", data.name, result, out, options, warned, model, report, args.json
+    )
+    if args.json:
+        return code
+    for message in warned:
+        output.note(f"warning: {message}")
+    console = output.console()
+    console.print(result.table())
+    console.print(
+        f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
+        f"train {output.percent(result.train_error)}, dev {output.percent(result.dev_error)}, "
+        f"test {output.percent(result.test_error)} (the test set: once, at the end)"
+    )
+    if result.stop_reason != "good_fit":
+        console.print("next: " + result.advice[0])
+    saved = f"model, steps and config saved in {out}/"
+    console.print(saved + (f"; report: {report}" if report else ""))
+    return code

@@ -1,0 +1,124 @@
+"""Where a command's results go: the run directory, JSON, the terminal, warnings."""
+
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import sys
+import time
+import warnings
+from pathlib import Path
+
+import numpy as np
+
+import nnrecipe as nr
+
+from ...io import atomic_write
+from .. import config
+
+
+def run_directory(out) -> Path:
+    """``out``, or a new ``runs/<timestamp>`` (``-2``, ``-3``… when taken), created."""
+    if out is None:
+        base = Path("runs") / time.strftime("%Y%m%d-%H%M%S")
+        path, i = base, 2
+        while path.exists():
+            path, i = base.with_name(f"{base.name}-{i}"), i + 1
+    else:
+        path = Path(out)
+        if path.exists() and not path.is_dir():
+            raise ValueError(f"--out {str(path)!r} is a file; give a directory for the run")
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def write_text(path: Path, text: str) -> Path:
+    data = text.encode("utf-8")
+    return atomic_write(path, lambda f: f.write(data))
+
+
+def write_config(directory: Path, command: str, options: dict) -> str:
+    """Store the resolved options as ``config.toml`` (reusable with ``--config``)."""
+    text = config.to_toml(
+        {**options, "out": None},  # a repeat of the run gets a directory of its own
+        f"nnrecipe {command}: the resolved configuration of this run (nnrecipe {nr.__version__}).\n"
+        f"Repeat it with: nnrecipe {command} --config {directory / 'config.toml'}",
+    )
+    write_text(directory / "config.toml", text)
+    return text
+
+
+def jsonable(obj):
+    """Plain JSON types; NaN and inf become None (JSON has neither)."""
+    if isinstance(obj, dict):
+        return {str(k): jsonable(v) for k, v in obj.items()}
+    if isinstance(obj, list | tuple):
+        return [jsonable(v) for v in obj]
+    if isinstance(obj, np.ndarray):
+        return jsonable(obj.tolist())
+    if isinstance(obj, np.generic):
+        obj = obj.item()
+    if isinstance(obj, float) and not math.isfinite(obj):
+        return None
+    if isinstance(obj, Path):
+        return str(obj)
+    return obj
+
+
+def write_json(path: Path, obj) -> Path:
+    return write_text(path, json.dumps(jsonable(obj)) + "\n")
+
+
+def print_json(obj) -> None:
+    print(json.dumps(jsonable(obj)))
+
+
+def save_result(
+    command: str, dataset: str, result, out: Path, options: dict, warned, model, report, as_json
+) -> int:
+    """Write a recipe run's ``result.json`` (printed too with ``--json``); return the exit code,
+    130 when the run was interrupted."""
+    summary = {
+        "command": command,
+        "dataset": dataset,
+        **result.to_dict(),
+        "warnings": warned,
+        "out": out,
+        "model": model,
+        "report": report,
+        "config": options,
+    }
+    write_json(out / "result.json", summary)
+    if as_json:
+        print_json(summary)
+    return 130 if result.stop_reason == "interrupted" else 0
+
+
+def console():
+    from rich.console import Console
+
+    return Console(highlight=False)
+
+
+def note(message: str) -> None:
+    """One line on standard error (warnings and notes never mix with --json output)."""
+    print(" ".join(message.split()), file=sys.stderr)
+
+
+@contextlib.contextmanager
+def captured_warnings():
+    """Collect warnings as messages (printed once each by the command, not as tracebacks)."""
+    messages: list[str] = []
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        yield messages
+    messages.extend(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
+
+
+def show_progress(options: dict) -> bool:
+    return bool(options.get("progress", True)) and sys.stderr.isatty()
+
+
+def percent(value) -> str:
+    return "–" if value is None or not math.isfinite(value) else f"{value:.2%}"

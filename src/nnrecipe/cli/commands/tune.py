@@ -1,0 +1,122 @@
+"""``nnrecipe tune``: hyperparameter search on the dev set with Optuna, in worker processes
+that share one study storage; prints the best configuration and the trials, saves the best
+model (retrained with its trial's seed), result.json and a report with the validation curves."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import nnrecipe as nr
+
+from .. import config
+from . import common, output
+
+RANGES = ("l2", "keep_prob", "learning_rate", "width", "depth")
+SHOWN_TRIALS = 15
+
+
+def run(args) -> int:
+    options = config.resolve(config.TUNE, vars(args), args.config)
+    if options["resume"] and options["storage"] is None:
+        raise ValueError(
+            "--resume needs --storage: the database URL or journal file of the study to "
+            "continue, e.g. --storage runs/<time>/study.journal"
+        )
+    data = common.load_data(options)
+    if not data.classification:
+        raise ValueError(
+            f"nnrecipe tune minimizes the dev error rate, so it needs class labels; dataset "
+            f"{data.name!r} has real-valued targets"
+        )
+    out = output.run_directory(options["out"])
+    storage = options["storage"] or str(out / "study.journal")
+    config_text = output.write_config(out, config.TUNE, {**options, "storage": storage})
+    given = {k: v for k, v in vars(args).items() if k.endswith("_range")}
+    space = {name: _range(options[f"{name}_range"]) for name in RANGES}
+    batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
+    if options["resume"]:  # the study's stored settings win unless given on the line
+        space = {n: v for n, v in space.items() if f"{n}_range" in given} or None
+    with output.captured_warnings() as warned:
+        result = nr.tune(
+            data.X,
+            data.y,
+            space=space,
+            trials=options["trials"],
+            timeout=options["timeout"],
+            workers=options["workers"],
+            storage=storage,
+            study_name=options["study_name"],
+            resume=options["resume"],
+            **_training(options, args, batch),
+            heartbeat=options["heartbeat"],
+            seed=options["seed"],
+            progress=output.show_progress(options),
+        )
+    model = None
+    if result.network is not None:
+        model = out / "model.npz"
+        result.network.save(model)
+    report = _report(result, out, data.name, config_text) if options["report"] else None
+    code = output.save_result(
+        "tune", data.name, result, out, options, warned, model, report, args.json
+    )
+    if args.json:
+        return code
+    _print(result, out, report, warned)
+    return code
+
+
+def _range(value):
+    return tuple(value) if isinstance(value, list) else value
+
+
+def _training(options: dict, args, batch) -> dict:
+    """Training settings of each trial; when resuming only those given on the line (the
+    study keeps its own otherwise, and a different one is an error)."""
+    values = {
+        "epochs": options["epochs"],
+        "batch_size": batch,
+        "optimizer": options["optimizer"],
+        "patience": options["early_stopping"],
+        "prune": options["prune"],
+    }
+    if not options["resume"]:
+        return values
+    flags = {"patience": "early_stopping"}
+    return {k: (v if flags.get(k, k) in vars(args) else None) for k, v in values.items()}
+
+
+def _report(result, out: Path, name: str, config_text: str):
+    try:
+        from ...report.recipe import tune_report
+
+        return tune_report(result, out, f"nnrecipe tune: {name}", config_text)
+    except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
+        output.note(f"note: report skipped: {exc}")
+        return None
+
+
+def _print(result, out: Path, report, warned) -> None:
+    for message in warned:
+        output.note(f"warning: {message}")
+    console = output.console()
+    console.print(result.table(limit=SHOWN_TRIALS))
+    if len(result.trials) > SHOWN_TRIALS:
+        console.print(f"(best {SHOWN_TRIALS} of {len(result.trials)} trials; all in result.json)")
+    if result.best_params is None:
+        console.print("no trial completed yet")
+    else:
+        params = ", ".join(
+            f"{k}={v:.3g}" if isinstance(v, float) else f"{k}={v}"
+            for k, v in result.best_params.items()
+        )
+        console.print(
+            f"best: trial {result.best_trial}, dev error {output.percent(result.best_value)}, "
+            f"layers {result.best_layer_sizes}: {params}"
+        )
+    console.print(
+        f"study {result.study_name!r} in {result.storage}: add trials or join from another "
+        f"machine with --storage {result.storage} --study-name {result.study_name} --resume"
+    )
+    saved = f"model, trials and config saved in {out}/"
+    console.print(saved + (f"; report: {report}" if report else ""))

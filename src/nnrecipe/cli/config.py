@@ -1,0 +1,116 @@
+"""Experiment configuration: the options of ``nnrecipe train``/``compare``/``improve``/``tune``
+as a TOML file.
+
+The options are those of :mod:`nnrecipe.cli.options` (the flag ``--keep-prob`` is the key
+``keep_prob``, either spelling is accepted in a file). Precedence, lowest first:
+
+    built-in defaults  <  a command's preset  <  the TOML file (--config)  <  flags on the line
+
+A TOML file holds the same options as the flags, at the top level or under a ``[train]``,
+``[compare]``, ``[improve]`` or ``[tune]`` table::
+
+    dataset = "moons"
+    layers = [20, 3]
+    keep_prob = 0.86
+    epochs = 2000
+
+Reading TOML uses :mod:`tomllib` (Python 3.11+) or the ``tomli`` package on 3.10. Writing needs
+no dependency: the options are scalars and flat lists, written by :func:`to_toml`.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import numbers
+from pathlib import Path
+
+from .options import BY_KEY, COMMANDS, COMPARE, IMPROVE, TRAIN, TUNE, convert, defaults, options_for
+
+__all__ = ["COMPARE", "IMPROVE", "TRAIN", "TUNE", "read_toml", "resolve", "to_toml"]
+
+
+# --------------------------------------------------------------------------- TOML
+def read_toml(path, command: str) -> dict:
+    """Options from a TOML file, validated; unknown keys are an error that lists the valid ones."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"config file {str(path)!r} does not exist")
+    try:
+        import tomllib
+    except ModuleNotFoundError:  # Python 3.10
+        try:
+            import tomli as tomllib
+        except ModuleNotFoundError:
+            raise ValueError(
+                "reading a TOML config on Python 3.10 needs the tomli package: pip install tomli"
+            ) from None
+    try:
+        data = tomllib.loads(path.read_text(encoding="utf-8"))
+    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+    for section in COMMANDS:  # [train] / [compare] / ... tables; the command's own one wins
+        table = data.pop(section, None)
+        if isinstance(table, dict) and section == command:
+            data.update(table)
+    valid = {o.key for o in options_for(command)}
+    result = {}
+    for raw_key, value in data.items():
+        key = raw_key.replace("-", "_")
+        if key not in valid:
+            raise ValueError(
+                f"config file {str(path)!r}: unknown option {raw_key!r} for `nnrecipe {command}`; "
+                f"valid options are {sorted(valid)}"
+            )
+        try:
+            result[key] = convert(key, value)
+        except ValueError as exc:
+            raise ValueError(f"config file {str(path)!r}: {exc}") from None
+    return result
+
+
+def _toml_value(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, numbers.Integral):
+        return str(int(value))
+    if isinstance(value, numbers.Real):
+        value = float(value)
+        if math.isnan(value):
+            return "nan"
+        if math.isinf(value):
+            return "inf" if value > 0 else "-inf"
+        return repr(value)
+    if isinstance(value, str):
+        # a JSON string with non-ASCII kept is a valid TOML basic string
+        return json.dumps(value, ensure_ascii=False)
+    if isinstance(value, list | tuple):
+        return "[" + ", ".join(_toml_value(v) for v in value) + "]"
+    raise TypeError(f"cannot write {value!r} ({type(value).__name__}) as a TOML value")
+
+
+def to_toml(options: dict, header: str = "") -> str:
+    """TOML text for a flat dict of scalars and lists; unset (None) options become comments."""
+    lines = [f"# {line}" for line in header.splitlines()]
+    for key, value in options.items():
+        if value is None:
+            lines.append(f"# {key} = (not set)")
+        else:
+            lines.append(f"{key} = {_toml_value(value)}")
+    return "\n".join(lines) + "\n"
+
+
+def resolve(command: str, given: dict, config_path=None, preset=None) -> dict:
+    """The options of one run: defaults < preset < TOML file < ``given`` (flags on the line).
+
+    ``preset`` is a dict, or a function of the explicit options (file and flags) returning one,
+    so a command can pick defaults from what the user chose (e.g. the data set).
+    """
+    explicit = read_toml(config_path, command) if config_path is not None else {}
+    explicit.update(
+        {k: v for k, v in given.items() if k in BY_KEY and command in BY_KEY[k].commands}
+    )
+    options = defaults(command)
+    options.update((preset(explicit) if callable(preset) else preset) or {})
+    options.update(explicit)
+    return options

@@ -1,0 +1,83 @@
+"""A fully connected (dense) layer with its cache for backpropagation.
+
+Forward, with rows as examples (A_prev is (m, n_{l-1}), W is (n_l, n_{l-1}), b is (n_l,)):
+
+    Z = A_prev @ W.T + b,    A = g(Z),    A ← A * D / keep_prob   (training, hidden layers)
+
+Backward, given dZ = dJ/dZ of shape (m, n_l):
+
+    dW = dZ.T @ A_prev,    db = Σ_i dZ_i,    dA_prev = dZ @ W
+
+and, for the layer below, ``activation_gradient`` turns dA into dZ: first the dropout mask
+(dA ← dA * D / keep_prob), then the activation's derivative (dZ = dA * g'(Z)).
+The 1/m of the cost is already inside dZ (the loss's fused gradient carries it).
+
+``W``, ``b``, ``dW`` and ``db`` are views into the network's flat parameter and gradient
+buffers, so writing them in place updates the whole network at once. Given ``buf`` (a
+:class:`nnrecipe.nn.workspace.LayerBuffers`), forward and backward write Z, A, the dropout mask
+and dA_prev into preallocated arrays instead of new ones; the arithmetic is the same.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import dropout
+from ._fast import column_sum
+from .activations import Activation
+from .workspace import LayerBuffers
+
+
+def _buffer(buf: LayerBuffers | None, name: str) -> np.ndarray | None:
+    """The preallocated array ``name`` of ``buf``, or None (NumPy then allocates)."""
+    return None if buf is None else getattr(buf, name)
+
+
+class Dense:
+    def __init__(
+        self,
+        W: np.ndarray,
+        b: np.ndarray,
+        dW: np.ndarray,
+        db: np.ndarray,
+        activation: Activation,
+        keep_prob: float = 1.0,
+    ):
+        self.W, self.b, self.dW, self.db = W, b, dW, db
+        self.activation = activation
+        self.keep_prob = keep_prob
+        self.A_prev = self.Z = self.A = self.D = None
+
+    def forward(
+        self,
+        A_prev: np.ndarray,
+        training: bool = False,
+        rng: np.random.Generator | None = None,
+        buf: LayerBuffers | None = None,
+    ) -> np.ndarray:
+        Z = np.matmul(A_prev, self.W.T, out=_buffer(buf, "Z"))
+        Z += self.b
+        A = self.activation.forward(Z, out=_buffer(buf, "A"))
+        self.A_prev, self.Z, self.A, self.D = A_prev, Z, A, None
+        if training and self.keep_prob < 1.0:
+            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=_buffer(buf, "D"))
+            # into another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
+            A_drop = np.empty_like(A) if buf is None else buf.A_drop
+            A = dropout.apply_mask(A, self.D, self.keep_prob, out=A_drop)
+        return A
+
+    def backward(
+        self, dZ: np.ndarray, need_dA_prev: bool = True, buf: LayerBuffers | None = None
+    ) -> np.ndarray | None:
+        np.matmul(dZ.T, self.A_prev, out=self.dW)
+        column_sum(dZ, out=self.db)
+        return np.matmul(dZ, self.W, out=_buffer(buf, "dA_prev")) if need_dA_prev else None
+
+    def activation_gradient(self, dA: np.ndarray) -> np.ndarray:
+        if self.D is not None:
+            dropout.apply_mask(dA, self.D, self.keep_prob)
+        return self.activation.backward(dA, self.Z, self.A)
+
+    def clear(self) -> None:
+        """Drop the cache (it holds a mini-batch's activations)."""
+        self.A_prev = self.Z = self.A = self.D = None

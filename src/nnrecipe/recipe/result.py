@@ -1,0 +1,164 @@
+"""The trail of the basic recipe: every step, the chosen network, the final diagnosis.
+
+A :class:`Step` records one training run: the knob turned (``start`` for the first run),
+whether it was a bias or a variance knob, what changed, why (the diagnosis that chose
+it), train and dev error before and after, seconds, and whether it was kept (the dev error
+went down) or undone. :class:`ImproveResult` holds the steps, the chosen configuration and
+network, its errors (test measured once, at the end), the final diagnosis and the advice.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+
+from ..io import atomic_write
+
+STOPS = {
+    "good_fit": "good fit",
+    "budget": "run budget used",
+    "time": "time budget used",
+    "no_knob_left": "no knob lowered the dev error further",
+    "interrupted": "interrupted (Ctrl-C)",
+}
+
+
+@dataclass
+class Step:
+    number: int
+    knob: str
+    kind: str  # "start", "bias" or "variance"
+    change: str
+    reason: str
+    train_before: float | None
+    dev_before: float | None
+    train_after: float
+    dev_after: float
+    seconds: float
+    kept: bool
+    config: dict
+    epochs: int
+
+    def to_dict(self) -> dict:
+        return asdict(self)
+
+
+@dataclass
+class ImproveResult:
+    steps: list[Step]
+    config: object
+    network: object = field(repr=False)
+    history: object = field(repr=False)
+    diagnosis: object
+    train_error: float
+    dev_error: float
+    test_error: float
+    baseline_error: float
+    stop_reason: str
+    split: object = field(repr=False)  # nnrecipe.split's result: .train, .dev, .test, .rule
+    learning_curve: object = None
+    seconds: float = 0.0
+    images: bool = False
+
+    @property
+    def kept(self) -> list[Step]:
+        """The changes that stayed (after the start)."""
+        return [s for s in self.steps[1:] if s.kept]
+
+    @property
+    def message(self) -> str:
+        d = self.diagnosis
+        errors = (
+            f"avoidable bias {d.avoidable_bias:.1%} (threshold {d.bias_threshold:.1%}), "
+            f"variance {d.variance:.1%} (threshold {d.variance_threshold:.1%})"
+        )
+        if self.stop_reason == "good_fit" and len(self.steps) == 1:
+            return (
+                f"already a good fit: {errors}; nothing to change, so the recipe stops "
+                "after the first run"
+            )
+        n = len(self.kept)
+        done = f"{n} change{'s' * (n != 1)} kept of {len(self.steps) - 1} tried"
+        if self.stop_reason == "good_fit":
+            return f"good fit reached: {errors}; {done}"
+        return (
+            f"stopped ({STOPS[self.stop_reason]}) at {d.case.replace('_', ' ')}: {errors}; {done}"
+        )
+
+    @property
+    def advice(self) -> list[str]:
+        """What to do next, most urgent first (more data first when the curve says so)."""
+        steps = list(self.diagnosis.next_steps)
+        curve = self.learning_curve
+        if curve is not None and curve.more_data_helps:
+            steps.insert(
+                0,
+                f"more data is the best next step: on the learning curve the dev error still "
+                f"falls by {100 * curve.slope:.1f} points per doubling of the training set, and "
+                f"the train/dev gap is {100 * curve.gaps[-1]:.1f} points",
+            )
+        return steps
+
+    def to_dict(self) -> dict:
+        """JSON-ready (the network itself is saved apart, by :meth:`save`)."""
+        return {
+            "stop_reason": self.stop_reason,
+            "message": self.message,
+            "train_error": self.train_error,
+            "dev_error": self.dev_error,
+            "test_error": self.test_error,
+            "baseline_error": self.baseline_error,
+            "config": self.config.to_dict(),
+            "layer_sizes": self.network.layer_sizes,
+            "diagnosis": self.diagnosis.to_dict(),
+            "advice": self.advice,
+            "learning_curve": None
+            if self.learning_curve is None
+            else self.learning_curve.to_dict(),
+            "split": {"rule": self.split.rule, "sizes": list(self.split.sizes)},
+            "steps": [s.to_dict() for s in self.steps],
+            "seconds": self.seconds,
+        }
+
+    def table(self):
+        """The steps as a Rich table."""
+        from rich import box
+        from rich.table import Table
+
+        table = Table(title="nnrecipe improve", caption=self.message, box=box.SIMPLE_HEAD)
+        for col in ("step", "knob", "change", "train", "dev", "s", ""):
+            table.add_column(col, justify="left" if col in ("knob", "change", "") else "right")
+        for s in self.steps:
+            arrow = "" if s.train_before is None else f"{s.train_before:.1%} → "
+            dev_arrow = "" if s.dev_before is None else f"{s.dev_before:.1%} → "
+            verdict = "start" if s.kind == "start" else ("kept" if s.kept else "undone")
+            table.add_row(
+                str(s.number),
+                s.knob,
+                s.change,
+                f"{arrow}{s.train_after:.1%}",
+                f"{dev_arrow}{s.dev_after:.1%}",
+                f"{s.seconds:.1f}",
+                verdict,
+                style=None if s.kept else "dim",
+            )
+        return table
+
+    def save(self, out) -> dict[str, Path]:
+        """Write ``model.npz`` (the chosen network, raw inputs in) and ``result.json`` into
+        the directory ``out``; returns their paths."""
+        out = Path(out)
+        out.mkdir(parents=True, exist_ok=True)
+        paths = {"model": out / "model.npz", "result": out / "result.json"}
+        self.network.save(paths["model"])
+        text = json.dumps(self.to_dict(), indent=2).encode()
+        atomic_write(paths["result"], lambda f: f.write(text))
+        return paths
+
+    def __repr__(self) -> str:
+        return (
+            f"ImproveResult(steps={len(self.steps)}, kept={[s.knob for s in self.kept]}, "
+            f"train_error={self.train_error:.4f}, dev_error={self.dev_error:.4f}, "
+            f"test_error={self.test_error:.4f}, stop_reason={self.stop_reason!r})"
+        )

@@ -1,0 +1,149 @@
+"""HTML reports of ``nnrecipe improve`` and ``nnrecipe tune`` (built on :mod:`.html`).
+
+The improve report shows the trail: the result, every step (knob, change, why, train and
+dev error before and after, time, kept or undone) as a table and as a chart of errors per
+step, then the chosen network: its diagnosis and next steps, its cost and error curves, the
+learning curve when one was measured, and the decision boundary for 2-D data. The tune
+report shows the best configuration, the validation curves and the table of trials.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from . import plots
+from . import tune_plots as recipe_plots
+from .html import Report, _pct, add_diagnosis
+
+
+def improve_report(
+    result, directory, title: str = "nnrecipe improve", config_text: str = ""
+) -> Path:
+    """Write ``report.html`` and its PNGs for an ImproveResult into ``directory``."""
+    report = Report(title, result.message)
+    report.heading("Result")
+    report.table(
+        ["set", "examples", "error"],
+        [
+            [name, f"{n:,}", _pct(err)]
+            for name, n, err in zip(
+                ("train", "dev", "test"),
+                result.split.sizes,
+                (result.train_error, result.dev_error, result.test_error),
+                strict=True,
+            )
+        ],
+    )
+    report.paragraph(
+        f"Chosen network: layers {result.network.layer_sizes}; "
+        f"{result.config.describe()}. The test set was evaluated once, on it."
+    )
+    report.paragraph(f"Split: {result.split.rule}")
+    report.heading("The trail")
+    report.table(
+        ["step", "knob", "change", "why", "train", "dev", "seconds", ""],
+        [
+            [
+                s.number,
+                s.knob,
+                s.change,
+                s.reason,
+                _arrow(s.train_before, s.train_after),
+                _arrow(s.dev_before, s.dev_after),
+                f"{s.seconds:.1f}",
+                "start" if s.kind == "start" else ("kept" if s.kept else "undone"),
+            ]
+            for s in result.steps
+        ],
+    )
+    report.figure(
+        "steps",
+        recipe_plots.recipe_steps(result),
+        "Train and dev error after each step: the line follows the kept changes; "
+        "open markers are steps that did not lower the dev error and were undone.",
+    )
+    add_diagnosis(report, result.diagnosis, "the chosen network")
+    if result.advice and result.advice[0] != result.diagnosis.next_steps[0]:
+        report.paragraph(result.advice[0], "case")
+    report.heading("The chosen network's training")
+    history = {"": result.history}
+    report.figure(
+        "cost",
+        plots.cost_per_iteration(history),
+        "Cost J per iteration (regularized, training mode).",
+    )
+    report.figure(
+        "errors", plots.error_curves(history), "Train and dev error per epoch (inference mode)."
+    )
+    if result.learning_curve is not None:
+        report.figure(
+            "learning_curve",
+            recipe_plots.learning_curve(result.learning_curve),
+            result.learning_curve.verdict,
+        )
+    X, y = result.split.train
+    if X.shape[1] == 2:
+        report.figure(
+            "boundary",
+            plots.decision_boundaries({"": result.network}, X, y),
+            "Decision boundary of the chosen network with the training examples.",
+        )
+    return report.write(directory)
+
+
+def tune_report(result, directory, title: str = "nnrecipe tune", config_text: str = "") -> Path:
+    """Write ``report.html`` and its PNGs for a TuneResult into ``directory``."""
+    counts = {s: result.count(s) for s in ("COMPLETE", "PRUNED", "FAIL")}
+    report = Report(
+        title,
+        f"study {result.study_name}: {counts['COMPLETE']} complete, "
+        f"{counts['PRUNED']} pruned, {counts['FAIL']} failed trials",
+    )
+    report.heading("Best configuration")
+    if result.best_params is None:
+        report.paragraph("no trial completed", "warning")
+    else:
+        rows = [
+            ["dev error", _pct(result.best_value)],
+            ["trial", result.best_trial],
+            ["layers", result.best_layer_sizes],
+        ]
+        rows += [
+            [k, f"{v:.4g}" if isinstance(v, float) else v] for k, v in result.best_params.items()
+        ]
+        report.table(["", "value"], rows)
+        report.figure(
+            "validation_curves",
+            recipe_plots.validation_curves(result),
+            "Dev error against each searched hyperparameter (validation curves); "
+            "open circles are pruned trials at the dev error they were stopped at, "
+            "the star is the best trial.",
+        )
+    names = list(result.settings["space"])
+    report.heading("Trials")
+    report.table(
+        ["trial", "state", "dev error", "train error", *names, "epochs", "seconds"],
+        [
+            [
+                r["number"],
+                r["state"].lower(),
+                _pct(r["dev_error"] if r["dev_error"] is not None else r["last_dev_error"]),
+                _pct(r["train_error"]),
+                *(_num(r["params"].get(n)) for n in names),
+                r["epochs"] or "–",
+                "–" if r["seconds"] is None else f"{r['seconds']:.1f}",
+            ]
+            for r in result.trials
+        ],
+    )
+    return report.write(directory)
+
+
+def _arrow(before, after) -> str:
+    return _pct(after) if before is None else f"{_pct(before)} → {_pct(after)}"
+
+
+def _num(value) -> str:
+    if value is None:
+        return "–"
+    return str(value) if isinstance(value, int) else f"{value:.3g}"

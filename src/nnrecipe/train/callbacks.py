@@ -1,0 +1,132 @@
+"""Training history and callbacks: early stopping on a monitored dev quantity.
+
+Early stopping (monitor ``dev_loss`` by default): an epoch *improves* when
+``value < best - min_delta``; after ``patience`` epochs in a row without improvement
+training stops. Whether or not it fires, ``fit`` ends with the network holding the
+weights of the best epoch (the most reported early-stopping bug of other libraries is
+keeping the last weights instead).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+
+from .._checks import check_name, check_nonneg
+
+MONITORS = ("dev_loss", "dev_error", "train_loss", "train_error", "cost")
+
+
+@dataclass
+class History:
+    """What ``fit`` measured, one entry per epoch (``iteration_cost``: one per mini-batch).
+
+    ``cost`` is the regularized J in training mode (dropout on) averaged over the epoch's
+    mini-batches; ``train_loss``/``train_error`` and ``dev_loss``/``dev_error`` are measured
+    in inference mode (no dropout, no penalty) at the end of each epoch.
+    ``gradient_norms``/``activation_std`` (``fit(monitor_gradients=True)`` only): per epoch,
+    one list of ‖dW[l]‖ and one of std(A[l]) for l = 1..L (see :mod:`nnrecipe.train.monitoring`).
+    """
+
+    epoch: list[int] = field(default_factory=list)
+    cost: list[float] = field(default_factory=list)
+    train_loss: list[float] = field(default_factory=list)
+    train_error: list[float] = field(default_factory=list)
+    dev_loss: list[float] = field(default_factory=list)
+    dev_error: list[float] = field(default_factory=list)
+    learning_rate: list[float] = field(default_factory=list)
+    time: list[float] = field(default_factory=list)
+    iteration_cost: list[float] = field(default_factory=list)
+    gradient_norms: list[list[float]] = field(default_factory=list)
+    activation_std: list[list[float]] = field(default_factory=list)
+    best_epoch: int | None = None
+    stop_reason: str = "completed"
+    message: str = ""
+
+    def __len__(self) -> int:
+        return len(self.epoch)
+
+    def last(self, key: str) -> float | None:
+        values = getattr(self, key)
+        return values[-1] if values else None
+
+    def to_dict(self) -> dict:
+        return {k: (list(v) if isinstance(v, list) else v) for k, v in self.__dict__.items()}
+
+    def __repr__(self) -> str:
+        return (
+            f"History(epochs={len(self)}, best_epoch={self.best_epoch}, "
+            f"stop_reason={self.stop_reason!r})"
+        )
+
+
+class Callback:
+    """Hooks the training loop calls; ``on_epoch_end`` returns True to stop training."""
+
+    def on_train_begin(self, network, history: History) -> None:
+        pass
+
+    def on_epoch_end(self, network, history: History) -> bool | None:
+        return None
+
+    def on_train_end(self, network, history: History) -> None:
+        pass
+
+
+class EarlyStopping(Callback):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : {"dev_loss", "dev_error", "train_loss", "train_error", "cost"}
+    patience : int
+        Epochs without improvement before stopping (0 stops at the first such epoch).
+    min_delta : float
+        The smallest decrease that counts as an improvement.
+    restore_best : bool
+        Restore the best epoch's weights at the end of ``fit`` (default True).
+    """
+
+    def __init__(
+        self,
+        monitor: str = "dev_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+    ):
+        self.monitor = check_name(monitor, MONITORS, "monitor")
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"patience={patience!r} must be an integer >= 0")
+        self.patience = patience
+        self.min_delta = check_nonneg(min_delta, "min_delta")
+        self.restore_best = bool(restore_best)
+        self.reset()
+
+    def reset(self) -> None:
+        self.best = math.inf
+        self.best_epoch: int | None = None
+        self.wait = 0
+        self.stopped_epoch: int | None = None
+
+    def on_train_begin(self, network, history):
+        self.reset()
+
+    def update(self, value: float, epoch: int) -> bool:
+        """Feed one epoch's monitored value; returns True when training should stop."""
+        if value < self.best - self.min_delta:
+            self.best, self.best_epoch, self.wait = value, epoch, 0
+            return False
+        self.wait += 1
+        if self.wait >= max(self.patience, 1):
+            self.stopped_epoch = epoch
+            return True
+        return False
+
+    def on_epoch_end(self, network, history):
+        return self.update(getattr(history, self.monitor)[-1], history.epoch[-1])
+
+    def __repr__(self) -> str:
+        return (
+            f"EarlyStopping(monitor={self.monitor!r}, patience={self.patience}, "
+            f"min_delta={self.min_delta})"
+        )

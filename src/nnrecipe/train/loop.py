@@ -1,0 +1,247 @@
+"""The one training loop: mini-batches, optimizer steps, history, callbacks, safe stops.
+
+Each epoch: shuffle the training rows with the run's generator, cut mini-batches of
+``batch_size`` (the last one may be smaller), and for each batch compute J and dθ in
+training mode (dropout on), then step the optimizer. At the end of the epoch, measure the
+training and dev sets in inference mode and let the callbacks see the history.
+
+Nothing the user made is lost: J becoming NaN/inf stops training with the last good
+weights (those at the end of the previous epoch); Ctrl-C stops cleanly with the best
+weights so far; early stopping restores the best epoch's weights.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+import warnings
+from collections.abc import Callable, Sequence
+
+import numpy as np
+
+from .._checks import as_rng, check_nonneg, check_positive
+from ..data.augment import in_raw_space
+from ..nn.workspace import Workspace
+from . import monitoring, optimizers
+from .callbacks import Callback, EarlyStopping, History
+
+DIVERGED = (
+    "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
+    "network keeps the weights of the last good epoch. Usual causes: a learning rate that is "
+    "too large (try 10x smaller), unnormalized inputs (standardize them), or a 'random' init "
+    "with a large scale."
+)
+
+
+def _check_dev(network, dev):
+    if dev is None:
+        return None
+    if not isinstance(dev, tuple | list) or len(dev) != 2:
+        raise TypeError("dev must be a tuple (X_dev, y_dev)")
+    X_dev = network._inputs(dev[0], "dev[0] (X_dev)")
+    Y_dev = network._targets(dev[1], len(X_dev), "dev[1] (y_dev)")
+    return X_dev, Y_dev
+
+
+def fit(
+    network,
+    X,
+    y,
+    dev: tuple | None = None,
+    optimizer="adam",
+    learning_rate: float | None = None,
+    batch_size: int | None = None,
+    epochs: int = 100,
+    early_stopping: EarlyStopping | None = None,
+    callbacks: Sequence[Callback] = (),
+    decay_rate: float = 0.0,
+    decay_interval: int = 1,
+    augment: Callable | None = None,
+    seed: int | np.random.Generator | None = None,
+    verbose: bool = False,
+    monitor_gradients=False,
+) -> History:
+    """Train ``network`` on (X, y) and return its :class:`History`.
+
+    Parameters
+    ----------
+    X : array (m, n_x);  y : labels (m,) or (m, n_y)
+    dev : (X_dev, y_dev), optional
+        Measured every epoch in inference mode; early stopping monitors it.
+    optimizer : {"gd", "sgd", "momentum", "rmsprop", "adam"} or an Optimizer
+        ``gd`` is batch gradient descent (the whole training set per step).
+    learning_rate : float, optional
+        α₀; defaults to the optimizer's own (0.01 for gd/sgd/momentum, 0.001 for rmsprop/adam).
+    batch_size : int, optional
+        Mini-batch size (default 64; the whole set for ``gd``).
+    epochs : int
+    early_stopping : EarlyStopping, optional
+    callbacks : sequence of Callback
+    decay_rate, decay_interval : learning-rate decay α₀ / (1 + decay_rate·⌊epoch/interval⌋)
+    augment : callable (X_batch, rng) -> X_batch, optional
+        Applied to each training mini-batch only, never to dev or test data (e.g. an
+        :mod:`nnrecipe.augment` transform). With a Standardizer it sees un-standardized rows.
+    seed : int or Generator, optional
+        Shuffling and dropout; defaults to continuing the network's own generator.
+    verbose : bool
+        Print one line per epoch.
+    monitor_gradients : bool or GradientMonitor
+        Record per-layer ‖dW[l]‖ and std(A[l]) each epoch into the History and warn, naming
+        the layer, when they vanish or explode across depth (:mod:`nnrecipe.train.monitoring`).
+    """
+    opt = optimizers.get(optimizer, learning_rate)
+    epochs = check_positive(epochs, "epochs", integer=True)
+    decay_rate = check_nonneg(decay_rate, "decay_rate")
+    decay_interval = check_positive(decay_interval, "decay_interval", integer=True)
+    if opt.name == "gd" and batch_size is not None:
+        raise ValueError(
+            "optimizer='gd' is batch gradient descent over the whole training set; "
+            "use optimizer='sgd' with batch_size for mini-batches"
+        )
+    if early_stopping is not None and not isinstance(early_stopping, EarlyStopping):
+        raise TypeError("early_stopping must be an nnrecipe.EarlyStopping instance")
+    if augment is not None and not callable(augment):
+        raise TypeError("augment must be a callable (X_batch, rng) -> X_batch")
+    if network.standardizer is not None and not network.standardizer.fitted:
+        network.standardizer.fit(network._inputs(X))
+    if augment is not None and network.standardizer is not None:
+        augment = in_raw_space(augment, network.standardizer)  # augment pixels, not z-scores
+    grad_monitor = monitoring.monitor(monitor_gradients)
+    X = network._inputs(X)
+    Y = network._targets(y, len(X))
+    m = len(X)
+    batch_size = (
+        m
+        if opt.name == "gd"
+        else check_positive(64 if batch_size is None else batch_size, "batch_size", True)
+    )
+    batch_size = min(batch_size, m)
+    dev_set = _check_dev(network, dev)
+    if early_stopping is not None and early_stopping.monitor.startswith("dev") and dev_set is None:
+        raise ValueError(
+            f"early_stopping monitors {early_stopping.monitor!r} but no dev set was given; "
+            "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
+        )
+    rng = network._rng if seed is None else as_rng(seed, "seed")
+    hooks = ([early_stopping] if early_stopping is not None else []) + list(callbacks)
+
+    history = History()
+    theta = network._theta
+    params, grads = {"theta": theta}, {"theta": network._grad}
+    opt.init(params)
+    lr0 = opt.learning_rate
+    last_good = theta.copy()
+    best_theta, best_value = None, np.inf
+    monitor = (
+        early_stopping.monitor
+        if early_stopping is not None
+        else ("dev_loss" if dev_set is not None else None)
+    )
+    for hook in hooks:
+        hook.on_train_begin(network, history)
+    start = time.perf_counter()
+    # gather each mini-batch with np.take into preallocated row-major buffers, and let every
+    # step write its activations and gradients into one workspace (see nnrecipe.workspace)
+    Xb_full = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
+    Yb_full = np.empty((batch_size,) + Y.shape[1:], dtype=Y.dtype)
+    penalty = bool(network.l2 or network.l1)
+    workspace = Workspace(network.layers, batch_size, network.dtype, True, penalty)
+    try:
+        for epoch in range(epochs):
+            opt.learning_rate = optimizers.decayed_rate(lr0, epoch, decay_rate, decay_interval)
+            order = rng.permutation(m)
+            costs = []
+            for b, s in enumerate(range(0, m, batch_size)):
+                idx = order[s : s + batch_size]
+                Xb, Yb = Xb_full[: len(idx)], Yb_full[: len(idx)]
+                # idx is a permutation slice, always in range: mode="clip" skips the bounds
+                # check that makes NumPy buffer `out` (a copy per batch) in the default mode
+                X.take(idx, axis=0, out=Xb, mode="clip")
+                Y.take(idx, axis=0, out=Yb, mode="clip")
+                Xin = augment(Xb, rng) if augment is not None else Xb
+                J = network._loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
+                if grad_monitor is not None and b == 0:
+                    grad_monitor(network, history)
+                if not math.isfinite(J):
+                    theta[...] = last_good
+                    history.stop_reason = "diverged"
+                    history.message = DIVERGED.format(value=J, epoch=epoch, batch=b)
+                    warnings.warn(history.message, RuntimeWarning, stacklevel=3)
+                    return history
+                opt.update(params, grads)
+                costs.append(J)
+            network._clear()
+            history.iteration_cost.extend(costs)
+            _record(network, history, epoch, costs, opt.learning_rate, X, Y, dev_set, start)
+            if not np.all(np.isfinite(theta)):
+                theta[...] = last_good
+                history.stop_reason = "diverged"
+                history.message = DIVERGED.format(
+                    value="non-finite weights", epoch=epoch, batch="-"
+                )
+                warnings.warn(history.message, RuntimeWarning, stacklevel=3)
+                return history
+            last_good[...] = theta
+            if monitor is not None:
+                value = getattr(history, monitor)[-1]
+                if value < best_value:
+                    best_value, history.best_epoch = value, epoch
+                    if best_theta is None:
+                        best_theta = theta.copy()
+                    else:
+                        best_theta[...] = theta
+            if verbose:
+                print(_line(history))
+            stop = False
+            for hook in hooks:
+                stop = bool(hook.on_epoch_end(network, history)) or stop
+            if stop:
+                history.stop_reason = "early_stopping"
+                break
+    except KeyboardInterrupt:
+        network._clear()
+        _drop_partial_epoch(history, -(-m // batch_size))
+        history.stop_reason = "interrupted"
+        history.message = "training interrupted (Ctrl-C); the network keeps the best weights so far"
+        theta[...] = best_theta if best_theta is not None else last_good
+        warnings.warn(history.message, RuntimeWarning, stacklevel=3)
+        return history
+    if early_stopping is not None and early_stopping.restore_best and best_theta is not None:
+        theta[...] = best_theta
+    for hook in hooks:
+        hook.on_train_end(network, history)
+    return history
+
+
+def _drop_partial_epoch(history: History, batches_per_epoch: int) -> None:
+    """Ctrl-C can land while an epoch is being recorded; keep complete epochs only, so every
+    per-epoch list has one entry per epoch (``time`` is recorded last)."""
+    n = len(history.time)
+    for key, values in vars(history).items():
+        if isinstance(values, list):
+            del values[n * batches_per_epoch if key == "iteration_cost" else n :]
+
+
+def _record(network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:
+    history.epoch.append(epoch)
+    history.cost.append(float(np.mean(costs)))
+    loss, error = network._evaluate(X, Y)
+    history.train_loss.append(loss)
+    history.train_error.append(error)
+    if dev_set is not None:
+        loss, error = network._evaluate(*dev_set)
+        history.dev_loss.append(loss)
+        history.dev_error.append(error)
+    history.learning_rate.append(lr)
+    history.time.append(time.perf_counter() - start)
+
+
+def _line(history: History) -> str:
+    parts = [
+        f"epoch {history.epoch[-1] + 1:4d}",
+        f"J {history.cost[-1]:.4f}",
+        f"train error {history.train_error[-1]:.4f}",
+    ]
+    if history.dev_error:
+        parts.append(f"dev error {history.dev_error[-1]:.4f}")
+    return "  ".join(parts)

@@ -1,0 +1,220 @@
+"""Gradient-descent optimizers over named arrays ``{name: array}``, updated in place.
+
+With g = dJ/dθ, learning rate α and step count t (starting at 1):
+
+==========  ==========================================================================
+name        update
+==========  ==========================================================================
+gd / sgd    θ ← θ - α g            (gd: the whole training set per step; sgd: mini-batches)
+momentum    v ← β v + (1-β) g;  θ ← θ - α v                                  (β = 0.9)
+rmsprop     s ← β₂ s + (1-β₂) g²;  θ ← θ - α g / (√s + ε)                    (β₂ = 0.999)
+adam        v ← β₁ v + (1-β₁) g;  s ← β₂ s + (1-β₂) g²;
+            v̂ = v / (1-β₁ᵗ);  ŝ = s / (1-β₂ᵗ);  θ ← θ - α v̂ / (√ŝ + ε)   (β₁=0.9, β₂=0.999)
+==========  ==========================================================================
+
+ε = 1e-8. Optimizers see only arrays, never layers: regularization has already added its
+own term to g. The network hands in its parameters as views into one flat buffer, so each
+update is a handful of vectorized in-place operations over all weights at once.
+
+Learning-rate decay (:func:`decayed_rate`) is the course's inverse-time schedule:
+α_epoch = α₀ / (1 + decay_rate · ⌊epoch / decay_interval⌋).
+"""
+
+from __future__ import annotations
+
+import math
+
+import numpy as np
+
+from .._checks import check_name, check_nonneg, check_positive
+from .fused import adam_kernel
+
+EPSILON = 1e-8
+
+
+class Optimizer:
+    """Base class: ``init(params)`` allocates state, ``update(params, grads)`` steps in place."""
+
+    name = "base"
+
+    def __init__(self, learning_rate: float = 0.01):
+        self.learning_rate = check_positive(learning_rate, "learning_rate")
+        self.t = 0
+
+    def init(self, params: dict[str, np.ndarray]) -> None:
+        self.t = 0
+
+    def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+        self.t += 1
+        for key, p in params.items():
+            self._step(key, p, grads["d" + key] if "d" + key in grads else grads[key])
+
+    def _step(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"{type(self).__name__}(learning_rate={self.learning_rate})"
+
+
+class GradientDescent(Optimizer):
+    name = "gd"
+
+    def _step(self, key, p, g):
+        p -= self.learning_rate * g
+
+
+class SGD(GradientDescent):
+    """Mini-batch stochastic gradient descent: the same rule, applied per mini-batch."""
+
+    name = "sgd"
+
+
+class Momentum(Optimizer):
+    name = "momentum"
+
+    def __init__(self, learning_rate: float = 0.01, beta: float = 0.9):
+        super().__init__(learning_rate)
+        self.beta = _check_beta(beta, "beta")
+
+    def init(self, params):
+        super().init(params)
+        self.v = {k: np.zeros_like(p) for k, p in params.items()}
+
+    def _step(self, key, p, g):
+        v = self.v[key]
+        v *= self.beta
+        v += (1.0 - self.beta) * g
+        p -= self.learning_rate * v
+
+
+class RMSprop(Optimizer):
+    name = "rmsprop"
+
+    def __init__(
+        self, learning_rate: float = 0.001, beta2: float = 0.999, epsilon: float = EPSILON
+    ):
+        super().__init__(learning_rate)
+        self.beta2 = _check_beta(beta2, "beta2")
+        self.epsilon = check_positive(epsilon, "epsilon")
+
+    def init(self, params):
+        super().init(params)
+        self.s = {k: np.zeros_like(p) for k, p in params.items()}
+
+    def _step(self, key, p, g):
+        s = self.s[key]
+        s *= self.beta2
+        s += (1.0 - self.beta2) * (g * g)
+        p -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+
+
+class Adam(Optimizer):
+    """Adam. ``fused``: None runs the one-pass Numba kernel of :mod:`nnrecipe.train.fused` when
+    Numba is installed (``pip install 'nnrecipe[fast]'``) and the NumPy passes otherwise;
+    False always runs the NumPy passes; True requires the kernel.
+
+    The moments are stored without their (1-β) factors, u = v/(1-β₁) and r = s/(1-β₂), so
+    that each update is one pass shorter:
+
+        u ← β₁ u + g,    r ← β₂ r + g²,    θ ← θ - step · u / (√r + ε')
+
+    with step = α (1-β₁) √c₂ / (c₁ √(1-β₂)), ε' = ε √c₂ / √(1-β₂) and c = 1 - βᵗ. This is the
+    update of the module docstring rearranged (v̂/(√ŝ + ε) with v = (1-β₁)u, s = (1-β₂)r);
+    the attributes ``v`` and ``s`` give the course's moments.
+    """
+
+    name = "adam"
+
+    def __init__(
+        self,
+        learning_rate: float = 0.001,
+        beta1: float = 0.9,
+        beta2: float = 0.999,
+        epsilon: float = EPSILON,
+        fused: bool | None = None,
+    ):
+        super().__init__(learning_rate)
+        self.beta1 = _check_beta(beta1, "beta1")
+        self.beta2 = _check_beta(beta2, "beta2")
+        self.epsilon = check_positive(epsilon, "epsilon")
+        if fused not in (None, True, False):
+            raise TypeError(f"fused must be None, True or False, got {fused!r}")
+        self.fused = fused
+
+    def init(self, params):
+        super().init(params)
+        self.u = {k: np.zeros_like(p) for k, p in params.items()}
+        self.r = {k: np.zeros_like(p) for k, p in params.items()}
+        self._tmp = {k: np.empty_like(p) for k, p in params.items()}
+        self._kernel = None if self.fused is False else adam_kernel()
+        if self.fused and self._kernel is None:
+            raise ImportError(
+                "Adam(fused=True) needs Numba: pip install 'nnrecipe[fast]' (and do not set "
+                "NNRECIPE_NUMBA=0), or pass fused=None to fall back to NumPy"
+            )
+
+    @property
+    def v(self) -> dict[str, np.ndarray]:
+        """The first moment v = (1-β₁) u, as in the course (copies)."""
+        return {k: u * (1.0 - self.beta1) for k, u in self.u.items()}
+
+    @property
+    def s(self) -> dict[str, np.ndarray]:
+        """The second moment s = (1-β₂) r, as in the course (copies)."""
+        return {k: r * (1.0 - self.beta2) for k, r in self.r.items()}
+
+    def scalars(self) -> tuple[float, float]:
+        """(step, ε') for the current step t ≥ 1, as Python floats: a NumPy float64 scalar
+        would silently run the float32 passes in float64 (several times slower)."""
+        if self.t < 1:
+            raise ValueError("Adam.scalars() needs a step count t >= 1: call update() first")
+        root_c2 = math.sqrt((1.0 - self.beta2**self.t) / (1.0 - self.beta2))
+        step = self.learning_rate * (1.0 - self.beta1) * root_c2 / (1.0 - self.beta1**self.t)
+        return step, self.epsilon * root_c2
+
+    def _step(self, key, p, g):
+        u, r, tmp = self.u[key], self.r[key], self._tmp[key]
+        step, eps = self.scalars()
+        flat = p.flags.c_contiguous and g.flags.c_contiguous and p.dtype == g.dtype
+        if self._kernel is not None and flat:
+            args = (p.reshape(-1), g.reshape(-1), u.reshape(-1), r.reshape(-1))
+            self._kernel(*args, self.beta1, self.beta2, step, eps)
+            return
+        # the same update as in-place two-operand NumPy passes through one scratch array
+        u *= self.beta1
+        u += g
+        np.multiply(g, g, out=tmp)
+        r *= self.beta2
+        r += tmp
+        np.sqrt(r, out=tmp)
+        tmp += eps
+        np.divide(u, tmp, out=tmp)
+        tmp *= step
+        p -= tmp
+
+
+def _check_beta(beta, name: str) -> float:
+    beta = check_nonneg(beta, name)
+    if beta >= 1:
+        raise ValueError(f"{name}={beta!r} must be in [0, 1)")
+    return beta
+
+
+REGISTRY: dict[str, type[Optimizer]] = {
+    cls.name: cls for cls in (GradientDescent, SGD, Momentum, RMSprop, Adam)
+}
+
+
+def get(name, learning_rate: float | None = None) -> Optimizer:
+    """An optimizer from a name (lists the valid names on error) or an instance."""
+    if isinstance(name, Optimizer):
+        if learning_rate is not None:
+            name.learning_rate = check_positive(learning_rate, "learning_rate")
+        return name
+    cls = REGISTRY[check_name(name, tuple(REGISTRY), "optimizer")]
+    return cls() if learning_rate is None else cls(learning_rate=learning_rate)
+
+
+def decayed_rate(lr0: float, epoch: int, decay_rate: float = 0.0, decay_interval: int = 1) -> float:
+    """Inverse-time decay: α₀ / (1 + decay_rate · ⌊epoch / decay_interval⌋)."""
+    return lr0 / (1.0 + decay_rate * (epoch // decay_interval))

@@ -1,0 +1,161 @@
+"""What a hyperparameter search found: the best configuration and every trial.
+
+``TuneResult.trials`` holds one dict per trial (number, state, dev_error, train_error,
+the hyperparameters, epochs, seconds, worker); ``best_*`` describe the complete trial with
+the lowest dev error (ties go to the earlier trial); ``network`` is that configuration
+retrained with the trial's own seed, so it is the very network the trial measured.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from . import space as search_space
+
+STATES = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running"}
+
+
+def _hide_password(storage: str | None) -> str | None:
+    if storage is None or "://" not in storage or "@" not in storage:
+        return storage
+    scheme, rest = storage.split("://", 1)
+    credentials, host = rest.rsplit("@", 1)
+    if ":" in credentials:
+        credentials = credentials.split(":", 1)[0] + ":***"
+    return f"{scheme}://{credentials}@{host}"
+
+
+def _row(t, settings: dict) -> dict:
+    attrs = t.user_attrs
+    params = dict(attrs.get("params") or {})
+    for name, value in settings["space"].items():
+        params.setdefault(name, t.params.get(name, value))
+    last = max(t.intermediate_values) if t.intermediate_values else None
+    return {
+        "number": t.number,
+        "state": t.state.name,
+        "dev_error": t.value if t.state.name == "COMPLETE" else None,
+        # a pruned trial's dev error when it was stopped
+        "last_dev_error": t.intermediate_values[last] if last is not None else None,
+        "train_error": attrs.get("train_error"),
+        "params": params,
+        "epochs": attrs.get("epochs"),
+        "seconds": attrs.get("seconds"),
+        "seed": attrs.get("seed"),
+        "worker": attrs.get("worker"),
+    }
+
+
+@dataclass
+class TuneResult:
+    study_name: str
+    storage: str | None
+    trials: list[dict]
+    settings: dict
+    stop_reason: str
+    best_trial: int | None = None
+    best_value: float | None = None
+    best_params: dict | None = None
+    best_seed: int | None = None
+    network: object = field(default=None, repr=False)
+    network_dev_error: float | None = None
+
+    @classmethod
+    def from_study(cls, study, settings: dict, storage: str | None, stop_reason: str):
+        rows = sorted(
+            (_row(t, settings) for t in study.get_trials(deepcopy=False)), key=lambda r: r["number"]
+        )
+        result = cls(study.study_name, _hide_password(storage), rows, settings, stop_reason)
+        complete = [r for r in rows if r["state"] == "COMPLETE"]
+        if complete:
+            best = min(complete, key=lambda r: (r["dev_error"], r["number"]))
+            result.best_trial, result.best_value = best["number"], best["dev_error"]
+            result.best_params, result.best_seed = best["params"], best["seed"]
+        return result
+
+    def count(self, state: str) -> int:
+        """Trials in ``state``: COMPLETE, PRUNED, FAIL or RUNNING."""
+        return sum(1 for r in self.trials if r["state"] == state)
+
+    @property
+    def best_layer_sizes(self) -> list[int] | None:
+        if self.best_params is None:
+            return None
+        return search_space.layer_sizes(
+            self.best_params, self.settings["n_features"], self.settings["n_out"]
+        )
+
+    def to_dict(self) -> dict:
+        """Plain JSON-ready data (the network itself is left out)."""
+        return {
+            "study_name": self.study_name,
+            "storage": self.storage,
+            "stop_reason": self.stop_reason,
+            "best_trial": self.best_trial,
+            "best_dev_error": self.best_value,
+            "best_params": self.best_params,
+            "best_layer_sizes": self.best_layer_sizes,
+            "network_dev_error": self.network_dev_error,
+            "counts": {s: self.count(s) for s in ("COMPLETE", "PRUNED", "FAIL", "RUNNING")},
+            "settings": {k: v for k, v in self.settings.items()},
+            "trials": self.trials,
+        }
+
+    def table(self, limit: int | None = None):
+        """A Rich table of the trials, best dev error first (``limit`` rows at most); a pruned
+        trial shows the dev error it had when it was stopped."""
+        from rich import box
+        from rich.table import Table
+
+        names = list(self.settings["space"])
+        table = Table(
+            title=f"study {self.study_name}: {self.count('COMPLETE')} complete, "
+            f"{self.count('PRUNED')} pruned, {self.count('FAIL')} failed",
+            box=box.SIMPLE_HEAD,
+            pad_edge=False,
+        )
+        short = {"l2": "λ", "keep_prob": "keep", "learning_rate": "α"}
+        cols = ["#", "state", "dev", "train", *(short.get(n, n) for n in names), "epochs"]
+        for col in cols:
+            table.add_column(col, justify="left" if col == "state" else "right", no_wrap=True)
+
+        def key(r):
+            value = r["dev_error"] if r["dev_error"] is not None else r["last_dev_error"]
+            return (r["state"] != "COMPLETE", 2.0 if value is None else value, r["number"])
+
+        for r in sorted(self.trials, key=key)[:limit]:
+            dev = r["dev_error"] if r["dev_error"] is not None else r["last_dev_error"]
+            state = STATES.get(r["state"], r["state"].lower())
+            cells = [str(r["number"]), state, _pct(dev), _pct(r["train_error"])]
+            cells += [_num(r["params"].get(n)) for n in names]
+            cells.append(str(r["epochs"] or "-"))
+            table.add_row(*cells, style="bold green" if r["number"] == self.best_trial else None)
+        return table
+
+    def plot(self, path):
+        """Dev error against each searched hyperparameter (validation curves), as a PNG."""
+        from ..io import atomic_write
+        from ..report.plots import to_png
+        from ..report.tune_plots import validation_curves
+
+        png = to_png(validation_curves(self))
+        return atomic_write(path, lambda f: f.write(png))
+
+    def __repr__(self) -> str:
+        return (
+            f"TuneResult(study={self.study_name!r}, best_trial={self.best_trial}, "
+            f"best_dev_error={self.best_value}, best_params={self.best_params}, "
+            f"trials={len(self.trials)}, stop_reason={self.stop_reason!r})"
+        )
+
+
+def _pct(value) -> str:
+    return "-" if value is None else f"{value:.1%}"
+
+
+def _num(value) -> str:
+    if value is None:
+        return "-"
+    if isinstance(value, int):
+        return str(value)
+    return f"{value:.1e}" if abs(value) < 1e-3 else f"{value:.2g}"

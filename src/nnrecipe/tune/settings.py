@@ -1,0 +1,87 @@
+"""The data and settings of a hyperparameter study, checked once and stored with it.
+
+A study stores (as the Optuna user attribute ``nnrecipe``) the search space, how each trial
+trains (epochs, batch size, optimizer, early-stopping patience, pruning), the output layer,
+the seed and a fingerprint of the data: SHA-256 over the train and dev arrays. A worker that
+joins or resumes the study reuses these settings and must bring the same data (same
+fingerprint), so every trial of a study is measured the same way on the same dev set.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._checks import check_name, check_positive
+from ..data.targets import output_layer
+from ..train import optimizers
+from . import space as search_space
+
+DEFAULTS = {"epochs": 100, "batch_size": 64, "optimizer": "adam", "patience": 10, "prune": True}
+
+
+def fingerprint(*arrays) -> str:
+    """SHA-256 of the data, so workers and resumed runs can check they train on the same sets."""
+    import hashlib
+
+    h = hashlib.sha256()
+    for a in arrays:
+        a = np.ascontiguousarray(a, dtype=np.float64)
+        h.update(str(a.shape).encode())
+        h.update(a.tobytes())
+    return h.hexdigest()[:16]
+
+
+def prepare_data(X, y, dev, seed):
+    if dev is None:  # the auto rule; the test part is set aside and never looked at
+        from .. import split
+
+        (X, y), dev, _ = split(X, y, seed=seed)
+    if not isinstance(dev, tuple | list) or len(dev) != 2:
+        raise TypeError("dev must be a tuple (X_dev, y_dev), or None to split X, y")
+    return tuple(np.asarray(a) for a in (X, y, dev[0], dev[1]))
+
+
+def settings_for(given: dict, stored: dict | None, data: tuple, space) -> dict:
+    """The study's settings: stored ones when resuming (checked against what was passed)."""
+    X_train, y_train = data[0], data[1]
+    output, n_out = output_layer(y_train)
+    fresh = {k: (DEFAULTS[k] if v is None else v) for k, v in given.items()}
+    fresh.update(
+        space=search_space.check_space(space),
+        output=output,
+        n_out=n_out,
+        n_features=int(X_train.shape[1]),
+        n_train=len(X_train),
+        n_dev=len(data[2]),
+        data=fingerprint(*data),
+    )
+    fresh["optimizer"] = check_name(fresh["optimizer"], tuple(optimizers.REGISTRY), "optimizer")
+    if not isinstance(fresh["prune"], bool):
+        raise TypeError(f"prune must be True or False, got {fresh['prune']!r}")
+    check_positive(fresh["epochs"], "epochs", integer=True)
+    check_positive(fresh["batch_size"], "batch_size", integer=True)
+    if (
+        isinstance(fresh["patience"], bool)
+        or not isinstance(fresh["patience"], int)
+        or (fresh["patience"] < 0)
+    ):
+        raise ValueError(f"patience={fresh['patience']!r} must be an integer >= 0 (0: off)")
+    if stored is None:
+        return fresh
+    if stored["data"] != fresh["data"]:
+        raise ValueError(
+            f"the data differ from those the study was created with (fingerprint {stored['data']}, "
+            f"now {fresh['data']}); use the same dataset, split seed and options, or a new study"
+        )
+    passed = {k: v for k, v in given.items() if v is not None}
+    if space is not None:
+        passed["space"] = fresh["space"]
+    stored_space = search_space.check_space(stored["space"])
+    for key, value in passed.items():
+        old = stored_space if key == "space" else stored[key]
+        if value != old:
+            raise ValueError(
+                f"the study was created with {key}={old!r}, not {value!r}; leave "
+                f"{key} out when resuming, or start a new study"
+            )
+    return {**stored, "space": stored_space}
