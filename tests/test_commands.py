@@ -269,7 +269,7 @@ def test_interrupt_while_recording_an_epoch_keeps_complete_epochs(monkeypatch):
     X, y = nr.datasets.moons(n=200, seed=0)
     net = nr.Network([2, 8, 1], seed=0)
     calls = {"n": 0}
-    evaluate = net._evaluate
+    evaluate = net.measure
 
     def interrupt_on_fourth_call(*args):  # epoch 2's dev evaluation: train already recorded
         calls["n"] += 1
@@ -277,7 +277,7 @@ def test_interrupt_while_recording_an_epoch_keeps_complete_epochs(monkeypatch):
             raise KeyboardInterrupt
         return evaluate(*args)
 
-    monkeypatch.setattr(net, "_evaluate", interrupt_on_fourth_call)
+    monkeypatch.setattr(net, "measure", interrupt_on_fourth_call)
     with pytest.warns(RuntimeWarning, match="interrupted"):
         history = net.fit(X[:150], y[:150], dev=(X[150:], y[150:]), epochs=5, batch_size=50)
     assert history.stop_reason == "interrupted"

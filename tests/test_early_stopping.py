@@ -4,6 +4,7 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
+from nnrecipe.train.callbacks import BestEpoch
 
 
 def run(losses, **kwargs):
@@ -45,14 +46,14 @@ class Snapshots(nr.Callback):
 def scripted_network(script, X_dev):
     """A network whose measured dev loss follows ``script``, one value per epoch."""
     net = nr.Network([2, 8, 1], seed=0)
-    measure = net._evaluate
+    measure = net.measure
     epoch = iter(range(len(script)))
 
     def evaluate(X, Y):
         loss, error = measure(X, Y)
         return (script[next(epoch)], error) if X.shape == X_dev.shape else (loss, error)
 
-    net._evaluate = evaluate
+    net.measure = evaluate
     return net
 
 
@@ -92,3 +93,35 @@ def test_early_stopping_on_dev_needs_a_dev_set():
     X, y = nr.datasets.moons(n=50, seed=0)
     with pytest.raises(ValueError, match="dev"):
         nr.Network([2, 3, 1]).fit(X, y, early_stopping=nr.EarlyStopping())
+
+
+def test_with_min_delta_the_weights_restored_are_those_early_stopping_chose():
+    # epoch 2's 0.49 is lower than epoch 1's 0.5 but not by min_delta: early stopping's best
+    # stays epoch 1, and so must the weights fit restores and the History's best_epoch
+    X, y = nr.datasets.moons(n=200, seed=0)
+    X_dev, y_dev = X[:50], y[:50]
+    script = [0.9, 0.5, 0.49, 0.6, 0.7, 0.8]
+    net = scripted_network(script, X_dev)
+    snapshots = Snapshots()
+    stopper = nr.EarlyStopping(patience=3, min_delta=0.05)
+    history = net.fit(
+        X,
+        y,
+        dev=(X_dev, y_dev),
+        epochs=len(script),
+        learning_rate=0.05,
+        early_stopping=stopper,
+        callbacks=[snapshots],
+    )
+    assert history.stop_reason == "early_stopping" and len(history) == 5
+    assert stopper.best_epoch == history.best_epoch == 1
+    assert stopper.best == 0.5
+    assert not np.array_equal(snapshots.weights[1], snapshots.weights[2])
+    np.testing.assert_array_equal(net.get_vector(), snapshots.weights[1])
+
+
+def test_best_epoch_tracker_rule_by_hand():
+    tracker = BestEpoch(min_delta=0.1)
+    improved = [tracker.update(v, e) for e, v in enumerate([1.0, 0.95, 0.85, float("nan"), 0.7])]
+    assert improved == [True, False, True, False, True]
+    assert (tracker.best, tracker.epoch) == (0.7, 4)

@@ -8,8 +8,7 @@ import pytest
 
 import nnrecipe as nr
 from nnrecipe.gradcheck.perturbed import ExactCosts, PerturbedCosts
-from nnrecipe.nn import activations, losses, regularizers
-from nnrecipe.nn.network import Network
+from nnrecipe.nn import activations, layers, losses, regularizers
 
 HIDDEN = ["relu", "leaky_relu", "tanh", "sigmoid", "linear"]
 OUTPUTS = [  # (output activation, units, loss or None for the default)
@@ -96,7 +95,9 @@ def test_result_values_match_an_independent_finite_difference():
 def test_batched_costs_equal_net_cost_at_every_perturbed_theta(hidden, output, loss, kwargs):
     net, X, Y = problem((4, 5, 3, 3), hidden, output, loss, m=7, random_biases=True, **kwargs)
     eps = 1e-3  # large enough that every J(θ ± εu) really differs from J(θ)
-    ev = PerturbedCosts(net, net._inputs(X), net._targets(Y, len(X)), eps, chunk_size=5)
+    ev = PerturbedCosts(
+        net, net.prepare_inputs(X), net.prepare_targets(Y, len(X)), eps, chunk_size=5
+    )
     assert ev.consistent()
     theta, offset = net.get_vector(), 0
     rng = np.random.default_rng(1)
@@ -125,7 +126,7 @@ def test_batched_costs_equal_net_cost_at_every_perturbed_theta(hidden, output, l
 
 def test_exact_and_batched_evaluators_agree_and_chunking_changes_nothing():
     net, X, Y = problem((4, 6, 5, 3), "relu", "softmax", random_biases=True, l2=0.4, l1=0.1)
-    Xp, Yp = net._inputs(X), net._targets(Y, len(X))
+    Xp, Yp = net.prepare_inputs(X), net.prepare_targets(Y, len(X))
     batched = PerturbedCosts(net, Xp, Yp, 1e-7)
     one_at_a_time = PerturbedCosts(net, Xp, Yp, 1e-7, chunk_size=1)
     exact = ExactCosts(net, Xp, Yp, 1e-7)
@@ -142,7 +143,7 @@ def test_exact_and_batched_evaluators_agree_and_chunking_changes_nothing():
 def test_examples_on_a_relu_kink_are_left_out_and_reported():
     net, X, Y = problem((5, 4, 3, 1), "relu", "sigmoid", m=10, l2=0.1)
     X[3] = 0.0  # Z1 = b1 = 0 exactly for example 3: every unit of layer 1 on its kink
-    Xp, Yp = net._inputs(X), net._targets(Y, len(X))
+    Xp, Yp = net.prepare_inputs(X), net.prepare_targets(Y, len(X))
     naive = PerturbedCosts(net, Xp, Yp, 1e-7)
     local = np.arange(4)
     _, _, approx, kink = naive.coordinates("b1", local)
@@ -180,13 +181,15 @@ def test_l1_kink_of_a_weight_within_epsilon_of_zero_is_excluded():
 
 # ----------------------------------------------------------------- planted bugs
 def _times_four_db1(monkeypatch):
-    original = Network._backward
+    original = layers.Dense.backward
 
-    def backward(self, Y):  # the classic 4/m instead of 1/m, in db1 only
-        original(self, Y)
-        self._grad_views["db1"] *= 4
+    def backward(self, dZ, buf, need_dA_prev=True):
+        dA_prev = original(self, dZ, buf, need_dA_prev)
+        if not need_dA_prev:  # the first layer: the classic 4/m instead of 1/m, in db1 only
+            self.db *= 4
+        return dA_prev
 
-    monkeypatch.setattr(Network, "_backward", backward)
+    monkeypatch.setattr(layers.Dense, "backward", backward)
 
 
 def test_a_bug_in_db1_is_located(monkeypatch):
@@ -238,13 +241,13 @@ def test_a_cost_that_disagrees_with_the_batched_formulas_is_checked_exactly(monk
 def test_dropout_is_off_during_the_check_and_the_network_is_untouched():
     net, X, Y = problem(keep_prob=[0.5, 0.6], random_biases=True, l2=0.1)
     assert net.cost(X, Y, training=True, rng=1) != net.cost(X, Y, training=True, rng=2)
-    theta, grad = net.get_vector(), net._grad.copy()
+    theta, grad = net.get_vector(), net.dtheta.copy()
     result = nr.gradcheck(net, X, Y)
     assert result.passed
     assert any("dropout is off" in n for n in result.notes)
     assert net.keep_prob == [0.5, 0.6]
     np.testing.assert_array_equal(net.get_vector(), theta)
-    np.testing.assert_array_equal(net._grad, grad)
+    np.testing.assert_array_equal(net.dtheta, grad)
     g = net.gradients(X, Y, training=False)
     np.testing.assert_array_equal(result.backprop[: g["dW1"].size], g["dW1"].ravel())
 

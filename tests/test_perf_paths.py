@@ -15,8 +15,8 @@ import pytest
 
 import nnrecipe as nr
 from nnrecipe.nn import activations, dropout, losses
+from nnrecipe.nn import network as network_module
 from nnrecipe.nn._fast import row_max, row_sum
-from nnrecipe.nn.workspace import Workspace
 from nnrecipe.train import fused, optimizers
 
 DTYPES = ["float64", "float32"]
@@ -51,7 +51,7 @@ def _net(case, dtype, seed=1):
 
 
 def _workspace(net, rows):
-    return Workspace(net.layers, rows, net.dtype, training=True, penalty=bool(net.l2 or net.l1))
+    return net.workspace(rows)
 
 
 @pytest.mark.parametrize("dtype", DTYPES)
@@ -60,23 +60,23 @@ def _workspace(net, rows):
 def test_buffered_step_equals_fresh_step(case, dtype, m):
     net = _net(case, dtype)
     X, y = _data(net.layer_sizes, net.output, 9, dtype)
-    X, Y = net._inputs(X[:m]), net._targets(y[:m], m)
+    X, Y = net.prepare_inputs(X[:m]), net.prepare_targets(y[:m], m)
 
-    J_ref = net._loss_and_gradient(X, Y, True, np.random.default_rng(5))
-    grad_ref = net._grad.copy()
+    J_ref = net.loss_and_gradient(X, Y, True, np.random.default_rng(5))
+    grad_ref = net.dtheta.copy()
     caches_ref = [
         (layer.Z.copy(), layer.A.copy(), None if layer.D is None else layer.D.copy())
         for layer in net.layers
     ]
 
-    net._grad[...] = np.nan  # every entry must be rewritten by the buffered step
+    net.dtheta[...] = np.nan  # every entry must be rewritten by the buffered step
     buffers = _workspace(net, rows=9).views(m)
-    J = net._loss_and_gradient(X, Y, True, np.random.default_rng(5), buffers)
+    J = net.loss_and_gradient(X, Y, True, np.random.default_rng(5), buffers)
 
     assert isinstance(J, float)
     np.testing.assert_allclose(J, J_ref, rtol=TOL[dtype])
-    np.testing.assert_allclose(net._grad, grad_ref, rtol=TOL[dtype], atol=TOL[dtype])
-    assert net._grad.dtype == np.dtype(dtype)
+    np.testing.assert_allclose(net.dtheta, grad_ref, rtol=TOL[dtype], atol=TOL[dtype])
+    assert net.dtheta.dtype == np.dtype(dtype)
     for layer, buf, (Z, A, D) in zip(net.layers, buffers, caches_ref, strict=True):
         assert layer.Z is buf.Z or np.shares_memory(layer.Z, buf.Z)  # really in the workspace
         np.testing.assert_allclose(layer.Z, Z, rtol=TOL[dtype])
@@ -93,10 +93,10 @@ def test_buffered_gradient_matches_finite_differences(case):
     """Backprop through the workspace against central differences of J, in float64."""
     net = _net(case, "float64")
     X, y = _data(net.layer_sizes, net.output, 8, "float64", seed=2)
-    X, Y = net._inputs(X), net._targets(y, 8)
+    X, Y = net.prepare_inputs(X), net.prepare_targets(y, 8)
     buffers = _workspace(net, rows=8).views(8)
-    net._loss_and_gradient(X, Y, True, np.random.default_rng(3), buffers)
-    grad = net._grad.copy()
+    net.loss_and_gradient(X, Y, True, np.random.default_rng(3), buffers)
+    grad = net.dtheta.copy()
 
     theta, eps = net.get_vector(), 1e-7
     numeric = np.empty_like(theta)
@@ -107,7 +107,7 @@ def test_buffered_gradient_matches_finite_differences(case):
             shifted[i] += sign * eps
             net.set_vector(shifted)
             # the same seed replays the same dropout masks
-            values.append(net._cost(X, Y, True, np.random.default_rng(3), buffers))
+            values.append(net.compute_cost(X, Y, True, np.random.default_rng(3), buffers))
         numeric[i] = (values[0] - values[1]) / (2 * eps)
     net.set_vector(theta)
     diff = np.linalg.norm(grad - numeric) / (np.linalg.norm(grad) + np.linalg.norm(numeric))
@@ -214,21 +214,20 @@ def test_fit_matches_a_reference_loop(case, dtype, adam_path):
 
 @pytest.mark.parametrize("dtype", DTYPES)
 @pytest.mark.parametrize("case", sorted(CASES))
-def test_chunked_inference_equals_one_pass_and_returns_fresh_arrays(case, dtype):
+def test_chunked_inference_equals_one_pass_and_returns_fresh_arrays(case, dtype, monkeypatch):
     net = _net(case, dtype)
-    X, y = _data(net.layer_sizes, net.output, 103, dtype, seed=3)
-    X = net._inputs(X)
-    A_one = net._forward(X, False, None).copy()
-    Z_one = net.layers[-1].Z.copy()
-    Z, A = net._inference(X, batch=10)  # ten full chunks and one of 3 rows
+    X, y = _data(net.layer_sizes, net.output, 600, dtype, seed=3)
+    A_one = net.forward(X)  # one pass over all 600 rows
+    monkeypatch.setattr(network_module, "INFERENCE_CHUNK_BYTES", 1)  # chunks of 256 rows
+    A = net.predict_proba(X)  # 256 + 256 + 88 rows
     np.testing.assert_allclose(A, A_one, rtol=TOL[dtype], atol=TOL[dtype])
-    np.testing.assert_allclose(Z, Z_one, rtol=TOL[dtype], atol=TOL[dtype])
-    assert A.dtype == Z.dtype == np.dtype(dtype)
-    Z2, A2 = net._inference(X)  # the default chunk size: one chunk here
-    np.testing.assert_allclose(A2, A_one, rtol=TOL[dtype], atol=TOL[dtype])
-    assert not np.shares_memory(A, A2) and not np.shares_memory(Z, Z2)
+    assert A.dtype == np.dtype(dtype)
+    A2 = net.predict_proba(X)
+    np.testing.assert_array_equal(A2, A)
+    assert not np.shares_memory(A, A2) and not np.shares_memory(A, A_one)
     assert all(layer.Z is None and layer.A is None for layer in net.layers)  # caches cleared
-    np.testing.assert_array_equal(net.predict_proba(X), A2)
+    loss, error = net.measure(net.prepare_inputs(X), net.prepare_targets(y, 600))
+    assert error == pytest.approx(net.evaluate(X, y)["error"])
 
 
 def test_public_methods_return_fresh_arrays():

@@ -6,6 +6,7 @@
 >>> history = net.fit(X, y, epochs=5)
 """
 
+from ._version import __version__
 from .data import augment, datasets
 from .data.distribution import check_same_distribution
 from .data.normalize import Standardizer
@@ -14,14 +15,11 @@ from .diagnosis import diagnose
 from .gradcheck.function import gradcheck_fn
 from .gradcheck.network import gradcheck
 from .gradcheck.result import Coordinate, GradcheckResult
-from .io import load
-from .nn.network import Network
+from .model import Network, load
 from .recipe.improve import improve
 from .recipe.learning_curves import learning_curve
 from .train.callbacks import Callback, EarlyStopping, History
 from .tune.study import tune
-
-__version__ = "0.1.0"
 
 __all__ = [
     "Callback",

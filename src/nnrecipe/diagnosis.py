@@ -261,8 +261,9 @@ def diagnose_network(
         if part is None:
             continue
         X, y = _pair(part, name)
-        X = network._inputs(X, f"{name}[0] (X_{name})")
-        errors[name] = network._evaluate(X, network._targets(y, len(X), f"{name}[1] (y_{name})"))[1]
+        X = network.prepare_inputs(X, f"{name}[0] (X_{name})")
+        Y = network.prepare_targets(y, len(X), f"{name}[1] (y_{name})")
+        errors[name] = network.measure(X, Y)[1]
     return diagnose(
         errors["train"],
         errors["dev"],

@@ -4,53 +4,23 @@ The file holds the parameters (``W1``, ``b1``, ...), the standardizer's statisti
 network carries one, and ``__meta__``: UTF-8 JSON with the architecture, hyperparameters
 and the nnrecipe version. It is written to a temporary file in the same directory and
 renamed over the target, so a crash mid-save never leaves a half-written model. Loading
-uses ``allow_pickle=False``: a model file can never run code.
+uses ``allow_pickle=False``: a model file can never run code. This module reads and writes the
+format; :func:`nnrecipe.load` (:mod:`nnrecipe.model`) builds the network from what it reads.
 """
 
 from __future__ import annotations
 
 import json
-import os
-import tempfile
-import warnings
 import zipfile
 from pathlib import Path
 
 import numpy as np
 
+from ._files import atomic_write
+from ._version import __version__
+
 FORMAT = "nnrecipe-network"
 FORMAT_VERSION = 1
-
-
-def _version() -> str:
-    from . import __version__
-
-    return __version__
-
-
-def _umask() -> int:
-    mask = os.umask(0)
-    os.umask(mask)
-    return mask
-
-
-def atomic_write(path, write) -> Path:
-    """Call ``write(file_object)`` on a temp file beside ``path`` and rename it over ``path``."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        os.chmod(tmp, 0o666 & ~_umask())  # mkstemp makes 0600; give the file normal permissions
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        if os.path.exists(tmp):
-            os.unlink(tmp)
-        raise
-    return path
 
 
 def save(network, path) -> Path:
@@ -61,7 +31,7 @@ def save(network, path) -> Path:
     meta = {
         "format": FORMAT,
         "format_version": FORMAT_VERSION,
-        "nnrecipe_version": _version(),
+        "nnrecipe_version": __version__,
         "config": network.config(),
     }
     arrays = dict(network.get_parameters())
@@ -74,12 +44,10 @@ def save(network, path) -> Path:
     return atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
-def load(path):
-    """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
-    is missing, damaged or not an nnrecipe model."""
-    from .data.normalize import Standardizer
-    from .nn.network import Network
-
+def read(path) -> tuple[dict, dict[str, np.ndarray], dict[str, np.ndarray] | None]:
+    """``(config, parameters, standardizer statistics or None)`` from a model file. Raises
+    ValueError naming the file when it is missing, damaged or not an nnrecipe model; builds
+    nothing (:func:`nnrecipe.load` builds the network)."""
     path = Path(path)
     if not path.exists():
         raise ValueError(f"model file {str(path)!r} does not exist")
@@ -100,19 +68,7 @@ def load(path):
             f"{str(path)!r} was saved by a newer nnrecipe ({meta.get('nnrecipe_version')}); "
             "upgrade nnrecipe to load it"
         )
-    try:
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
-            net = Network(**meta["config"])
-        stats = [
-            arrays.pop(k, None)
-            for k in ("standardizer_mean", "standardizer_var", "standardizer_scale")
-        ]
-        net.set_parameters(arrays)
-    except (TypeError, ValueError, KeyError) as exc:
-        raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
-    if stats[0] is not None:
-        st = Standardizer()
-        st.mean_, st.var_, st.scale_ = stats
-        net.standardizer = st
-    return net
+    if not isinstance(meta.get("config"), dict):
+        raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: no config")
+    stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}
+    return meta["config"], arrays, (stats if stats["mean"] is not None else None)

@@ -12,6 +12,7 @@ import argparse
 import importlib
 import sys
 
+from .._version import __version__
 from . import options
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
@@ -333,8 +334,6 @@ def _rate(text: str) -> float:
 
 
 def _version() -> str:
-    from .. import __version__
-
     return __version__
 
 
@@ -354,9 +353,8 @@ def main(argv: list[str] | None = None) -> int:
     debug = getattr(args, "debug", False)
     prog = f"nnrecipe {args.command}"
     try:
-        if hasattr(args, "handler"):  # nnrecipe.cli.commands.<name>.run, imported only now
-            return importlib.import_module(f"nnrecipe.cli.commands.{args.handler}").run(args)
-        return args.func(args)
+        # nnrecipe.cli.commands.<name>.run, imported only now: --help stays light
+        return importlib.import_module(f"nnrecipe.cli.commands.{args.handler}").run(args)
     except KeyboardInterrupt:
         if debug:
             raise

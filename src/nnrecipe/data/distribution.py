@@ -32,7 +32,7 @@ from typing import NamedTuple
 import numpy as np
 
 from .._checks import as_features, as_rng, check_positive
-from .split import stratified_order
+from .strata import stratified_order
 
 
 def roc_auc(scores, labels) -> float:

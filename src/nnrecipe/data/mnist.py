@@ -23,6 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from .._checks import as_dtype, check_name
+from .._files import atomic_write
 
 FILES = {
     "train": ("train-images-idx3-ubyte", "train-labels-idx1-ubyte"),
@@ -111,8 +112,6 @@ def download_file(name: str, folder=None, mirrors=None) -> Path:
     cache), verify its md5 and write it atomically. Tries each mirror in turn."""
     import hashlib
     import urllib.request  # imported here: it costs ~0.1 s and only downloads need it
-
-    from ..io import atomic_write
 
     if name not in MD5:
         raise ValueError(f"{name!r} is not an MNIST file; valid names are {sorted(MD5)}")

@@ -25,6 +25,8 @@ import warnings
 import numpy as np
 
 from .._checks import as_rng
+from .distribution import check_same_distribution
+from .strata import class_codes, stratified_order
 
 ANCHOR_M = (1e5, 1e6, 1e8)
 ANCHOR_F = (0.20, 0.01, 0.0025)
@@ -109,44 +111,6 @@ def _explicit(m: int, ratios) -> tuple[tuple[int, int, int], str]:
         )
     n_dev, n_test = int(round(fr[1] * m)), int(round(fr[2] * m))
     return (m - n_dev - n_test, n_dev, n_test), f"ratios: {'/'.join(_pct(f) for f in fr)}"
-
-
-def class_codes(y, stratify=True) -> np.ndarray | None:
-    """Integer class codes to stratify on, or None when ``y`` is not a set of class labels.
-
-    Labels are classes when they are integers, booleans, strings, integral floats, or one-hot
-    rows; continuous (regression) targets and multi-label rows give None (shuffle only).
-    """
-    if stratify is False or stratify is None:
-        return None
-    target = y if stratify is True else np.asarray(stratify)
-    if target is None:
-        return None
-    target = np.asarray(target)
-    if target.ndim == 2 and target.shape[1] == 1:
-        target = target[:, 0]
-    if target.ndim == 2:
-        onehot = np.isin(target, (0, 1)).all() and np.all(target.sum(axis=1) == 1)
-        return target.argmax(axis=1) if onehot else None
-    if target.ndim != 1:
-        return None
-    if np.issubdtype(target.dtype, np.floating) and not np.all(target == np.round(target)):
-        return None
-    return np.unique(target, return_inverse=True)[1].ravel()
-
-
-def stratified_order(codes: np.ndarray | None, m: int, rng: np.random.Generator) -> np.ndarray:
-    """A random order of ``range(m)`` in which every prefix holds each class in proportion."""
-    if codes is None:
-        return rng.permutation(m)
-    perm = rng.permutation(m)
-    grouped = perm[np.argsort(codes[perm], kind="stable")]  # by class, random within a class
-    c = codes[grouped]
-    counts = np.bincount(c)
-    starts = np.cumsum(counts) - counts
-    rank = np.arange(m) - starts[c]
-    key = (rank + rng.random(len(counts))[c]) / counts[c]
-    return grouped[np.argsort(key, kind="stable")]
 
 
 class Split:
@@ -288,7 +252,6 @@ def split(
 
 
 def _check_dev_test(X_dev, X_test, seed):
-    from .distribution import check_same_distribution
 
     numeric = all(np.issubdtype(a.dtype, np.number) or a.dtype == bool for a in (X_dev, X_test))
     if not numeric:

@@ -92,13 +92,13 @@ def _compare(work: Network, X, Y, epsilon, picks, chunk_size):
     """Backprop's dθ and the finite differences for ``picks`` ({block: flat indices} or
     {block: directions}) on prepared X, Y. Returns the blocks for the result, the largest
     |J| seen, the examples found on a kink, and whether the exact evaluator was needed."""
-    saved = work._grad.copy()  # keep the network's gradient buffer as it was
+    saved = work.dtheta.copy()  # keep the network's gradient buffer as it was
     try:
-        work._loss_and_gradient(X, Y, False, None)
-        g = {k[1:]: v.ravel().copy() for k, v in work._grad_views.items()}
+        work.loss_and_gradient(X, Y, training=False)
+        g = {k[1:]: v.ravel().copy() for k, v in work.gradient_views().items()}
     finally:
-        work._grad[...] = saved
-        work._clear()
+        work.dtheta[...] = saved
+        work.clear_cache()
     evaluator = PerturbedCosts(work, X, Y, epsilon, chunk_size)
     exact = not evaluator.consistent()
     if exact:
@@ -176,8 +176,8 @@ def gradcheck(
     rng = as_rng(seed, "seed")
     work, notes = _float64_network(net)
     shapes = work.parameter_shapes()
-    Xp = work._inputs(X)
-    Yp = work._targets(Y, len(Xp), "Y")
+    Xp = work.prepare_inputs(X)
+    Yp = work.prepare_targets(Y, len(Xp), "Y")
     m = len(Xp)
     if mode == "directional":
         picks = {k: _random_directions(s, n_directions, rng) for k, s in shapes.items()}

@@ -61,7 +61,7 @@ def _kinked(layer) -> bool:
 class PerturbedCosts:
     """Batched J(θ ± ε·u) for perturbations u supported on one layer (float64 network).
 
-    Built from the network's own forward pass at θ (``net._cost``); never changes the
+    Built from the network's own forward pass at θ (``net.compute_cost``); never changes the
     network. Work is done on rows, one per (sign, perturbation, example) that the
     perturbation reaches: an example whose activations do not move (a ReLU unit off, an
     input equal to 0) keeps its loss ℓ_i(θ) exactly and costs nothing.
@@ -71,7 +71,8 @@ class PerturbedCosts:
     net : Network
         A float64 network (the caller makes the copy).
     X, Y : numpy.ndarray
-        Prepared inputs (m, n_x) and targets (m, n_y), as ``net._inputs``/``net._targets``.
+        Prepared inputs (m, n_x) and targets (m, n_y)
+        (``net.prepare_inputs``, ``net.prepare_targets``).
     epsilon : float
     chunk_size : int, optional
         Perturbations per batch; by default as many as fit in about 8 MiB.
@@ -85,11 +86,11 @@ class PerturbedCosts:
         self.net, self.Y, self.eps = net, Y, float(epsilon)
         self.m = len(X)
         self.layers = net.layers
-        self.J0 = net._cost(X, Y, False, None)
+        self.J0 = net.compute_cost(X, Y)
         # the prefix activations A[0] = X, A[l] = layer l's output, and every Z[l]
         self.A = [X] + [layer.A for layer in self.layers]
         self.Z = [layer.Z for layer in self.layers]
-        net._clear()
+        net.clear_cache()
         # snapshots, so the evaluations stay those of θ even if the network changes meanwhile
         self.W = [layer.W.copy() for layer in self.layers]
         self.b = [layer.b.copy() for layer in self.layers]
@@ -103,7 +104,7 @@ class PerturbedCosts:
         self._buffers: dict[str, np.ndarray] = {}
 
     def consistent(self) -> bool:
-        """Whether this module's forward pass, loss and penalty reproduce ``net._cost`` at θ
+        """Whether this module's forward pass, loss and penalty reproduce ``net.compute_cost`` at θ
         (to 1e-12); if not (a custom loss or layer), the caller must fall back to
         :class:`ExactCosts`."""
         if self.net.loss.name not in KNOWN_LOSSES:
@@ -282,31 +283,31 @@ class PerturbedCosts:
 
 
 class ExactCosts:
-    """The reference evaluator: sets θ ± εu in the network and calls ``net._cost``, one
+    """The reference evaluator: sets θ ± εu in the network and calls ``net.compute_cost``, one
     evaluation at a time (used when :meth:`PerturbedCosts.consistent` is False). θ is
     restored bit for bit after every evaluation."""
 
     def __init__(self, net, X, Y, epsilon: float):
         self.net, self.X, self.Y, self.eps = net, X, Y, float(epsilon)
-        self.views = net._views
-        self.J0 = net._cost(X, Y, False, None)
-        net._clear()
+        self.views = net.parameter_views()
+        self.J0 = net.compute_cost(X, Y)
+        net.clear_cache()
         self.on_kink = np.zeros(len(X), dtype=bool)
 
     def _eval(self, apply):
         kinked = [layer for layer in self.net.layers if _kinked(layer)]
         try:
             apply(+1)
-            plus = self.net._cost(self.X, self.Y, False, None)
+            plus = self.net.compute_cost(self.X, self.Y)
             signs = [layer.Z > 0 for layer in kinked]
             apply(-1)
-            minus = self.net._cost(self.X, self.Y, False, None)
+            minus = self.net.compute_cost(self.X, self.Y)
             rows = np.zeros(len(self.X), dtype=bool)
             for layer, sign in zip(kinked, signs, strict=True):
                 rows |= ((layer.Z > 0) != sign).any(axis=1)
         finally:
             apply(0)
-            self.net._clear()
+            self.net.clear_cache()
         self.on_kink |= rows
         return plus, minus, bool(rows.any())
 

@@ -13,9 +13,9 @@ and, for the layer below, ``activation_gradient`` turns dA into dZ: first the dr
 The 1/m of the cost is already inside dZ (the loss's fused gradient carries it).
 
 ``W``, ``b``, ``dW`` and ``db`` are views into the network's flat parameter and gradient
-buffers, so writing them in place updates the whole network at once. Given ``buf`` (a
-:class:`nnrecipe.nn.workspace.LayerBuffers`), forward and backward write Z, A, the dropout mask
-and dA_prev into preallocated arrays instead of new ones; the arithmetic is the same.
+buffers, so writing them in place updates the whole network at once. Forward and backward
+write Z, A, the dropout mask and dA_prev into the arrays of ``buf`` (the layer's
+:class:`nnrecipe.nn.workspace.LayerBuffers`), which the network's workspace owns.
 """
 
 from __future__ import annotations
@@ -26,11 +26,6 @@ from . import dropout
 from ._fast import column_sum
 from .activations import Activation
 from .workspace import LayerBuffers
-
-
-def _buffer(buf: LayerBuffers | None, name: str) -> np.ndarray | None:
-    """The preallocated array ``name`` of ``buf``, or None (NumPy then allocates)."""
-    return None if buf is None else getattr(buf, name)
 
 
 class Dense:
@@ -51,27 +46,25 @@ class Dense:
     def forward(
         self,
         A_prev: np.ndarray,
+        buf: LayerBuffers,
         training: bool = False,
         rng: np.random.Generator | None = None,
-        buf: LayerBuffers | None = None,
     ) -> np.ndarray:
-        Z = np.matmul(A_prev, self.W.T, out=_buffer(buf, "Z"))
+        Z = np.matmul(A_prev, self.W.T, out=buf.Z)
         Z += self.b
-        A = self.activation.forward(Z, out=_buffer(buf, "A"))
+        A = self.activation.forward(Z, out=buf.A)
         self.A_prev, self.Z, self.A, self.D = A_prev, Z, A, None
         if training and self.keep_prob < 1.0:
-            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=_buffer(buf, "D"))
+            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=buf.D)
             # into another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
-            A_drop = np.empty_like(A) if buf is None else buf.A_drop
-            A = dropout.apply_mask(A, self.D, self.keep_prob, out=A_drop)
+            A = dropout.apply_mask(A, self.D, self.keep_prob, out=buf.A_drop)
         return A
 
-    def backward(
-        self, dZ: np.ndarray, need_dA_prev: bool = True, buf: LayerBuffers | None = None
-    ) -> np.ndarray | None:
+    def backward(self, dZ: np.ndarray, buf: LayerBuffers, need_dA_prev: bool = True):
+        """dW and db into the network's gradient views; dA_prev (or None for the first layer)."""
         np.matmul(dZ.T, self.A_prev, out=self.dW)
         column_sum(dZ, out=self.db)
-        return np.matmul(dZ, self.W, out=_buffer(buf, "dA_prev")) if need_dA_prev else None
+        return np.matmul(dZ, self.W, out=buf.dA_prev) if need_dA_prev else None
 
     def activation_gradient(self, dA: np.ndarray) -> np.ndarray:
         if self.D is not None:

@@ -190,94 +190,133 @@ class Network:
             raise ValueError(f"theta has shape {theta.shape}, expected ({self.n_parameters},)")
         self._theta[...] = theta
 
-    # ----------------------------------------------------------------- computation
-    def _inputs(self, X, name: str = "X", standardized: bool = False) -> np.ndarray:
+    # ----------------------------------------------------------------- the step API
+    # What the training loop, gradient checking, diagnosis and the estimators use: prepared
+    # arrays in, numbers out, the flat θ and dθ shared with the optimizer. No copies.
+    @property
+    def theta(self) -> np.ndarray:
+        """θ, all parameters as one flat vector: the live buffer (writing it changes the
+        network; ``get_vector`` gives a copy)."""
+        return self._theta
+
+    @property
+    def dtheta(self) -> np.ndarray:
+        """dθ, the flat gradient buffer that :meth:`loss_and_gradient` fills (live)."""
+        return self._grad
+
+    @property
+    def rng(self) -> np.random.Generator:
+        """The network's own generator: initialization, then shuffling and dropout when
+        ``fit`` gets no seed of its own."""
+        return self._rng
+
+    def parameter_views(self) -> dict[str, np.ndarray]:
+        """``{"W1": view, "b1": view, ...}``: live views into θ (not copies)."""
+        return dict(self._views)
+
+    def gradient_views(self) -> dict[str, np.ndarray]:
+        """``{"dW1": view, "db1": view, ...}``: live views into dθ (not copies)."""
+        return dict(self._grad_views)
+
+    def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
+        """X checked ((m, n_x), finite), in the network's dtype, standardized when the
+        network carries a fitted Standardizer. Errors name ``name``."""
         X = as_features(X, name, self.layer_sizes[0], self.dtype)
-        if self.standardizer is not None and self.standardizer.fitted and not standardized:
+        if self.standardizer is not None and self.standardizer.fitted:
             X = self.standardizer.transform(X)
         return X
 
-    def _targets(self, y, m: int, name: str = "y") -> np.ndarray:
+    def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
+        """y as the loss's (m, n_y) targets in the network's dtype (labels → one-hot for
+        softmax); ``m`` is the number of rows of X it must match."""
         Y = self.loss.targets(y, self.layer_sizes[-1], self.dtype, name)
         if len(Y) != m:
             raise ValueError(f"X has {m} examples but {name} has {len(Y)}; one label per row")
         return Y
 
-    def _forward(
-        self, X: np.ndarray, training: bool, rng, buffers: list[LayerBuffers] | None = None
-    ) -> np.ndarray:
-        A = X
-        for i, layer in enumerate(self.layers):
-            A = layer.forward(A, training, rng, None if buffers is None else buffers[i])
-        return A
+    def workspace(self, rows: int, training: bool = True) -> Workspace:
+        """Preallocated arrays for steps on batches of up to ``rows`` examples."""
+        return Workspace(self.layers, rows, self.dtype, training, bool(self.l2 or self.l1))
 
-    def _cost(
-        self,
-        X: np.ndarray,
-        Y: np.ndarray,
-        training: bool,
-        rng,
-        buffers: list[LayerBuffers] | None = None,
+    def compute_cost(
+        self, X: np.ndarray, Y: np.ndarray, training: bool = False, rng=None, buffers=None
     ) -> float:
-        """J on prepared arrays; leaves the forward cache for :meth:`_backward`."""
+        """J on prepared arrays (see :meth:`cost`); leaves the forward cache for
+        :meth:`loss_and_gradient`'s backward pass. ``buffers`` is ``workspace.views(m)``
+        (a workspace for ``len(X)`` rows is made when None)."""
+        if buffers is None:
+            buffers = self.workspace(len(X), training).views(len(X))
         A = self._forward(X, training, rng, buffers)
-        out = self.layers[-1]
-        data = self.loss.value(out.Z, A, Y)
+        data = self.loss.value(self.layers[-1].Z, A, Y)
         return data + regularizers.penalty(self.weights, len(X), self.l2, self.l1)
 
-    def _backward(self, Y: np.ndarray, buffers: list[LayerBuffers] | None = None) -> None:
-        """Fill the flat gradient dθ from the cached forward pass."""
+    def loss_and_gradient(
+        self, X: np.ndarray, Y: np.ndarray, training: bool = True, rng=None, buffers=None
+    ) -> float:
+        """One step's work on prepared arrays: J, with dθ (:attr:`dtheta`) filled by
+        backpropagation. ``buffers`` is ``workspace.views(len(X))``; the layer caches alias
+        it until the next step or :meth:`clear_cache`."""
+        if buffers is None:
+            buffers = self.workspace(len(X)).views(len(X))
+        J = self.compute_cost(X, Y, training, rng, buffers)
+        self._backward(Y, buffers)
+        return J
+
+    def measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
+        """(data loss, error) in inference mode on prepared arrays."""
+        Z, A = self._inference(X)
+        return self.loss.value(Z, A, Y), self.loss.error(A, Y)
+
+    def clear_cache(self) -> None:
+        """Drop the layers' forward caches (they hold a batch's activations)."""
+        for layer in self.layers:
+            layer.clear()
+
+    def _forward(self, X: np.ndarray, training: bool, rng, buffers: list[LayerBuffers]):
+        A = X
+        for layer, buf in zip(self.layers, buffers, strict=True):
+            A = layer.forward(A, buf, training, rng)
+        return A
+
+    def _backward(self, Y: np.ndarray, buffers: list[LayerBuffers]) -> None:
+        """Fill dθ from the cached forward pass: dZ[L] = (A[L] - Y)/m, then layer by layer."""
         m = len(Y)
         out = self.layers[-1]
-        dZ = np.subtract(out.A, Y, out=None if buffers is None else buffers[-1].dZ)
+        dZ = np.subtract(out.A, Y, out=buffers[-1].dZ)
         dZ *= 1.0 / m
         if self.loss.output != self.output:  # mean squared error after a non-linear output
             dZ = out.activation.backward(dZ, out.Z, out.A)
         for i in range(len(self.layers) - 1, -1, -1):
-            layer = self.layers[i]
-            buf = None if buffers is None else buffers[i]
-            dA = layer.backward(dZ, need_dA_prev=i > 0, buf=buf)
-            scratch = None if buf is None else buf.penalty
-            regularizers.add_gradient(layer.W, layer.dW, m, self.l2, self.l1, scratch)
+            layer, buf = self.layers[i], buffers[i]
+            dA = layer.backward(dZ, buf, need_dA_prev=i > 0)
+            regularizers.add_gradient(layer.W, layer.dW, m, self.l2, self.l1, buf.penalty)
             if i > 0:
                 dZ = self.layers[i - 1].activation_gradient(dA)
 
-    def _loss_and_gradient(
-        self, X, Y, training: bool, rng, buffers: list[LayerBuffers] | None = None
-    ) -> float:
-        """J, with dθ filled by backpropagation. ``buffers`` (``Workspace.views(len(X))``)
-        makes the step write into preallocated arrays; the layer caches then alias them."""
-        # buffers only when given: the plain path keeps the plain signatures (which tests patch)
-        extra = () if buffers is None else (buffers,)
-        J = self._cost(X, Y, training, rng, *extra)
-        self._backward(Y, *extra)
-        return J
-
+    # ----------------------------------------------------------------- the course's view
     def forward(self, X, training: bool = False, rng=None) -> np.ndarray:
         """A[L], the output activations, shape (m, n_y). Dropout only when ``training``."""
-        X = self._inputs(X)
-        A = self._forward(X, training, as_rng(rng) if training else None)
-        self._clear()
+        X = self.prepare_inputs(X)
+        rng = as_rng(rng) if training else None
+        A = self._forward(X, training, rng, self.workspace(len(X), training).views(len(X)))
+        self.clear_cache()
         return A
 
     def cost(self, X, Y, training: bool = False, rng=None) -> float:
         """The regularized cost J that training minimizes (with dropout if ``training``)."""
-        X = self._inputs(X)
-        J = self._cost(X, self._targets(Y, len(X)), training, as_rng(rng) if training else None)
-        self._clear()
+        X = self.prepare_inputs(X)
+        Y = self.prepare_targets(Y, len(X))
+        J = self.compute_cost(X, Y, training, as_rng(rng) if training else None)
+        self.clear_cache()
         return J
 
     def gradients(self, X, Y, training: bool = False, rng=None) -> dict[str, np.ndarray]:
         """dJ/dθ by backpropagation as ``{"dW1": ..., "db1": ..., ...}`` (copies)."""
-        X = self._inputs(X)
-        Y = self._targets(Y, len(X))
-        self._loss_and_gradient(X, Y, training, as_rng(rng) if training else None)
-        self._clear()
+        X = self.prepare_inputs(X)
+        Y = self.prepare_targets(Y, len(X))
+        self.loss_and_gradient(X, Y, training, as_rng(rng) if training else None)
+        self.clear_cache()
         return {k: v.copy() for k, v in self._grad_views.items()}
-
-    def _clear(self) -> None:
-        for layer in self.layers:
-            layer.clear()
 
     # ----------------------------------------------------------------- inference
     def _inference(self, X: np.ndarray, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
@@ -289,57 +328,39 @@ class Network:
             batch = min(max(INFERENCE_CHUNK_BYTES // widest, 256), 8192)
         Z_out = np.empty((m, n_out), self.dtype)
         A_out = np.empty((m, n_out), self.dtype)
-        workspace = Workspace(self.layers, min(batch, m), self.dtype, training=False)
+        workspace = self.workspace(min(batch, m), training=False)
         for s in range(0, m, batch):
             chunk = X[s : s + batch]
             A = self._forward(chunk, False, None, workspace.views(len(chunk)))
             A_out[s : s + len(chunk)] = A
             Z_out[s : s + len(chunk)] = self.layers[-1].Z
-        self._clear()
+        self.clear_cache()
         return Z_out, A_out
 
     def predict_proba(self, X) -> np.ndarray:
         """Inference-mode output activations (m, n_y): probabilities for sigmoid/softmax."""
-        return self._inference(self._inputs(X))[1]
+        return self._inference(self.prepare_inputs(X))[1]
 
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        pred = self.loss.predict(self._inference(self._inputs(X))[1])
+        pred = self.loss.predict(self._inference(self.prepare_inputs(X))[1])
         return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
-
-    def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        """(data loss, error) in inference mode on prepared arrays."""
-        Z, A = self._inference(X)
-        return self.loss.value(Z, A, Y), self.loss.error(A, Y)
 
     def evaluate(self, X, y) -> dict[str, float]:
         """Inference-mode metrics: ``loss`` (data loss, no penalty, no dropout), ``error``
         (misclassified fraction, or mean squared error for regression), ``accuracy``
         (classification) and ``cost`` (the regularized J)."""
-        X = self._inputs(X)
-        Y = self._targets(y, len(X))
-        loss, error = self._evaluate(X, Y)
+        X = self.prepare_inputs(X)
+        Y = self.prepare_targets(y, len(X))
+        loss, error = self.measure(X, Y)
         result = {"loss": loss, "error": error}
         if self.loss.classification:
             result["accuracy"] = 1.0 - error
         result["cost"] = loss + regularizers.penalty(self.weights, len(X), self.l2, self.l1)
         return result
 
-    # ----------------------------------------------------------------- training, io
-    def fit(self, X, y, dev=None, **kwargs):
-        """Train; see :func:`nnrecipe.train.loop.fit` for every option. Returns the History."""
-        from ..train.loop import fit  # training sits above the network in the layering
-
-        return fit(self, X, y, dev=dev, **kwargs)
-
-    def diagnose(self, train, dev, baseline_error: float = 0.0, **kwargs):
-        """Bias/variance diagnosis from inference-mode errors (no dropout, no penalty) on
-        ``train`` and ``dev``, each an ``(X, y)`` pair; see :func:`nnrecipe.diagnose`."""
-        from ..diagnosis import diagnose_network
-
-        return diagnose_network(self, train, dev, baseline_error, **kwargs)
-
+    # ----------------------------------------------------------------- copies
     def config(self) -> dict:
         """The constructor arguments (JSON-serializable) that rebuild this architecture."""
         return {
@@ -355,12 +376,6 @@ class Network:
             "standardize": self.standardizer is not None,
         }
 
-    def save(self, path) -> None:
-        """Save as .npz (no pickle) with JSON metadata; the write is atomic."""
-        from ..io import save
-
-        save(self, path)
-
     def copy(self, dtype=None) -> Network:
         """An independent copy (optionally in another dtype), parameters included."""
         cfg = self.config()
@@ -368,7 +383,7 @@ class Network:
             cfg["dtype"] = as_dtype(dtype).name
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
-            net = Network(**cfg)
+            net = type(self)(**cfg)
         net._theta[...] = self._theta
         if self.standardizer is not None:
             net.standardizer = self.standardizer.copy()

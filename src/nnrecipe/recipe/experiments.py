@@ -23,7 +23,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from ..nn.network import Network
+from ..diagnosis import diagnose
+from ..model import Network
 from ..train.callbacks import EarlyStopping, History
 
 ZERO_TOL = 1e-3
@@ -210,8 +211,6 @@ def compare(
         norm, zeros = weight_stats(net, zero_tol)
         diagnosis = None
         if baseline_error is not None and net.loss.classification:
-            from .. import diagnose
-
             diagnosis = diagnose(errors[0], errors[1], baseline_error=baseline_error)
         results.append(
             Result(

@@ -23,10 +23,13 @@ import numpy as np
 
 from .._checks import check_name, check_positive
 from ..data.normalize import Standardizer
+from ..data.split import split
 from ..data.targets import output_layer
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
 from . import knobs
+from .learning_curves import learning_curve as make_curve
+from .progress import Printer
 from .result import ImproveResult, Step
 from .runs import Trainer, looks_like_images, start_config
 
@@ -121,9 +124,6 @@ def improve(
     progress : bool
         Print each step as it finishes.
     """
-    from ..data.split import split
-    from .progress import Printer
-
     budget = check_positive(budget, "budget", integer=True)
     epochs = check_positive(epochs, "epochs", integer=True)
     batch_size = check_positive(batch_size, "batch_size", integer=True)
@@ -196,8 +196,6 @@ def improve(
 
     curve = None
     if learning_curve and diag.high_variance and stop != "interrupted":
-        from .learning_curves import learning_curve as make_curve
-
         with printer.training(None, "learning curve of the chosen network"):
             curve = make_curve(
                 lambda: trainer.network(current.config),

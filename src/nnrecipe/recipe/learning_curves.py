@@ -22,7 +22,7 @@ from collections.abc import Callable
 import numpy as np
 
 from .._checks import as_rng, check_nonneg
-from ..data.split import class_codes, stratified_order
+from ..data.strata import class_codes, stratified_order
 
 
 class LearningCurve:

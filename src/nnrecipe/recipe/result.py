@@ -13,7 +13,7 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
-from ..io import atomic_write
+from .._files import atomic_write
 
 STOPS = {
     "good_fit": "good fit",

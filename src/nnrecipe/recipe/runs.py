@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from .._checks import check_positive
-from ..nn.network import Network
+from ..data import augment as aug
+from ..model import Network
 from ..train.callbacks import EarlyStopping, History
 from . import knobs
 
@@ -55,8 +56,6 @@ class Trainer:
     def fit_kwargs(self, config: knobs.Config) -> dict:
         augment = None
         if config.augment:
-            from ..data import augment as aug
-
             # up to 2 pixels of shift on 28×28 digits; none on 8×8, where 1 pixel is too much
             shift = math.isqrt(self.train[0].shape[1]) // 14
             rotate = aug.Rotate(max_degrees=10.0)

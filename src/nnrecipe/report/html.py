@@ -2,7 +2,7 @@
 
 A report is one ``report.html`` with every image embedded as a base64 ``data:`` URI (it can be
 mailed or opened offline: no scripts, no external files), written next to the same images as
-PNG files. Files are written atomically (:func:`nnrecipe.io.atomic_write`).
+PNG files. Files are written atomically (:func:`nnrecipe._files.atomic_write`).
 
 :func:`train_report` shows one run: the result table, the bias/variance diagnosis with the
 recommended next step, cost J per iteration, train vs dev error per epoch with the best
@@ -17,7 +17,9 @@ import base64
 import html
 from pathlib import Path
 
-from ..io import atomic_write
+from .._figures import to_png
+from .._files import atomic_write
+from . import plots
 
 CSS = """
 body { font-family: system-ui, sans-serif; margin: 2em auto; max-width: 1400px; color: #222;
@@ -66,8 +68,6 @@ class Report:
 
     def figure(self, name: str, figure, caption: str) -> None:
         """Embed a Matplotlib figure (or PNG bytes) and keep it as ``name``.png."""
-        from .plots import to_png
-
         png = figure if isinstance(figure, bytes) else to_png(figure)
         self.images[f"{name}.png"] = png
         data = base64.b64encode(png).decode("ascii")
@@ -137,8 +137,6 @@ def _figures(
     zero_tol: float,
     titles: dict | None = None,
 ) -> None:
-    from . import plots
-
     report.heading("Training")
     report.figure(
         "cost",

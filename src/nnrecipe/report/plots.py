@@ -16,50 +16,21 @@ Matplotlib is imported inside the functions, never when nnrecipe is imported.
 
 from __future__ import annotations
 
-import io
-
 import numpy as np
 
+from .._figures import HEIGHT, WIDTH, colors, figure, to_png
 from ..train.callbacks import History
 
-WIDTH, HEIGHT, DPI = 4.2, 3.2, 100
-
-
-def _matplotlib():
-    try:
-        import matplotlib
-    except ModuleNotFoundError:
-        raise ModuleNotFoundError(
-            "drawing plots needs matplotlib: pip install 'nnrecipe[plots]'"
-        ) from None
-    return matplotlib
-
-
-def _figure(ncols: int = 1, nrows: int = 1, sharey: bool = False, width: float | None = None):
-    _matplotlib()
-    from matplotlib.figure import Figure
-
-    size = (width or WIDTH * ncols, HEIGHT * nrows)
-    fig = Figure(figsize=size, dpi=DPI, layout="constrained")
-    axes = fig.subplots(nrows, ncols, squeeze=False, sharey=sharey)
-    return fig, axes
-
-
-def to_png(fig) -> bytes:
-    """The figure as PNG bytes (Agg renderer)."""
-    from matplotlib.backends.backend_agg import FigureCanvasAgg
-
-    FigureCanvasAgg(fig)
-    buffer = io.BytesIO()
-    fig.savefig(buffer, format="png", dpi=DPI)
-    return buffer.getvalue()
-
-
-def _colors(n: int) -> list:
-    from matplotlib import colormaps
-
-    cmap = colormaps["tab10"]
-    return [cmap(i % 10) for i in range(n)]
+__all__ = [
+    "HEIGHT",
+    "WIDTH",
+    "cost_per_iteration",
+    "decision_boundaries",
+    "error_curves",
+    "gradient_norms",
+    "to_png",
+    "weight_histograms",
+]
 
 
 def cost_per_iteration(histories: dict[str, History]):
@@ -68,10 +39,10 @@ def cost_per_iteration(histories: dict[str, History]):
     A log scale is used when J spans more than two orders of magnitude (a large random
     initialization starts with J in the thousands).
     """
-    fig, axes = _figure(width=WIDTH * (1.6 if len(histories) > 1 else 1.2))
+    fig, axes = figure(width=WIDTH * (1.6 if len(histories) > 1 else 1.2))
     ax = axes[0, 0]
     lows, highs = [], []
-    for (label, history), color in zip(histories.items(), _colors(len(histories)), strict=True):
+    for (label, history), color in zip(histories.items(), colors(len(histories)), strict=True):
         cost = np.asarray(history.iteration_cost, dtype=float)
         cost = cost[np.isfinite(cost)]
         if cost.size == 0:
@@ -111,7 +82,7 @@ def error_curves(histories: dict[str, History]):
     The best epoch is the one whose weights ``fit`` keeps when early stopping (or Ctrl-C)
     restores the best weights: the early-stopping point.
     """
-    fig, axes = _figure(min(len(histories), 3), -(-len(histories) // 3), sharey=True)
+    fig, axes = figure(min(len(histories), 3), -(-len(histories) // 3), sharey=True)
     flat = axes.ravel()
     for ax, (label, history) in zip(flat, histories.items(), strict=False):
         epochs = np.asarray(history.epoch) + 1
@@ -156,7 +127,7 @@ def decision_boundaries(networks: dict, X, y, titles: dict | None = None, steps:
         raise ValueError(f"decision boundaries need 2-D inputs, got X of shape {X.shape}")
     y = np.asarray(y).ravel()
     xx, yy, grid = _grid(X, steps)
-    fig, axes = _figure(min(len(networks), 3), -(-len(networks) // 3))
+    fig, axes = figure(min(len(networks), 3), -(-len(networks) // 3))
     flat = axes.ravel()
     for ax, (label, net) in zip(flat, networks.items(), strict=False):
         proba = net.predict_proba(grid)
@@ -202,7 +173,7 @@ def weight_histograms(networks: dict, zero_tol: float = 1e-3, bins: int = 40):
     """
     nets = list(networks.items())
     n_layers = max(net.n_layers for _, net in nets)
-    fig, axes = _figure(n_layers, len(nets))
+    fig, axes = figure(n_layers, len(nets))
     for col in range(n_layers):
         layer_weights = [net.weights[col].ravel() for _, net in nets if col < net.n_layers]
         limit = max(float(np.abs(w).max()) for w in layer_weights) or 1.0
@@ -213,7 +184,7 @@ def weight_histograms(networks: dict, zero_tol: float = 1e-3, bins: int = 40):
                 ax.set_visible(False)
                 continue
             w = net.weights[col].ravel()
-            ax.hist(w, bins=edges, color=_colors(len(nets))[row], alpha=0.85, histtype="stepfilled")
+            ax.hist(w, bins=edges, color=colors(len(nets))[row], alpha=0.85, histtype="stepfilled")
             zero = float(np.mean(np.abs(w) < zero_tol))
             ax.set_title(f"{label}: W{col + 1}" if label else f"W{col + 1}", fontsize=9)
             ax.text(
@@ -234,12 +205,12 @@ def gradient_norms(histories: dict[str, History], key: str = "gradient_norms"):
     runs = {label: h for label, h in histories.items() if getattr(h, key, None)}
     if not runs:
         return None
-    fig, axes = _figure(min(len(runs), 3), -(-len(runs) // 3), sharey=True)
+    fig, axes = figure(min(len(runs), 3), -(-len(runs) // 3), sharey=True)
     flat = axes.ravel()
     for ax, (label, history) in zip(flat, runs.items(), strict=False):
         norms = np.asarray(getattr(history, key), dtype=float)  # (epochs, layers)
         epochs = np.arange(1, len(norms) + 1)
-        for layer, color in zip(range(norms.shape[1]), _colors(norms.shape[1]), strict=True):
+        for layer, color in zip(range(norms.shape[1]), colors(norms.shape[1]), strict=True):
             ax.plot(epochs, norms[:, layer], color=color, lw=1.1, label=f"dW{layer + 1}")
         if np.all(norms[np.isfinite(norms)] > 0):
             ax.set_yscale("log")

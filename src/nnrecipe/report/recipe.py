@@ -1,18 +1,17 @@
-"""HTML reports of ``nnrecipe improve`` and ``nnrecipe tune`` (built on :mod:`.html`).
+"""The HTML report of ``nnrecipe improve`` (built on :mod:`.html`).
 
 The improve report shows the trail: the result, every step (knob, change, why, train and
 dev error before and after, time, kept or undone) as a table and as a chart of errors per
 step, then the chosen network: its diagnosis and next steps, its cost and error curves, the
-learning curve when one was measured, and the decision boundary for 2-D data. The tune
-report shows the best configuration, the validation curves and the table of trials.
+learning curve when one was measured, and the decision boundary for 2-D data.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
 
+from ..recipe import plots as recipe_plots
 from . import plots
-from . import tune_plots as recipe_plots
 from .html import Report, _pct, add_diagnosis
 
 
@@ -91,59 +90,5 @@ def improve_report(
     return report.write(directory)
 
 
-def tune_report(result, directory, title: str = "nnrecipe tune", config_text: str = "") -> Path:
-    """Write ``report.html`` and its PNGs for a TuneResult into ``directory``."""
-    counts = {s: result.count(s) for s in ("COMPLETE", "PRUNED", "FAIL")}
-    report = Report(
-        title,
-        f"study {result.study_name}: {counts['COMPLETE']} complete, "
-        f"{counts['PRUNED']} pruned, {counts['FAIL']} failed trials",
-    )
-    report.heading("Best configuration")
-    if result.best_params is None:
-        report.paragraph("no trial completed", "warning")
-    else:
-        rows = [
-            ["dev error", _pct(result.best_value)],
-            ["trial", result.best_trial],
-            ["layers", result.best_layer_sizes],
-        ]
-        rows += [
-            [k, f"{v:.4g}" if isinstance(v, float) else v] for k, v in result.best_params.items()
-        ]
-        report.table(["", "value"], rows)
-        report.figure(
-            "validation_curves",
-            recipe_plots.validation_curves(result),
-            "Dev error against each searched hyperparameter (validation curves); "
-            "open circles are pruned trials at the dev error they were stopped at, "
-            "the star is the best trial.",
-        )
-    names = list(result.settings["space"])
-    report.heading("Trials")
-    report.table(
-        ["trial", "state", "dev error", "train error", *names, "epochs", "seconds"],
-        [
-            [
-                r["number"],
-                r["state"].lower(),
-                _pct(r["dev_error"] if r["dev_error"] is not None else r["last_dev_error"]),
-                _pct(r["train_error"]),
-                *(_num(r["params"].get(n)) for n in names),
-                r["epochs"] or "–",
-                "–" if r["seconds"] is None else f"{r['seconds']:.1f}",
-            ]
-            for r in result.trials
-        ],
-    )
-    return report.write(directory)
-
-
 def _arrow(before, after) -> str:
     return _pct(after) if before is None else f"{_pct(before)} → {_pct(after)}"
-
-
-def _num(value) -> str:
-    if value is None:
-        return "–"
-    return str(value) if isinstance(value, int) else f"{value:.3g}"

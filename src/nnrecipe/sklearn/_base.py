@@ -22,8 +22,8 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._checks import as_dtype, check_keep_prob, check_nonneg, check_positive, per_layer
+from ..model import Network
 from ..nn import activations, initializers
-from ..nn.network import Network
 from ..train import optimizers
 from ..train.callbacks import EarlyStopping, History
 

@@ -73,6 +73,30 @@ class Callback:
         pass
 
 
+class BestEpoch:
+    """The best epoch of a monitored quantity, by early stopping's rule: epoch e improves on
+    the best so far when ``value < best - min_delta`` (NaN never improves).
+
+    The training loop keeps the best weights by this one tracker: EarlyStopping's own when
+    it is given, so the weights restored are those of the epoch early stopping chose.
+    """
+
+    def __init__(self, min_delta: float = 0.0):
+        self.min_delta = check_nonneg(min_delta, "min_delta")
+        self.reset()
+
+    def reset(self) -> None:
+        self.best = math.inf
+        self.epoch: int | None = None
+
+    def update(self, value: float, epoch: int) -> bool:
+        """Feed one epoch's value; True when it is the new best."""
+        if value < self.best - self.min_delta:
+            self.best, self.epoch = value, epoch
+            return True
+        return False
+
+
 class EarlyStopping(Callback):
     """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
 
@@ -98,13 +122,26 @@ class EarlyStopping(Callback):
         if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
             raise ValueError(f"patience={patience!r} must be an integer >= 0")
         self.patience = patience
-        self.min_delta = check_nonneg(min_delta, "min_delta")
+        self.tracker = BestEpoch(min_delta)
         self.restore_best = bool(restore_best)
         self.reset()
 
+    @property
+    def min_delta(self) -> float:
+        return self.tracker.min_delta
+
+    @property
+    def best(self) -> float:
+        """The best monitored value so far."""
+        return self.tracker.best
+
+    @property
+    def best_epoch(self) -> int | None:
+        """The epoch of :attr:`best` (0-based), or None before the first improvement."""
+        return self.tracker.epoch
+
     def reset(self) -> None:
-        self.best = math.inf
-        self.best_epoch: int | None = None
+        self.tracker.reset()
         self.wait = 0
         self.stopped_epoch: int | None = None
 
@@ -113,8 +150,8 @@ class EarlyStopping(Callback):
 
     def update(self, value: float, epoch: int) -> bool:
         """Feed one epoch's monitored value; returns True when training should stop."""
-        if value < self.best - self.min_delta:
-            self.best, self.best_epoch, self.wait = value, epoch, 0
+        if self.tracker.update(value, epoch):
+            self.wait = 0
             return False
         self.wait += 1
         if self.wait >= max(self.patience, 1):

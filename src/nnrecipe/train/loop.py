@@ -21,9 +21,8 @@ import numpy as np
 
 from .._checks import as_rng, check_nonneg, check_positive
 from ..data.augment import in_raw_space
-from ..nn.workspace import Workspace
 from . import monitoring, optimizers
-from .callbacks import Callback, EarlyStopping, History
+from .callbacks import BestEpoch, Callback, EarlyStopping, History
 
 DIVERGED = (
     "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
@@ -38,8 +37,8 @@ def _check_dev(network, dev):
         return None
     if not isinstance(dev, tuple | list) or len(dev) != 2:
         raise TypeError("dev must be a tuple (X_dev, y_dev)")
-    X_dev = network._inputs(dev[0], "dev[0] (X_dev)")
-    Y_dev = network._targets(dev[1], len(X_dev), "dev[1] (y_dev)")
+    X_dev = network.prepare_inputs(dev[0], "dev[0] (X_dev)")
+    Y_dev = network.prepare_targets(dev[1], len(X_dev), "dev[1] (y_dev)")
     return X_dev, Y_dev
 
 
@@ -103,12 +102,12 @@ def fit(
     if augment is not None and not callable(augment):
         raise TypeError("augment must be a callable (X_batch, rng) -> X_batch")
     if network.standardizer is not None and not network.standardizer.fitted:
-        network.standardizer.fit(network._inputs(X))
+        network.standardizer.fit(network.prepare_inputs(X))
     if augment is not None and network.standardizer is not None:
         augment = in_raw_space(augment, network.standardizer)  # augment pixels, not z-scores
     grad_monitor = monitoring.monitor(monitor_gradients)
-    X = network._inputs(X)
-    Y = network._targets(y, len(X))
+    X = network.prepare_inputs(X)
+    Y = network.prepare_targets(y, len(X))
     m = len(X)
     batch_size = (
         m
@@ -122,30 +121,32 @@ def fit(
             f"early_stopping monitors {early_stopping.monitor!r} but no dev set was given; "
             "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
         )
-    rng = network._rng if seed is None else as_rng(seed, "seed")
+    rng = network.rng if seed is None else as_rng(seed, "seed")
     hooks = ([early_stopping] if early_stopping is not None else []) + list(callbacks)
 
     history = History()
-    theta = network._theta
-    params, grads = {"theta": theta}, {"theta": network._grad}
+    theta = network.theta
+    params, grads = {"theta": theta}, {"theta": network.dtheta}
     opt.init(params)
     lr0 = opt.learning_rate
     last_good = theta.copy()
-    best_theta, best_value = None, np.inf
+    best_theta = None
+    # one best-epoch rule: early stopping's own tracker when given (so the weights restored
+    # are those of the epoch it chose), else the dev loss's strict minimum
     monitor = (
         early_stopping.monitor
         if early_stopping is not None
         else ("dev_loss" if dev_set is not None else None)
     )
+    tracker = early_stopping.tracker if early_stopping is not None else BestEpoch()
     for hook in hooks:
         hook.on_train_begin(network, history)
     start = time.perf_counter()
     # gather each mini-batch with np.take into preallocated row-major buffers, and let every
-    # step write its activations and gradients into one workspace (see nnrecipe.workspace)
+    # step write its activations and gradients into one workspace (see nnrecipe.nn.workspace)
     Xb_full = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
     Yb_full = np.empty((batch_size,) + Y.shape[1:], dtype=Y.dtype)
-    penalty = bool(network.l2 or network.l1)
-    workspace = Workspace(network.layers, batch_size, network.dtype, True, penalty)
+    workspace = network.workspace(batch_size)
     try:
         for epoch in range(epochs):
             opt.learning_rate = optimizers.decayed_rate(lr0, epoch, decay_rate, decay_interval)
@@ -159,7 +160,7 @@ def fit(
                 X.take(idx, axis=0, out=Xb, mode="clip")
                 Y.take(idx, axis=0, out=Yb, mode="clip")
                 Xin = augment(Xb, rng) if augment is not None else Xb
-                J = network._loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
+                J = network.loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
                 if grad_monitor is not None and b == 0:
                     grad_monitor(network, history)
                 if not math.isfinite(J):
@@ -170,7 +171,7 @@ def fit(
                     return history
                 opt.update(params, grads)
                 costs.append(J)
-            network._clear()
+            network.clear_cache()
             history.iteration_cost.extend(costs)
             _record(network, history, epoch, costs, opt.learning_rate, X, Y, dev_set, start)
             if not np.all(np.isfinite(theta)):
@@ -182,24 +183,24 @@ def fit(
                 warnings.warn(history.message, RuntimeWarning, stacklevel=3)
                 return history
             last_good[...] = theta
-            if monitor is not None:
-                value = getattr(history, monitor)[-1]
-                if value < best_value:
-                    best_value, history.best_epoch = value, epoch
-                    if best_theta is None:
-                        best_theta = theta.copy()
-                    else:
-                        best_theta[...] = theta
             if verbose:
                 print(_line(history))
             stop = False
-            for hook in hooks:
+            for hook in hooks:  # early stopping, when given, updates the tracker here
                 stop = bool(hook.on_epoch_end(network, history)) or stop
+            if early_stopping is None and monitor is not None:
+                tracker.update(getattr(history, monitor)[-1], epoch)
+            if tracker.epoch == epoch:
+                history.best_epoch = epoch
+                if best_theta is None:
+                    best_theta = theta.copy()
+                else:
+                    best_theta[...] = theta
             if stop:
                 history.stop_reason = "early_stopping"
                 break
     except KeyboardInterrupt:
-        network._clear()
+        network.clear_cache()
         _drop_partial_epoch(history, -(-m // batch_size))
         history.stop_reason = "interrupted"
         history.message = "training interrupted (Ctrl-C); the network keeps the best weights so far"
@@ -225,11 +226,11 @@ def _drop_partial_epoch(history: History, batches_per_epoch: int) -> None:
 def _record(network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:
     history.epoch.append(epoch)
     history.cost.append(float(np.mean(costs)))
-    loss, error = network._evaluate(X, Y)
+    loss, error = network.measure(X, Y)
     history.train_loss.append(loss)
     history.train_error.append(error)
     if dev_set is not None:
-        loss, error = network._evaluate(*dev_set)
+        loss, error = network.measure(*dev_set)
         history.dev_loss.append(loss)
         history.dev_error.append(error)
     history.learning_rate.append(lr)

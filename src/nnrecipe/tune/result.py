@@ -10,7 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
+from .._figures import to_png
+from .._files import atomic_write
 from . import space as search_space
+from .plots import validation_curves
 
 STATES = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running"}
 
@@ -134,10 +137,6 @@ class TuneResult:
 
     def plot(self, path):
         """Dev error against each searched hyperparameter (validation curves), as a PNG."""
-        from ..io import atomic_write
-        from ..report.plots import to_png
-        from ..report.tune_plots import validation_curves
-
         png = to_png(validation_curves(self))
         return atomic_write(path, lambda f: f.write(png))
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_name, check_positive
+from ..data.split import split
 from ..data.targets import output_layer
 from ..train import optimizers
 from . import space as search_space
@@ -33,8 +34,6 @@ def fingerprint(*arrays) -> str:
 
 def prepare_data(X, y, dev, seed):
     if dev is None:  # the auto rule; the test part is set aside and never looked at
-        from .. import split
-
         (X, y), dev, _ = split(X, y, seed=seed)
     if not isinstance(dev, tuple | list) or len(dev) != 2:
         raise TypeError("dev must be a tuple (X_dev, y_dev), or None to split X, y")

@@ -112,12 +112,6 @@ def open_storage(storage: str | None, heartbeat: int = 60):
     )
 
 
-def study_exists(storage_obj, study_name: str) -> bool:
-    import optuna
-
-    return study_name in optuna.get_all_study_names(storage_obj)
-
-
 def fail_trials_of(study, storage_obj, tags: set[str]) -> list[int]:
     """Mark the RUNNING trials whose ``worker`` tag is in ``tags`` as FAIL (their process died).
 

@@ -20,8 +20,12 @@ import time
 from contextlib import contextmanager
 
 from .._checks import check_positive
+from ..model import Network
 from ..train.callbacks import Callback, EarlyStopping
 from . import space as search_space
+from . import storage as tuning_storage
+from . import workers as tuning_workers
+from .progress import Monitor
 from .result import TuneResult
 from .settings import prepare_data, settings_for
 
@@ -44,8 +48,6 @@ class _ReportToTrial(Callback):
 
 def train_config(params: dict, settings: dict, data: tuple, seed: int, callbacks=()):
     """Build and train the network of one point ``params``; returns (network, history)."""
-    from ..nn.network import Network
-
     X_train, y_train, X_dev, y_dev = data
     sizes = search_space.layer_sizes(params, X_train.shape[1], settings["n_out"])
     net = Network(
@@ -81,9 +83,7 @@ def objective(trial, job) -> float:
     settings = job.settings
     params = search_space.suggest(trial, settings["space"])
     seed = settings["seed"] + trial.number  # the trial can be replayed exactly
-    from .storage import worker_tag
-
-    trial.set_user_attr("worker", worker_tag())
+    trial.set_user_attr("worker", tuning_storage.worker_tag())
     trial.set_user_attr("params", params)
     trial.set_user_attr("seed", seed)
     report = _ReportToTrial(trial)
@@ -169,11 +169,6 @@ def tune(
         min(4, os.cpu_count() or 1) if workers is None else workers, "workers", integer=True
     )
     heartbeat = check_positive(heartbeat, "heartbeat", integer=True)
-    # worker processes, sockets and storages are loaded only when a search runs
-    from . import storage as tuning_storage
-    from . import workers as tuning_workers
-    from .progress import Monitor
-
     storage = tuning_storage.check_storage(storage)
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")

@@ -9,10 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-import nnrecipe as nr
-
 from ..._checks import check_nonneg, check_positive
+from ...data import augment, datasets
+from ...data import split as splitting
 from ...train import optimizers
+from ...train.callbacks import EarlyStopping
 
 IMAGE_SHAPES = {"digits": (8, 8), "mnist": (28, 28)}
 
@@ -42,7 +43,7 @@ GENERATED_N = 1000
 
 def real_datasets() -> dict:
     """The real (not generated) built-ins: name → loader taking no arguments."""
-    d = nr.datasets
+    d = datasets
     return {
         "digits": d.digits,
         "breast_cancer": d.breast_cancer,
@@ -52,7 +53,7 @@ def real_datasets() -> dict:
 
 
 def builtin_names() -> list[str]:
-    return sorted(nr.datasets.BUILTIN) + sorted(real_datasets())
+    return sorted(datasets.BUILTIN) + sorted(real_datasets())
 
 
 def _subset(X, y, n, seed):
@@ -67,8 +68,8 @@ def load_data(options: dict) -> Data:
     """The dataset named by ``options["dataset"]``: a built-in or a .csv/.npz file."""
     name = options["dataset"]
     image_shape = IMAGE_SHAPES.get(name.split("_")[0])
-    if name in nr.datasets.BUILTIN:
-        loader = nr.datasets.BUILTIN[name]
+    if name in datasets.BUILTIN:
+        loader = datasets.BUILTIN[name]
         params = inspect.signature(loader).parameters
         wanted = {
             "n": options.get("n") or GENERATED_N,
@@ -81,7 +82,7 @@ def load_data(options: dict) -> Data:
     elif Path(name).suffix.lower() in (".csv", ".npz") or Path(name).exists():
         if not Path(name).is_file():
             raise ValueError(f"data file {name!r} does not exist")
-        X, y = nr.datasets.load(name, target=options.get("target"))
+        X, y = datasets.load(name, target=options.get("target"))
         X, y = _subset(X, y, options.get("n"), options.get("seed"))
         name = Path(name).name
     else:
@@ -113,7 +114,7 @@ def load_data(options: dict) -> Data:
 
 def split(data: Data, options: dict):
     """train/dev/test by :func:`nnrecipe.split` (stratified for classification)."""
-    return nr.split(
+    return splitting.split(
         data.X, data.y, ratios=options["split"], stratify=data.classification, seed=options["seed"]
     )
 
@@ -203,8 +204,8 @@ def augmentation(options: dict, data: Data):
         except ValueError:
             raise ValueError(f"augmentation {spec!r}: {value!r} is not a {kind.__name__}") from None
         extra = {"clip": (0.0, 1.0)} if name == "noise" else {}
-        transforms.append(getattr(nr.augment, cls)(**{param: amount}, **extra))
-    return nr.augment.Compose(*transforms, image_shape=data.image_shape)
+        transforms.append(getattr(augment, cls)(**{param: amount}, **extra))
+    return augment.Compose(*transforms, image_shape=data.image_shape)
 
 
 def fit_kwargs(options: dict, data: Data, n_train: int) -> dict:
@@ -230,5 +231,5 @@ def fit_kwargs(options: dict, data: Data, n_train: int) -> dict:
     }
     patience = options.get("early_stopping", 0)
     if patience:
-        kwargs["early_stopping"] = nr.EarlyStopping(patience=patience)
+        kwargs["early_stopping"] = EarlyStopping(patience=patience)
     return kwargs

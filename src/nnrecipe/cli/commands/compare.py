@@ -9,6 +9,8 @@ compares zeros / random×10 / He on circles instead.
 from __future__ import annotations
 
 from ...recipe import experiments
+from ...report.html import compare_report
+from ...train.progress import ProgressBar
 from .. import config
 from . import common, output
 
@@ -76,7 +78,6 @@ def run(args) -> int:
 
     progress = None
     if output.show_progress(options):
-        from ...train.progress import ProgressBar
 
         def progress(setting):
             return [ProgressBar(options["epochs"], setting.label)]
@@ -164,8 +165,6 @@ def caption(comparison) -> str:
 
 def _report(out, data, comparison, headers, rows, train, config_text, warned, result):
     try:
-        from ...report.html import compare_report
-
         title = f"nnrecipe compare: {data.name}, layers {result['layers']}"
         return compare_report(
             out,

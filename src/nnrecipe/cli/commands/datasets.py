@@ -8,8 +8,7 @@ from pathlib import Path
 
 import numpy as np
 
-import nnrecipe as nr
-
+from ...data import datasets, mnist
 from . import common, output
 
 # facts of the published real datasets (loading them just to count would import sklearn)
@@ -51,8 +50,6 @@ def _summary(name: str, loader) -> str:
 
 
 def _mnist_files() -> dict:
-    from ...data import mnist
-
     folders = [Path(os.environ["NNRECIPE_MNIST"])] if os.environ.get("NNRECIPE_MNIST") else []
     folders.append(mnist.cache_dir())
     found = {}
@@ -68,7 +65,7 @@ def _mnist_files() -> dict:
 
 def _describe(seed: int) -> list[dict]:
     rows = []
-    for name, loader in sorted(nr.datasets.BUILTIN.items()):
+    for name, loader in sorted(datasets.BUILTIN.items()):
         X, y = loader(n=common.GENERATED_N, seed=seed)
         rows.append(
             {

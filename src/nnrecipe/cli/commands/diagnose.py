@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nnrecipe as nr
-
+from ...diagnosis import diagnose
+from ...model import load
 from .. import config
 from . import common, output
 
@@ -21,7 +21,7 @@ def _model_and_options(args) -> tuple[object, dict, Path]:
             f"{str(path)!r} is a directory without model.npz; give a run directory "
             "of `nnrecipe train` or a model .npz file"
         )
-    net = nr.load(model)
+    net = load(model)
     options = config.defaults(config.TRAIN)
     if (run_dir / "config.toml").is_file():
         options.update(config.read_toml(run_dir / "config.toml", config.TRAIN))
@@ -49,7 +49,7 @@ def run(args) -> int:
                 "--dev-error 0.15), or --model PATH for a saved model"
             )
         baseline = 0.0 if args.baseline is None else args.baseline
-        report = nr.diagnose(args.train_error, args.dev_error, baseline_error=baseline)
+        report = diagnose(args.train_error, args.dev_error, baseline_error=baseline)
         source = {"source": "error rates"}
     else:
         if rates != (None, None):

@@ -5,8 +5,8 @@ from __future__ import annotations
 
 import numpy as np
 
-import nnrecipe as nr
-
+from ...gradcheck.network import gradcheck
+from ...model import Network
 from . import output
 
 
@@ -17,7 +17,7 @@ def run(args) -> int:
     if args.examples < 1:
         raise ValueError(f"--examples must be a positive integer, got {args.examples}")
     hidden = args.hidden.split(",") if "," in args.hidden else args.hidden
-    net = nr.Network(
+    net = Network(
         args.layers,
         hidden=hidden,
         output=args.output,
@@ -37,7 +37,7 @@ def run(args) -> int:
         Y = rng.integers(0, 2, (m, n_y))
     else:
         Y = rng.standard_normal((m, n_y))
-    result = nr.gradcheck(
+    result = gradcheck(
         net,
         X,
         Y,

@@ -3,8 +3,8 @@ every step (result.json) and a report of the trail into the run directory."""
 
 from __future__ import annotations
 
-import nnrecipe as nr
-
+from ...recipe.improve import improve
+from ...report.recipe import improve_report
 from .. import config
 from . import common, output
 
@@ -21,7 +21,7 @@ def run(args) -> int:
     out = output.run_directory(options["out"])
     config_text = output.write_config(out, config.IMPROVE, options)
     with output.captured_warnings() as warned:
-        result = nr.improve(
+        result = improve(
             data.X,
             data.y,
             baseline_error=options["baseline"],
@@ -42,8 +42,6 @@ def run(args) -> int:
     report = None
     if options["report"]:
         try:
-            from ...report.recipe import improve_report
-
             report = improve_report(
                 result, out, f"nnrecipe improve: {data.name}", config_text=config_text
             )

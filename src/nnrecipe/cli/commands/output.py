@@ -12,9 +12,8 @@ from pathlib import Path
 
 import numpy as np
 
-import nnrecipe as nr
-
-from ...io import atomic_write
+from ..._files import atomic_write
+from ..._version import __version__
 from .. import config
 
 
@@ -42,7 +41,7 @@ def write_config(directory: Path, command: str, options: dict) -> str:
     """Store the resolved options as ``config.toml`` (reusable with ``--config``)."""
     text = config.to_toml(
         {**options, "out": None},  # a repeat of the run gets a directory of its own
-        f"nnrecipe {command}: the resolved configuration of this run (nnrecipe {nr.__version__}).\n"
+        f"nnrecipe {command}: the resolved configuration of this run (nnrecipe {__version__}).\n"
         f"Repeat it with: nnrecipe {command} --config {directory / 'config.toml'}",
     )
     write_text(directory / "config.toml", text)

@@ -5,8 +5,9 @@ from __future__ import annotations
 
 import time
 
-import nnrecipe as nr
-
+from ...model import Network
+from ...report.html import train_report
+from ...train.progress import ProgressBar
 from .. import config
 from . import common, output
 
@@ -19,7 +20,7 @@ def run(args) -> int:
     parts = common.split(data, options)
     train, dev, test = parts
     sizes = common.layer_sizes(options, data)
-    net = nr.Network(
+    net = Network(
         sizes,
         init=common.init_value(options["init"]),
         seed=options["seed"],
@@ -31,8 +32,6 @@ def run(args) -> int:
 
     callbacks = []
     if output.show_progress(options):
-        from ...train.progress import ProgressBar
-
         callbacks.append(ProgressBar(options["epochs"], data.name))
     start = time.perf_counter()
     with output.captured_warnings() as warned:
@@ -94,8 +93,6 @@ def run(args) -> int:
 
 def _report(out, data, net, history, result, diagnosis, config_text, warned, train):
     try:
-        from ...report.html import train_report
-
         boundary = train if data.two_d and data.classification else None
         title = f"nnrecipe train: {data.name}, layers {result['layers']}"
         return train_report(

@@ -6,8 +6,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import nnrecipe as nr
-
+from ...report.tune import tune_report
+from ...tune.study import tune
 from .. import config
 from . import common, output
 
@@ -37,7 +37,7 @@ def run(args) -> int:
     if options["resume"]:  # the study's stored settings win unless given on the line
         space = {n: v for n, v in space.items() if f"{n}_range" in given} or None
     with output.captured_warnings() as warned:
-        result = nr.tune(
+        result = tune(
             data.X,
             data.y,
             space=space,
@@ -88,8 +88,6 @@ def _training(options: dict, args, batch) -> dict:
 
 def _report(result, out: Path, name: str, config_text: str):
     try:
-        from ...report.recipe import tune_report
-
         return tune_report(result, out, f"nnrecipe tune: {name}", config_text)
     except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
         output.note(f"note: report skipped: {exc}")

@@ -1,0 +1,59 @@
+"""Pictures of the automated recipe (Matplotlib, imported only when a picture is drawn).
+
+* :func:`recipe_steps`: train and dev error after every step of ``improve``, kept steps
+  joined by a line (the path the recipe took), undone steps as open markers, the baseline
+  error dashed: the trail at a glance;
+* :func:`learning_curve`: train and dev error against the training-set size.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from .._figures import WIDTH, figure
+
+
+def recipe_steps(result):
+    """Errors per step of an :class:`~nnrecipe.recipe.result.ImproveResult`."""
+    steps = result.steps
+    fig, axes = figure(width=max(WIDTH * 1.4, 0.55 * len(steps) + 2.5))
+    ax = axes[0, 0]
+    x = np.arange(len(steps))
+    kept = [s.number for s in steps if s.kept]
+    for key, color, label in (
+        ("train_after", "tab:blue", "train"),
+        ("dev_after", "tab:orange", "dev"),
+    ):
+        values = np.array([getattr(s, key) for s in steps])
+        # the kept path: each undone step returns to the last kept state
+        path = [values[kept[np.searchsorted(kept, i, side="right") - 1]] for i in x]
+        ax.step(x, path, where="post", color=color, lw=1.4, label=f"{label} error (kept)")
+        undone = [s.number for s in steps if not s.kept]
+        ax.plot(kept, values[kept], "o", color=color)
+        ax.plot(
+            undone,
+            values[undone],
+            "o",
+            mfc="none",
+            color=color,
+            label=f"{label} error (undone)" if undone else None,
+        )
+    ax.axhline(result.baseline_error, color="gray", ls="--", lw=1, label="baseline error")
+    ax.set_xticks(x, [f"{s.number}\n{s.knob}" for s in steps], fontsize=7)
+    ax.set(ylabel="error (inference mode)", title="Errors after each step of the recipe")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=7)
+    return fig
+
+
+def learning_curve(curve):
+    """Train and dev error against the number of training examples (log x)."""
+    fig, axes = figure(width=WIDTH * 1.2)
+    ax = axes[0, 0]
+    ax.plot(curve.sizes, curve.train_errors, "o-", color="tab:blue", label="train error")
+    ax.plot(curve.sizes, curve.dev_errors, "o-", color="tab:orange", label="dev error")
+    ax.set_xscale("log")
+    ax.set(xlabel="training examples", ylabel="error", title="Learning curve")
+    ax.grid(alpha=0.3)
+    ax.legend(fontsize=8)
+    return fig
