@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe.nn import activations, dropout, initializers, losses, regularizers
+from nnrecipe.nn import _fast, activations, dropout, initializers, losses, regularizers
 
 
 def test_l2_and_l1_terms_by_hand():
@@ -99,10 +99,10 @@ def test_dropout_zero_fraction_and_inverted_scaling(rng):
 
 def test_dropout_threshold_by_hand():
     # K/2³² < p  ⇔  K ≤ ⌈p·2³²⌉ - 1
-    assert dropout.keep_threshold(0.5) == 2**31 - 1
-    assert dropout.keep_threshold(0.25) == 2**30 - 1
-    assert dropout.keep_threshold(1.0) == 2**32 - 1
-    assert dropout.keep_threshold(0.8) == 3435973836  # ⌈0.8·2³²⌉ = ⌈3435973836.8⌉
+    assert _fast.keep_threshold(0.5) == 2**31 - 1
+    assert _fast.keep_threshold(0.25) == 2**30 - 1
+    assert _fast.keep_threshold(1.0) == 2**32 - 1
+    assert _fast.keep_threshold(0.8) == 3435973836  # ⌈0.8·2³²⌉ = ⌈3435973836.8⌉
 
 
 @pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
@@ -111,9 +111,9 @@ def test_dropout_mask_is_u_below_keep_prob(bit_generator):
     ties, whatever bit generator draws them (MT19937's raw outputs hold 32 bits, so it takes
     the general path)."""
     shape, keep_prob = (301, 399), 0.3  # an odd count uses part of the last 64-bit draw
-    t_hi = dropout.keep_threshold(keep_prob) >> 16
+    t_hi = _fast.keep_threshold(keep_prob) >> 16
     D = dropout.draw_mask(shape, keep_prob, np.random.Generator(bit_generator(5)))
-    k_hi = dropout.uniform_uint16(np.random.Generator(bit_generator(5)), shape)
+    k_hi = _fast.uniform_uint16(np.random.Generator(bit_generator(5)), shape)
     assert k_hi.dtype == np.uint16 and k_hi.shape == shape
     assert D[k_hi < t_hi].all() and not D[k_hi > t_hi].any()
     # every one of the 16 bits is a fair coin (a broken split of the 64-bit draws shows here)
@@ -126,12 +126,12 @@ def test_dropout_ties_are_decided_by_the_low_bits():
     # keep_prob = (40000 + 1/2)/2¹⁶: T = 40000·2¹⁶ + 2¹⁵ - 1, so a unit whose high half is
     # 40000 is kept exactly when its low half is below 2¹⁵
     keep_prob, shape = 40000.5 / 2**16, (1000, 1000)
-    assert divmod(dropout.keep_threshold(keep_prob), 2**16) == (40000, 2**15 - 1)
+    assert divmod(_fast.keep_threshold(keep_prob), 2**16) == (40000, 2**15 - 1)
     D = dropout.draw_mask(shape, keep_prob, np.random.default_rng(2))
     replay = np.random.default_rng(2)
-    k_hi = dropout.uniform_uint16(replay, shape)
+    k_hi = _fast.uniform_uint16(replay, shape)
     ties = np.flatnonzero(k_hi == 40000)
-    k_lo = dropout.uniform_uint16(replay, ties.shape)
+    k_lo = _fast.uniform_uint16(replay, ties.shape)
     assert ties.size >= 5  # about 10^6 / 65536 ≈ 15 expected
     np.testing.assert_array_equal(D.flat[ties], k_lo < 2**15)
     # the whole mask is U < keep_prob for U = K/2³² (K's low half matters only at the ties)

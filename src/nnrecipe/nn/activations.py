@@ -25,25 +25,9 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_name
-from ._fast import row_max, row_sum
+from ._fast import maximum_zero, row_max, row_sum
 
 LEAKY_SLOPE = 0.01
-_ZEROS: dict[np.dtype, np.ndarray] = {}
-
-
-def _zeros_like(Z: np.ndarray) -> np.ndarray:
-    """A read-only array of zeros shaped like Z: a view of one cached buffer per dtype.
-
-    ``np.maximum(Z, 0)`` against a scalar has no SIMD loop in NumPy 2.x and runs about 4×
-    slower than against an array of zeros. A large ``np.zeros`` comes from fresh pages that the
-    kernel maps to its one shared zero page, so reading it costs no memory.
-    """
-    buf = _ZEROS.get(Z.dtype)
-    if buf is None or buf.size < Z.size:
-        buf = np.zeros(max(Z.size, 1 << 16), Z.dtype)
-        buf.flags.writeable = False
-        _ZEROS[Z.dtype] = buf
-    return buf[: Z.size].reshape(Z.shape)
 
 
 def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
@@ -80,7 +64,7 @@ class ReLU(Activation):
     name = "relu"
 
     def forward(self, Z, out=None):
-        return np.maximum(Z, _zeros_like(Z), out=out)
+        return maximum_zero(Z, out)  # A = np.maximum(Z, 0), with a SIMD loop
 
     def backward(self, dA, Z, A):
         # a boolean mask keeps the dtype: float32 stays float32

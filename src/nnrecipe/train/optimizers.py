@@ -27,7 +27,7 @@ import math
 import numpy as np
 
 from .._checks import check_name, check_nonneg, check_positive
-from .fused import adam_kernel
+from .fused import adam_kernel, adam_passes
 
 EPSILON = 1e-8
 
@@ -109,18 +109,14 @@ class RMSprop(Optimizer):
 
 
 class Adam(Optimizer):
-    """Adam. ``fused``: None runs the one-pass Numba kernel of :mod:`nnrecipe.train.fused` when
-    Numba is installed (``pip install 'nnrecipe[fast]'``) and the NumPy passes otherwise;
-    False always runs the NumPy passes; True requires the kernel.
+    """Adam: v ← β₁ v + (1-β₁) g;  s ← β₂ s + (1-β₂) g²;  θ ← θ - α v̂ / (√ŝ + ε), with the
+    bias corrections v̂ = v / (1-β₁ᵗ), ŝ = s / (1-β₂ᵗ).
 
-    The moments are stored without their (1-β) factors, u = v/(1-β₁) and r = s/(1-β₂), so
-    that each update is one pass shorter:
-
-        u ← β₁ u + g,    r ← β₂ r + g²,    θ ← θ - step · u / (√r + ε')
-
-    with step = α (1-β₁) √c₂ / (c₁ √(1-β₂)), ε' = ε √c₂ / √(1-β₂) and c = 1 - βᵗ. This is the
-    update of the module docstring rearranged (v̂/(√ŝ + ε) with v = (1-β₁)u, s = (1-β₂)r);
-    the attributes ``v`` and ``s`` give the course's moments.
+    State: the course's moments are the properties ``v`` and ``s``. They are stored as
+    ``u`` = v/(1-β₁) and ``r`` = s/(1-β₂), the same update in fewer passes
+    (:mod:`nnrecipe.train.fused`). ``fused``: None runs the one-pass Numba kernel when Numba is
+    installed (``pip install 'nnrecipe[fast]'``) and the NumPy passes otherwise; False always
+    runs the NumPy passes; True requires the kernel.
     """
 
     name = "adam"
@@ -180,17 +176,8 @@ class Adam(Optimizer):
             args = (p.reshape(-1), g.reshape(-1), u.reshape(-1), r.reshape(-1))
             self._kernel(*args, self.beta1, self.beta2, step, eps)
             return
-        # the same update as in-place two-operand NumPy passes through one scratch array
-        u *= self.beta1
-        u += g
-        np.multiply(g, g, out=tmp)
-        r *= self.beta2
-        r += tmp
-        np.sqrt(r, out=tmp)
-        tmp += eps
-        np.divide(u, tmp, out=tmp)
-        tmp *= step
-        p -= tmp
+        # v ← β₁v + (1-β₁)g;  s ← β₂s + (1-β₂)g²;  p ← p - α v̂/(√ŝ + ε), folded onto u and r
+        adam_passes(p, g, u, r, tmp, self.beta1, self.beta2, step, eps)
 
 
 def _check_beta(beta, name: str) -> float:
