@@ -340,7 +340,7 @@ def test_import_error_names_the_extra_and_nnrecipe_stays_light():
         "sys.modules['sklearn'] = None\n"
         "try:\n    import nnrecipe.sklearn\nexcept ImportError as e:\n    print(e)\n"
     )
-    src = str(Path(__file__).resolve().parents[1] / "src")
+    src = str(Path(__file__).resolve().parents[2] / "src")
     out = subprocess.run(
         [sys.executable, "-c", code],
         capture_output=True,
@@ -352,7 +352,7 @@ def test_import_error_names_the_extra_and_nnrecipe_stays_light():
 
 
 def test_readme_sklearn_example_runs():
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = text.split("## scikit-learn estimators", 1)[1]
     block = re.search(r"```python\n(.*?)```", section, flags=re.S).group(1)
     namespace: dict = {}

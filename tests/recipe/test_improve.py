@@ -196,7 +196,7 @@ def test_bad_input_is_named(kwargs, error, match):
 def test_readme_examples_of_improve_and_tune_run(tmp_path, monkeypatch):
     pytest.importorskip("optuna")
     pytest.importorskip("matplotlib")
-    text = (Path(__file__).resolve().parents[1] / "README.md").read_text()
+    text = (Path(__file__).resolve().parents[2] / "README.md").read_text()
     section = text[text.index("## The basic recipe, automated: `nnrecipe improve`") :]
     blocks = re.findall(r"```python\n(.*?)```", section, flags=re.S)
     assert len(blocks) == 2
