@@ -1,10 +1,12 @@
 """Saving and loading networks as ``.npz`` files without pickle.
 
 The file holds the parameters (``W1``, ``b1``, ...), the standardizer's statistics when the
-network carries one, and ``__meta__``: UTF-8 JSON with the architecture, hyperparameters
-and the nnrecipe version. It is written to a temporary file in the same directory and
-renamed over the target, so a crash mid-save never leaves a half-written model. Loading
-uses ``allow_pickle=False``: a model file can never run code.
+network carries one, the table preprocessing's numbers (``preprocess_median``,
+``preprocess_mean``, ``preprocess_scale``) when it carries one, and ``__meta__``: UTF-8 JSON
+with the architecture, hyperparameters, the nnrecipe version, and (when present) the class
+names and the preprocessing's columns and categories. It is written to a temporary file in
+the same directory and renamed over the target, so a crash mid-save never leaves a
+half-written model. Loading uses ``allow_pickle=False``: a model file can never run code.
 """
 
 from __future__ import annotations
@@ -64,7 +66,13 @@ def save(network, path) -> Path:
         "nnrecipe_version": _version(),
         "config": network.config(),
     }
+    if getattr(network, "classes", None) is not None:
+        meta["classes"] = [c.item() if isinstance(c, np.generic) else c for c in network.classes]
     arrays = dict(network.get_parameters())
+    pre = getattr(network, "preprocessor", None)
+    if pre is not None and pre.fitted:
+        meta["preprocessor"] = pre.to_dict()
+        arrays.update({f"preprocess_{k}": v for k, v in pre.arrays().items()})
     st = network.standardizer
     if st is not None and st.fitted:
         arrays.update(
@@ -108,7 +116,18 @@ def load(path):
             arrays.pop(k, None)
             for k in ("standardizer_mean", "standardizer_var", "standardizer_scale")
         ]
+        table = {
+            k[len("preprocess_") :]: arrays.pop(k)
+            for k in list(arrays)
+            if k.startswith("preprocess_")
+        }
         net.set_parameters(arrays)
+        if "preprocessor" in meta:
+            from .data.preprocess import Preprocessor
+
+            net.preprocessor = Preprocessor.from_dict(meta["preprocessor"], table)
+        if meta.get("classes") is not None:
+            net.classes = list(meta["classes"])
     except (TypeError, ValueError, KeyError) as exc:
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
     if stats[0] is not None:

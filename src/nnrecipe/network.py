@@ -67,6 +67,16 @@ class Network:
         method takes raw inputs.
     seed : int or numpy.random.Generator, optional
         Seeds initialization and, unless ``fit`` gets its own seed, shuffling and dropout.
+
+    Attributes
+    ----------
+    preprocessor : nnrecipe.data.preprocess.Preprocessor or None
+        The table preprocessing fitted on the first ``fit`` on a pandas DataFrame (or set by
+        ``improve``/``tune``/the CLI); every method then takes raw DataFrames, and a NumPy
+        array is taken as already encoded.
+    classes : list or None
+        Original labels of the classes (set when ``fit`` gets text labels, or by the table
+        entry points); ``predict`` returns them, and ``fit``/``evaluate`` take them as ``y``.
     """
 
     def __init__(
@@ -96,6 +106,8 @@ class Network:
         if not isinstance(standardize, bool):
             raise TypeError(f"standardize must be True or False, got {standardize!r}")
         self.standardizer = Standardizer() if standardize else None
+        self.preprocessor = None
+        self.classes: list | None = None
         self._rng = as_rng(seed, "seed")
         self._build()
         initializers.initialize(
@@ -192,12 +204,26 @@ class Network:
 
     # ----------------------------------------------------------------- computation
     def _inputs(self, X, name: str = "X", standardized: bool = False) -> np.ndarray:
+        if type(X).__name__ == "DataFrame":  # pandas is imported only for tables
+            X = self._encode_table(X, name)
         X = as_features(X, name, self.layer_sizes[0], self.dtype)
         if self.standardizer is not None and self.standardizer.fitted and not standardized:
             X = self.standardizer.transform(X)
         return X
 
+    def _encode_table(self, X, name: str) -> np.ndarray:
+        if getattr(self, "preprocessor", None) is None:
+            raise ValueError(
+                f"{name} is a DataFrame but this network has no fitted table preprocessing; "
+                "fit it on a DataFrame first (or use nnrecipe.improve/tune), or pass a NumPy array"
+            )
+        return self.preprocessor.transform(X)
+
     def _targets(self, y, m: int, name: str = "y") -> np.ndarray:
+        if getattr(self, "classes", None) is not None:
+            from .data.tables import label_indices
+
+            y = label_indices(self.classes, y, name)
         Y = self.loss.targets(y, self.layer_sizes[-1], self.dtype, name)
         if len(Y) != m:
             raise ValueError(f"X has {m} examples but {name} has {len(Y)}; one label per row")
@@ -306,7 +332,10 @@ class Network:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
         pred = self.loss.predict(self._inference(self._inputs(X))[1])
-        return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
+        pred = pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
+        if getattr(self, "classes", None) is not None and pred.ndim == 1:
+            return np.asarray(self.classes)[pred]  # the original labels
+        return pred
 
     def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
         """(data loss, error) in inference mode on prepared arrays."""
@@ -328,10 +357,34 @@ class Network:
 
     # ----------------------------------------------------------------- training, io
     def fit(self, X, y, dev=None, **kwargs):
-        """Train; see :func:`nnrecipe.training.fit` for every option. Returns the History."""
+        """Train; see :func:`nnrecipe.training.fit` for every option. Returns the History.
+
+        ``X`` may be a pandas DataFrame: the first such fit fits the table preprocessing
+        (:class:`nnrecipe.data.preprocess.Preprocessor`) on these training rows only, and
+        ``layer_sizes[0]`` must be the encoded width. Text labels are mapped to 0..k−1 and
+        kept in ``classes``."""
         from .training import fit  # training sits above the network in the layering
 
+        if type(X).__name__ == "DataFrame" and self.preprocessor is None:
+            self._fit_preprocessor(X)
+        if self.classes is None and _text_labels(y):
+            from .data.tables import encode_target
+
+            self.classes = encode_target(y).classes
         return fit(self, X, y, dev=dev, **kwargs)
+
+    def _fit_preprocessor(self, X) -> None:
+        from .data.preprocess import Preprocessor
+
+        pre = Preprocessor().fit(X)
+        if pre.n_outputs != self.layer_sizes[0]:
+            raise ValueError(
+                f"the table X encodes to {pre.n_outputs} inputs ({pre.describe()}) but this "
+                f"network has layer_sizes[0] = {self.layer_sizes[0]}; build it with "
+                f"{pre.n_outputs} inputs, or let nnrecipe.improve(df, target=...) or "
+                "nnrecipe.tune size the network for you"
+            )
+        self.preprocessor = pre
 
     def diagnose(self, train, dev, baseline_error: float = 0.0, **kwargs):
         """Bias/variance diagnosis from inference-mode errors (no dropout, no penalty) on
@@ -372,6 +425,9 @@ class Network:
         net._theta[...] = self._theta
         if self.standardizer is not None:
             net.standardizer = self.standardizer.copy()
+        if self.preprocessor is not None:
+            net.preprocessor = self.preprocessor.copy()
+        net.classes = None if self.classes is None else list(self.classes)
         return net
 
     def __getstate__(self) -> dict:
@@ -396,3 +452,13 @@ class Network:
             f"Network({self.layer_sizes}, hidden={self.hidden}, output={self.output!r}, "
             f"init={self.init!r}{extra}, dtype={self.dtype.name})"
         )
+
+
+def _text_labels(y) -> bool:
+    """Whether ``y`` holds labels that are not numbers (text or objects): they get classes."""
+    dtype = getattr(y, "dtype", None)
+    if not isinstance(dtype, np.dtype):
+        if dtype is not None:  # a pandas dtype: str, string, category, nullable numbers
+            return str(dtype) in ("str", "string", "category", "object")
+        dtype = np.asarray(y).dtype
+    return dtype.kind in "OUS"

@@ -104,9 +104,10 @@ def objective(trial, job) -> float:
 
 def tune(
     X,
-    y,
+    y=None,
     dev=None,
     *,
+    target=None,
     space: dict | None = None,
     trials: int = 20,
     timeout: float | None = None,
@@ -129,7 +130,12 @@ def tune(
     Parameters
     ----------
     X, y : training data (m, n_x) and labels; with ``dev=None`` they are split by the auto
-        rule first and the test part is set aside unseen.
+        rule first and the test part is set aside unseen. ``X`` may be a pandas DataFrame
+        (then always split, and preprocessed with statistics of its training rows only; the
+        refit network carries the preprocessing and the class names).
+    target : str, optional
+        With a DataFrame and no ``y``: the label column (default: the one called target,
+        label, class or y).
     dev : (X_dev, y_dev), optional
     space : dict, optional
         Ranges or fixed values (:func:`nnrecipe.search_space.check_space`).
@@ -176,7 +182,19 @@ def tune(
     storage = tuning_storage.check_storage(storage)
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")
-    data = prepare_data(X, y, dev, seed)
+    from .data.tables import attach_table, is_frame, split_table
+
+    table = None
+    if is_frame(X):
+        table = split_table(X, y, target=target, seed=seed, dev=dev)
+        (X_train, y_train), (X_dev, y_dev), _ = table.parts
+        data = (X_train, y_train, X_dev, y_dev)
+        if progress:
+            print("\n".join(table.notes()))
+    else:
+        if y is None:
+            raise TypeError("tune needs y (the labels) unless X is a pandas DataFrame")
+        data = prepare_data(X, y, dev, seed)
     given = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -214,6 +232,8 @@ def tune(
         net, _ = train_config(result.best_params, settings, data, result.best_seed)
         result.network = net
         result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
+    if table is not None:
+        attach_table(result, table, (data[2], data[3]))
     return result
 
 
