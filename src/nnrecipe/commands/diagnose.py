@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 import nnrecipe as nr
 
 from .. import config
@@ -56,7 +58,10 @@ def run(args) -> int:
             raise ValueError("give either --train-error/--dev-error or --model, not both")
         net, options, model = _model_and_options(args)
         data = common.load_data(options)
-        parts = common.split(data, options)
+        parts = common.split(data, options, preprocessor=getattr(net, "preprocessor", None))
+        if data.table and net.classes is not None:  # the model maps labels by its own classes
+            names = np.asarray(data.classes, dtype=object)
+            parts = [(X, names[y]) for X, y in parts]
         if not net.loss.classification:
             raise ValueError(
                 f"{str(model)!r} is a regression model; the bias/variance diagnosis "

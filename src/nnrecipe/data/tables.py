@@ -192,11 +192,16 @@ def balance(target: Target) -> str:
 
 
 def features_and_target(X, y=None, target=None) -> tuple[pd.DataFrame, Target]:
-    """Split a table into its feature columns and its encoded target. With ``y`` given,
-    ``X`` is all features; else ``target`` (or the rules of :func:`choose_target`) names
-    the target column of ``X``. Rows without a target are dropped with a note."""
+    """Split a table into its feature columns and its encoded target. With ``y`` given
+    (labels, or a :class:`Target`), ``X`` is all features; else ``target`` (or the rules of
+    :func:`choose_target`) names the target column of ``X``. Rows without a target are
+    dropped with a note."""
     frame = clean(X)
     notes = []
+    if isinstance(y, Target):  # already encoded (the CLI encodes at load time)
+        if len(y.y) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(y.y)} labels")
+        return frame, y
     if y is None:
         name = choose_target(frame.columns, target)
         labels, frame = frame[name], frame.drop(columns=[name])
