@@ -68,6 +68,8 @@ def save(network, path) -> Path:
     }
     if getattr(network, "classes", None) is not None:
         meta["classes"] = [c.item() if isinstance(c, np.generic) else c for c in network.classes]
+    if getattr(network, "target_scaling", None) is not None:
+        meta["target_scaling"] = [float(v) for v in network.target_scaling]
     arrays = dict(network.get_parameters())
     pre = getattr(network, "preprocessor", None)
     if pre is not None and pre.fitted:
@@ -128,6 +130,8 @@ def load(path):
             net.preprocessor = Preprocessor.from_dict(meta["preprocessor"], table)
         if meta.get("classes") is not None:
             net.classes = list(meta["classes"])
+        if meta.get("target_scaling") is not None:
+            net.target_scaling = tuple(float(v) for v in meta["target_scaling"])
     except (TypeError, ValueError, KeyError) as exc:
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
     if stats[0] is not None:

@@ -77,6 +77,11 @@ class Network:
     classes : list or None
         Original labels of the classes (set when ``fit`` gets text labels, or by the table
         entry points); ``predict`` returns them, and ``fit``/``evaluate`` take them as ``y``.
+    target_scaling : (float, float) or None
+        μ_y and σ_y of a table's regression target (training rows): the network learns
+        ``(y − μ_y) / σ_y``, ``predict`` returns ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate``
+        take ``y`` in its own units (their error is the mean squared error of the
+        standardized target: 1 is as good as always predicting the training mean).
     """
 
     def __init__(
@@ -108,6 +113,7 @@ class Network:
         self.standardizer = Standardizer() if standardize else None
         self.preprocessor = None
         self.classes: list | None = None
+        self.target_scaling: tuple[float, float] | None = None
         self._rng = as_rng(seed, "seed")
         self._build()
         initializers.initialize(
@@ -224,6 +230,9 @@ class Network:
             from .data.tables import label_indices
 
             y = label_indices(self.classes, y, name)
+        if getattr(self, "target_scaling", None) is not None:
+            mean, scale = self.target_scaling
+            y = (np.asarray(y, dtype=np.float64) - mean) / scale
         Y = self.loss.targets(y, self.layer_sizes[-1], self.dtype, name)
         if len(Y) != m:
             raise ValueError(f"X has {m} examples but {name} has {len(Y)}; one label per row")
@@ -335,6 +344,8 @@ class Network:
         pred = pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
         if getattr(self, "classes", None) is not None and pred.ndim == 1:
             return np.asarray(self.classes)[pred]  # the original labels
+        if getattr(self, "target_scaling", None) is not None:
+            return pred * self.target_scaling[1] + self.target_scaling[0]  # original units
         return pred
 
     def _evaluate(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
@@ -428,6 +439,7 @@ class Network:
         if self.preprocessor is not None:
             net.preprocessor = self.preprocessor.copy()
         net.classes = None if self.classes is None else list(self.classes)
+        net.target_scaling = self.target_scaling
         return net
 
     def __getstate__(self) -> dict:

@@ -12,7 +12,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from . import plots, recipe_plots
-from .report import Report, _pct, add_diagnosis
+from .report import Report, _pct, add_diagnosis, add_table_data
 
 
 def improve_report(
@@ -64,6 +64,7 @@ def improve_report(
     add_diagnosis(report, result.diagnosis, "the chosen network")
     if result.advice and result.advice[0] != result.diagnosis.next_steps[0]:
         report.paragraph(result.advice[0], "case")
+    add_table_data(report, result.classes, result.class_errors, result.preprocessing)
     report.heading("The chosen network's training")
     history = {"": result.history}
     report.figure(
@@ -118,6 +119,12 @@ def tune_report(result, directory, title: str = "nnrecipe tune", config_text: st
             "open circles are pruned trials at the dev error they were stopped at, "
             "the star is the best trial.",
         )
+    add_table_data(
+        report,
+        getattr(result, "classes", None),
+        getattr(result, "class_errors", None),
+        getattr(result, "preprocessing", None),
+    )
     names = list(result.settings["space"])
     report.heading("Trials")
     report.table(

@@ -176,3 +176,16 @@ def test_without_target_a_column_called_label_is_used_else_the_columns_are_liste
     args[2] = str(tmp_path / "none.csv")
     assert main(args) == 2
     assert "the columns are ['kind', 'u', 'v']" in capsys.readouterr().err
+
+
+def test_a_uci_data_file_is_read_as_a_table(tmp_path, capsys):
+    rng = np.random.default_rng(2)
+    rows = [
+        f"{rng.choice(['A11', 'A12'])} {rng.integers(4, 72)} {rng.integers(250, 9000)} "
+        f"{rng.choice([1, 2])}"
+        for _ in range(80)
+    ]
+    (tmp_path / "german.data").write_text("\n".join(rows) + "\n")
+    args = ["train", "--dataset", str(tmp_path / "german.data"), "--target", "3"]
+    result, err = run_json(capsys, [*args, "--epochs", "2", "--no-report", "--out", str(tmp_path)])
+    assert "target '3': classification with 2 classes" in err and result["classes"] == [1, 2]

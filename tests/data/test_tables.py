@@ -147,3 +147,29 @@ def test_tune_on_a_dataframe_gives_a_network_that_predicts_labels():
     assert result.classes == ["no", "yes"]
     assert set(result.network.predict(df)) <= {"no", "yes"}
     assert any("Name: dropped" in line for line in result.preprocessing)
+
+
+def test_space_separated_files_without_a_header_line(tmp_path):
+    path = tmp_path / "german.data"
+    path.write_text("A11 6 A34 1169 1\nA12 48 A32 5951 2\nA14 12 A34 2096 1\n")
+    df = tables.read_table(path)
+    assert df.shape == (3, 5) and list(df.columns) == ["0", "1", "2", "3", "4"]
+    assert df["0"].tolist() == ["A11", "A12", "A14"] and df["1"].dtype.kind in "if"
+
+
+def test_a_regression_target_is_learned_as_z_scores_and_predicted_in_its_units(tmp_path):
+    rng = np.random.default_rng(0)
+    m = 300
+    df = pd.DataFrame({"area": rng.normal(1500, 400, m), "kind": rng.choice(["a", "b"], m)})
+    df["price"] = 100.0 * df["area"] + np.where(df["kind"] == "a", 20000.0, 0.0)
+    done = tables.split_table(df, target="price", seed=0)
+    y_train = df["price"].to_numpy()[done.parts.indices["train"]]
+    assert done.scaling == pytest.approx((y_train.mean(), y_train.std()))
+    net = nr.Network([3, 8, 1], output="linear", seed=0)
+    net.preprocessor, net.target_scaling = done.preprocessor, done.scaling
+    net.fit(df.drop(columns="price"), df["price"], epochs=200, learning_rate=0.01)
+    net.save(tmp_path / "r.npz")
+    loaded = nr.load(tmp_path / "r.npz")
+    predicted = loaded.predict(df)
+    np.testing.assert_array_equal(predicted, net.predict(df))
+    assert np.sqrt(np.mean((predicted - df["price"]) ** 2)) < 0.1 * df["price"].std()

@@ -30,6 +30,7 @@ class Data:
     image_shape: tuple[int, int] | None = None
     target: object = None  # nnrecipe.data.tables.Target of a table file
     preprocessor: object = None  # fitted on the training rows by split()
+    target_scaling: tuple | None = None  # μ_y, σ_y of a table's regression target
 
     @property
     def classification(self) -> bool:
@@ -90,7 +91,9 @@ def load_data(options: dict) -> Data:
         X, y = loader(**{k: v for k, v in wanted.items() if k in params and v is not None})
     elif name in real_datasets():
         X, y = _subset(*real_datasets()[name](), options.get("n"), options.get("seed"))
-    elif Path(name).suffix.lower() in TABLE_SUFFIXES:
+    elif Path(name).suffix.lower() in TABLE_SUFFIXES or (
+        Path(name).is_file() and Path(name).suffix.lower() != ".npz"
+    ):
         return load_table(name, options)
     elif Path(name).suffix.lower() in (".csv", ".npz") or Path(name).exists():
         if not Path(name).is_file():
@@ -169,7 +172,13 @@ def split(data: Data, options: dict, preprocessor=None):
             seed=options["seed"],
             preprocessor=preprocessor,
         )
-        data.preprocessor = done.preprocessor
+        data.preprocessor, data.target_scaling = done.preprocessor, done.scaling
+        if done.scaling is not None:
+            output_note(
+                f"the target is standardized with the training rows' μ {done.scaling[0]:.4g}, "
+                f"σ {done.scaling[1]:.4g}: errors are mean squared errors of z-scores (1 is as "
+                "good as always predicting the mean); predictions come back in its own units"
+            )
         if preprocessor is None:
             output_note(done.preprocessor.describe())
             for line in done.preprocessor.summary():

@@ -59,6 +59,7 @@ def run(args) -> int:
         class_errors = per_class(dev[1], net.predict(dev[0]), data.classes)
     if data.table:  # the model takes raw tables and predicts the original labels
         net.preprocessor, net.classes = data.preprocessor, data.classes
+        net.target_scaling = data.target_scaling
     model_path = out / "model.npz"
     net.save(model_path)
     result = {
@@ -81,6 +82,7 @@ def run(args) -> int:
         "classes": data.classes,
         "class_errors": class_errors,
         "preprocessing": data.preprocessor.summary() if data.table else None,
+        "target_scaling": data.target_scaling,
         "warnings": warned,
         "out": str(out),
         "model": str(model_path),

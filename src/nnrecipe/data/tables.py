@@ -34,6 +34,37 @@ def _is_number(text: str) -> bool:
     return True
 
 
+def _first_rows(path: Path, sep: str | None):
+    """The first two non-empty rows and the separator: ``sep``, else a comma unless the first
+    line has none and a tab, semicolon, bar or spaces split it (``\\s+`` for spaces)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        lines = [line.rstrip("\r\n") for line, _ in zip(f, range(50), strict=False)]
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        return None, None, sep
+    if sep is None:
+        sep = ","
+        if "," not in lines[0]:
+            sep = next((c for c in ("\t", ";", "|") if c in lines[0]), None)
+            sep = sep or (r"\s+" if len(lines[0].split()) > 1 else ",")
+    if sep == r"\s+":
+        rows = [line.split() for line in lines[:2]]
+    else:
+        rows = list(csv.reader(lines[:2], delimiter=sep))
+    return rows[0], rows[1] if len(rows) > 1 else None, sep
+
+
+def _looks_like_header(first: list[str], second: list[str] | None) -> bool:
+    """A header line: no cell is a number, or a cell is text where the next line's is a
+    number (``age`` above ``39``); a line of data mixes codes and numbers like the next."""
+    numbers = [_is_number(c) for c in first]
+    if not any(numbers):
+        return True
+    if second is None or len(second) != len(first):
+        return not all(numbers)
+    return any(not n and _is_number(c) for n, c in zip(numbers, second, strict=True))
+
+
 def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
     """A CSV/TSV (header detected) or Parquet file as a cleaned DataFrame: text stripped,
     ``?``, ``NA``, empty cells and the like as missing, number columns as numbers."""
@@ -50,12 +81,10 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
                 "(or save the table as CSV)"
             ) from None
         return clean(pd.read_parquet(path))
-    sep = delimiter or ("\t" if suffix == ".tsv" else ",")
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        first = next((row for row in csv.reader(f, delimiter=sep) if row), None)
+    first, second, sep = _first_rows(path, delimiter or ("\t" if suffix == ".tsv" else None))
     if first is None:
         raise ValueError(f"{str(path)!r} is empty")
-    header = 0 if not all(_is_number(c) for c in first) else None
+    header = 0 if _looks_like_header(first, second) else None
     try:
         frame = pd.read_csv(
             path,
@@ -237,6 +266,7 @@ class TableSplit:
     parts: object
     preprocessor: Preprocessor
     target: Target
+    scaling: tuple[float, float] | None = None  # μ_y, σ_y of a regression target (train rows)
 
     def notes(self) -> list[str]:
         return describe_target(self.target) + [self.preprocessor.describe()]
@@ -281,11 +311,17 @@ def split_table(
             tables[key] = (frame.iloc[idx_part].reset_index(drop=True), y_part)
     if preprocessor is None:
         preprocessor = Preprocessor().fit(tables["train"][0])
+    scaling = None
+    if tgt.classes is None:  # regression: z-scores of the target, training rows' μ_y, σ_y
+        y_train = np.asarray(tables["train"][1], dtype=np.float64)
+        sd = float(y_train.std())
+        scaling = (float(y_train.mean()), sd if sd > 1e-12 * max(abs(y_train.mean()), 1) else 1.0)
+        tables = {k: (f, (yk - scaling[0]) / scaling[1]) for k, (f, yk) in tables.items()}
     encoded = {k: (preprocessor.transform(f), yk) for k, (f, yk) in tables.items()}
     parts = Split(
         encoded["train"], encoded["dev"], encoded["test"], rows.rule, rows.indices, rows.stratified
     )
-    return TableSplit(parts, preprocessor, tgt)
+    return TableSplit(parts, preprocessor, tgt, scaling)
 
 
 def class_errors(y_true, y_pred, classes) -> dict:
@@ -320,5 +356,6 @@ def attach_table(result, table: TableSplit, dev_set) -> None:
             predicted = net.predict(dev_set[0])
             result.class_errors = class_errors(dev_set[1], predicted, table.target.classes)
         net.preprocessor, net.classes = table.preprocessor, table.target.classes
+        net.target_scaling = table.scaling
     result.classes = table.target.classes
     result.preprocessing = table.notes() + table.preprocessor.summary()
