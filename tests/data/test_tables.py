@@ -173,3 +173,27 @@ def test_a_regression_target_is_learned_as_z_scores_and_predicted_in_its_units(t
     predicted = loaded.predict(df)
     np.testing.assert_array_equal(predicted, net.predict(df))
     assert np.sqrt(np.mean((predicted - df["price"]) ** 2)) < 0.1 * df["price"].std()
+
+
+def test_sklearn_estimators_take_a_raw_dataframe():
+    pytest.importorskip("sklearn")
+    from nnrecipe.sklearn import NNClassifier
+
+    df = mixed()
+    X, y = df.drop(columns="label"), df["label"]
+    clf = NNClassifier(hidden_layer_sizes=(8,), epochs=30, seed=0).fit(X.iloc[:200], y[:200])
+    assert clf.preprocessor_.n_outputs == clf.n_features_in_ == 9
+    assert set(clf.predict(X.iloc[200:])) <= {"no", "yes"}
+    assert clf.predict_proba(X.iloc[200:]).shape == (40, 2)
+
+
+def test_the_readme_table_example_runs():
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    blocks = [b for b in re.findall(r"```python\n(.*?)```", readme, flags=re.S) if "churn" in b]
+    assert len(blocks) == 1
+    namespace: dict = {}
+    exec(compile(blocks[0], "README.md", "exec"), namespace)
+    assert set(namespace["nr"].load(namespace["path"]).predict(namespace["new"])) <= {"no", "yes"}
