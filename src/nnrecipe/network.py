@@ -451,6 +451,7 @@ class Network:
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state = {"preprocessor": None, "classes": None, "target_scaling": None, **state}
         self.__dict__.update(state)
         theta = self._theta
         self._build()

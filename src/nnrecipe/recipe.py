@@ -128,7 +128,7 @@ def improve(
         Print each step as it finishes.
     """
     from .data.split import split
-    from .data.tables import attach_table, is_frame, split_table
+    from .data.tables import Target, attach_table, is_frame, split_table
     from .recipe_progress import Printer
 
     budget = check_positive(budget, "budget", integer=True)
@@ -167,8 +167,8 @@ def improve(
     trainer = Trainer(train, dev_set, standardizer, output, n_out, images, seed)
     thresholds = {"bias_threshold": bias_threshold, "variance_threshold": variance_threshold}
     printer = Printer(progress)
-    if table is not None and progress:
-        print("\n".join(table.notes()))
+    if table is not None and not isinstance(y, Target):  # the CLI prints these itself
+        print("\n".join(table.notes()))  # the target, the task, the class balance
     started = time.perf_counter()
 
     current = trainer(config)

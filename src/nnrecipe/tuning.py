@@ -182,15 +182,15 @@ def tune(
     storage = tuning_storage.check_storage(storage)
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")
-    from .data.tables import attach_table, is_frame, split_table
+    from .data.tables import Target, attach_table, is_frame, split_table
 
     table = None
     if is_frame(X):
         table = split_table(X, y, target=target, seed=seed, dev=dev)
         (X_train, y_train), (X_dev, y_dev), _ = table.parts
         data = (X_train, y_train, X_dev, y_dev)
-        if progress:
-            print("\n".join(table.notes()))
+        if not isinstance(y, Target):  # the CLI prints these itself
+            print("\n".join(table.notes()))  # the target, the task, the class balance
     else:
         if y is None:
             raise TypeError("tune needs y (the labels) unless X is a pandas DataFrame")

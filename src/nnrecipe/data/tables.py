@@ -86,16 +86,19 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
         raise ValueError(f"{str(path)!r} is empty")
     header = 0 if _looks_like_header(first, second) else None
     try:
-        frame = pd.read_csv(
-            path,
-            sep=sep,
-            header=header,
-            skipinitialspace=True,
-            na_values=list(MISSING),
-            encoding="utf-8-sig",
-            low_memory=False,
-        )
-    except (pd.errors.ParserError, UnicodeDecodeError) as exc:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # rows longer than the header
+            frame = pd.read_csv(
+                path,
+                sep=sep,
+                header=header,
+                index_col=False,
+                skipinitialspace=True,
+                na_values=list(MISSING),
+                encoding="utf-8-sig",
+                low_memory=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
         raise ValueError(
             f"{str(path)!r} is not a readable table: {' '.join(str(exc).split())}"
         ) from None
