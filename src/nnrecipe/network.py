@@ -227,7 +227,7 @@ class Network:
 
     def _targets(self, y, m: int, name: str = "y") -> np.ndarray:
         if getattr(self, "classes", None) is not None:
-            from .data.tables import label_indices
+            from .data.labels import label_indices
 
             y = label_indices(self.classes, y, name)
         if getattr(self, "target_scaling", None) is not None:
@@ -379,7 +379,7 @@ class Network:
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
         if self.classes is None and _text_labels(y):
-            from .data.tables import encode_target
+            from .data.labels import encode_target
 
             self.classes = encode_target(y).classes
         return fit(self, X, y, dev=dev, **kwargs)
