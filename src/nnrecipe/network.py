@@ -378,9 +378,9 @@ class Network:
 
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
-        if self.classes is None and _text_labels(y):
-            from .data.labels import encode_target
+        from .data.labels import encode_target, text_labels
 
+        if self.classes is None and text_labels(y):
             self.classes = encode_target(y).classes
         return fit(self, X, y, dev=dev, **kwargs)
 
@@ -465,13 +465,3 @@ class Network:
             f"Network({self.layer_sizes}, hidden={self.hidden}, output={self.output!r}, "
             f"init={self.init!r}{extra}, dtype={self.dtype.name})"
         )
-
-
-def _text_labels(y) -> bool:
-    """Whether ``y`` holds labels that are not numbers (text or objects): they get classes."""
-    dtype = getattr(y, "dtype", None)
-    if not isinstance(dtype, np.dtype):
-        if dtype is not None:  # a pandas dtype: str, string, category, nullable numbers
-            return str(dtype) in ("str", "string", "category", "object")
-        dtype = np.asarray(y).dtype
-    return dtype.kind in "OUS"

@@ -127,6 +127,7 @@ def improve(
     progress : bool
         Print each step as it finishes.
     """
+    from .data.labels import class_errors, encode_pair, encode_target, text_labels
     from .data.split import split
     from .data.tables import Target, attach_table, is_frame, split_table
     from .recipe_progress import Printer
@@ -139,13 +140,17 @@ def improve(
     minutes = None if minutes is None else check_positive(minutes, "minutes")
     # validates the rates and thresholds before any training (it raises naming them)
     diagnose(0.0, 0.0, baseline_error, bias_threshold, variance_threshold)
-    table = None
+    table = classes = None
     if is_frame(X):
         table = split_table(X, y, target=target, seed=seed, dev=dev, test=test)
         parts = table.parts
     else:
         if y is None:
             raise TypeError("improve needs y (the labels) unless X is a pandas DataFrame")
+        if text_labels(y):  # "cat"/"dog": learned as 0..k−1, predicted as the names
+            named = encode_target(y)
+            y, classes = named.y, named.classes
+            dev, test = encode_pair(dev, classes, "dev"), encode_pair(test, classes, "test")
         parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
     output, n_out = output_layer(train[1])
@@ -250,5 +255,9 @@ def improve(
     )
     if table is not None:
         attach_table(result, table, dev_set)
+    elif classes is not None:
+        predicted = result.network.predict(dev_set[0])
+        result.class_errors = class_errors(dev_set[1], predicted, classes)
+        result.network.classes = result.classes = classes
     printer.finish(result)
     return result

@@ -182,9 +182,10 @@ def tune(
     storage = tuning_storage.check_storage(storage)
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")
+    from .data.labels import class_errors, encode_pair, encode_target, text_labels
     from .data.tables import Target, attach_table, is_frame, split_table
 
-    table = None
+    table = classes = None
     if is_frame(X):
         table = split_table(X, y, target=target, seed=seed, dev=dev)
         (X_train, y_train), (X_dev, y_dev), _ = table.parts
@@ -194,6 +195,9 @@ def tune(
     else:
         if y is None:
             raise TypeError("tune needs y (the labels) unless X is a pandas DataFrame")
+        if text_labels(y):  # "cat"/"dog": learned as 0..k−1, predicted as the names
+            named = encode_target(y)
+            y, classes, dev = named.y, named.classes, encode_pair(dev, named.classes, "dev")
         data = prepare_data(X, y, dev, seed)
     given = {
         "epochs": epochs,
@@ -234,6 +238,12 @@ def tune(
         result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
     if table is not None:
         attach_table(result, table, (data[2], data[3]))
+    elif classes is not None:
+        result.classes = classes
+        if result.network is not None:
+            predicted = result.network.predict(data[2])
+            result.class_errors = class_errors(data[3], predicted, classes)
+            result.network.classes = classes
     return result
 
 

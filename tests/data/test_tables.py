@@ -197,3 +197,13 @@ def test_the_readme_table_example_runs():
     namespace: dict = {}
     exec(compile(blocks[0], "README.md", "exec"), namespace)
     assert set(namespace["nr"].load(namespace["path"]).predict(namespace["new"])) <= {"no", "yes"}
+
+
+def test_improve_and_fit_take_text_labels_with_arrays():
+    X, y = nr.datasets.moons(n=300, seed=0)
+    names = np.where(y == 1, "dog", "cat")
+    result = nr.improve(X, names, budget=1, epochs=5, learning_curve=False)
+    assert result.classes == ["cat", "dog"] and set(result.network.predict(X)) <= {"cat", "dog"}
+    net = nr.Network([2, 8, 1], seed=0)
+    net.fit(X, names, epochs=2)
+    assert net.classes == ["cat", "dog"] and net.evaluate(X, names)["error"] <= 1

@@ -139,3 +139,22 @@ def class_errors(y_true, y_pred, classes) -> dict:
         "balanced_error": float(np.mean(list(per_class.values()))),
         "per_class": per_class,
     }
+
+
+def text_labels(y) -> bool:
+    """Whether ``y`` holds labels that are not numbers (text or objects): they need classes."""
+    dtype = getattr(y, "dtype", None)
+    if not isinstance(dtype, np.dtype):
+        if dtype is not None:  # a pandas dtype: str, string, category, nullable numbers
+            return str(dtype) in ("str", "string", "category", "object")
+        dtype = np.asarray(y).dtype
+    return dtype.kind in "OUS"
+
+
+def encode_pair(part, classes, name: str):
+    """``(X, labels)`` → ``(X, indices)`` with the given classes (None passes through)."""
+    if part is None:
+        return None
+    if not isinstance(part, tuple | list) or len(part) != 2:
+        raise TypeError(f"{name} must be a pair ({name}_X, {name}_y)")
+    return part[0], label_indices(classes, part[1], f"{name}[1]")
