@@ -189,3 +189,15 @@ def test_a_uci_data_file_is_read_as_a_table(tmp_path, capsys):
     args = ["train", "--dataset", str(tmp_path / "german.data"), "--target", "3"]
     result, err = run_json(capsys, [*args, "--epochs", "2", "--no-report", "--out", str(tmp_path)])
     assert "target '3': classification with 2 classes" in err and result["classes"] == [1, 2]
+
+
+def test_diagnose_a_table_model_shows_the_per_class_errors(table, capsys):
+    args = ["train", "--dataset", str(table / "train.csv"), "--target", "income"]
+    trained, _ = run_json(
+        capsys, [*args, "--epochs", "5", "--no-report", "--out", str(table / "r")]
+    )
+    result, _ = run_json(capsys, ["diagnose", "--model", str(table / "r")])
+    assert result["dev_error"] == pytest.approx(trained["dev_error"])
+    assert result["class_errors"]["per_class"] == pytest.approx(
+        trained["class_errors"]["per_class"]
+    )
