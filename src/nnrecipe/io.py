@@ -21,7 +21,9 @@ from pathlib import Path
 import numpy as np
 
 FORMAT = "nnrecipe-network"
-FORMAT_VERSION = 1
+# 2: class names, table preprocessing or target scaling inside; a network without them is
+# still written as 1, so older nnrecipe versions keep loading it
+FORMAT_VERSION = 2
 
 
 def _version() -> str:
@@ -62,7 +64,7 @@ def save(network, path) -> Path:
         path = path.with_name(path.name + ".npz")
     meta = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": 1,
         "nnrecipe_version": _version(),
         "config": network.config(),
     }
@@ -80,6 +82,8 @@ def save(network, path) -> Path:
         arrays.update(
             standardizer_mean=st.mean_, standardizer_var=st.var_, standardizer_scale=st.scale_
         )
+    if any(k in meta for k in ("classes", "preprocessor", "target_scaling")):
+        meta["format_version"] = FORMAT_VERSION  # an older nnrecipe would predict wrongly
     arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     return atomic_write(path, lambda f: np.savez(f, **arrays))
 

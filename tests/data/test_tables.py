@@ -119,6 +119,7 @@ def test_save_load_predict_identical_labels_and_no_pickle(tmp_path):
         assert all(data[k].dtype != object for k in data.files)
         meta = json.loads(data["__meta__"].tobytes())
     assert meta["classes"] == ["no", "yes"] and "preprocessor" in meta
+    assert meta["format_version"] == 2  # an older nnrecipe refuses it instead of mispredicting
     loaded = nr.load(tmp_path / "m.npz")
     new = mixed(50, seed=5).drop(columns="label")
     new.loc[0, "city"] = "a city never seen"
@@ -134,6 +135,8 @@ def test_old_model_files_without_preprocessing_still_load(tmp_path):
     net.save(tmp_path / "old.npz")
     with zipfile.ZipFile(tmp_path / "old.npz") as z:
         assert not any(n.startswith("preprocess_") for n in z.namelist())
+    with np.load(tmp_path / "old.npz", allow_pickle=False) as data:
+        assert json.loads(data["__meta__"].tobytes())["format_version"] == 1
     loaded = nr.load(tmp_path / "old.npz")
     assert loaded.preprocessor is None and loaded.classes is None
     X = np.random.default_rng(0).normal(size=(4, 2))
