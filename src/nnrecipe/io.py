@@ -1,11 +1,12 @@
 """Saving and loading networks as ``.npz`` files without pickle.
 
 The file holds the parameters (``W1``, ``b1``, ...), the standardizer's statistics when the
-network carries one, and ``__meta__``: UTF-8 JSON with the architecture, hyperparameters
-and the nnrecipe version. It is written to a temporary file in the same directory and
-renamed over the target, so a crash mid-save never leaves a half-written model. Loading
-uses ``allow_pickle=False``: a model file can never run code. This module reads and writes the
-format; :func:`nnrecipe.load` (:mod:`nnrecipe.model`) builds the network from what it reads.
+network carries one, the table preprocessing's numbers (``preprocess_median``,
+``preprocess_mean``, ``preprocess_scale``) when it carries one, and ``__meta__``: UTF-8 JSON
+with the architecture, hyperparameters, the nnrecipe version, and (when present) the class
+names and the preprocessing's columns and categories. It is written to a temporary file in
+the same directory and renamed over the target, so a crash mid-save never leaves a
+half-written model. Loading uses ``allow_pickle=False``: a model file can never run code.
 """
 
 from __future__ import annotations
@@ -13,6 +14,7 @@ from __future__ import annotations
 import json
 import zipfile
 from pathlib import Path
+from typing import NamedTuple
 
 import numpy as np
 
@@ -20,7 +22,9 @@ from ._files import atomic_write
 from ._version import __version__
 
 FORMAT = "nnrecipe-network"
-FORMAT_VERSION = 1
+# 2: class names, table preprocessing or target scaling inside; a network without them is
+# still written as 1, so older nnrecipe versions keep loading it
+FORMAT_VERSION = 2
 
 
 def save(network, path) -> Path:
@@ -30,24 +34,45 @@ def save(network, path) -> Path:
         path = path.with_name(path.name + ".npz")
     meta = {
         "format": FORMAT,
-        "format_version": FORMAT_VERSION,
+        "format_version": 1,
         "nnrecipe_version": __version__,
         "config": network.config(),
     }
+    if getattr(network, "classes", None) is not None:
+        meta["classes"] = [c.item() if isinstance(c, np.generic) else c for c in network.classes]
+    if getattr(network, "target_scaling", None) is not None:
+        meta["target_scaling"] = [float(v) for v in network.target_scaling]
     arrays = dict(network.get_parameters())
+    pre = getattr(network, "preprocessor", None)
+    if pre is not None and pre.fitted:
+        meta["preprocessor"] = pre.to_dict()
+        arrays.update({f"preprocess_{k}": v for k, v in pre.arrays().items()})
     st = network.standardizer
     if st is not None and st.fitted:
         arrays.update(
             standardizer_mean=st.mean_, standardizer_var=st.var_, standardizer_scale=st.scale_
         )
+    if any(k in meta for k in ("classes", "preprocessor", "target_scaling")):
+        meta["format_version"] = FORMAT_VERSION  # an older nnrecipe would predict wrongly
     arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
     return atomic_write(path, lambda f: np.savez(f, **arrays))
 
 
-def read(path) -> tuple[dict, dict[str, np.ndarray], dict[str, np.ndarray] | None]:
-    """``(config, parameters, standardizer statistics or None)`` from a model file. Raises
-    ValueError naming the file when it is missing, damaged or not an nnrecipe model; builds
-    nothing (:func:`nnrecipe.load` builds the network)."""
+class ModelFile(NamedTuple):
+    """What a model file holds, as read (nothing built yet)."""
+
+    config: dict  # the Network constructor's arguments
+    parameters: dict[str, np.ndarray]  # W1, b1, ...
+    standardizer: dict[str, np.ndarray] | None  # mean, var, scale
+    preprocessor: tuple[dict, dict[str, np.ndarray]] | None  # (JSON part, arrays)
+    classes: list | None
+    target_scaling: list[float] | None  # μ_y, σ_y
+
+
+def read(path) -> ModelFile:
+    """Everything a model file holds. Raises ValueError naming the file when it is missing,
+    damaged or not an nnrecipe model; builds nothing (:func:`nnrecipe.load` builds the
+    network)."""
     path = Path(path)
     if not path.exists():
         raise ValueError(f"model file {str(path)!r} does not exist")
@@ -71,4 +96,14 @@ def read(path) -> tuple[dict, dict[str, np.ndarray], dict[str, np.ndarray] | Non
     if not isinstance(meta.get("config"), dict):
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: no config")
     stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}
-    return meta["config"], arrays, (stats if stats["mean"] is not None else None)
+    table = {
+        k[len("preprocess_") :]: arrays.pop(k) for k in list(arrays) if k.startswith("preprocess_")
+    }
+    return ModelFile(
+        config=meta["config"],
+        parameters=arrays,
+        standardizer=stats if stats["mean"] is not None else None,
+        preprocessor=(meta["preprocessor"], table) if "preprocessor" in meta else None,
+        classes=meta.get("classes"),
+        target_scaling=meta.get("target_scaling"),
+    )

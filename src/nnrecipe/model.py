@@ -5,7 +5,13 @@ step API). The class users build adds what sits above the math in the layering:
 
 * :meth:`Network.fit` runs the one training loop, :func:`nnrecipe.train.loop.fit`;
 * :meth:`Network.diagnose` measures avoidable bias and variance (:mod:`nnrecipe.diagnosis`);
-* :meth:`Network.save` and :func:`load` write and read model files (:mod:`nnrecipe.io`).
+* :meth:`Network.save` and :func:`load` write and read model files (:mod:`nnrecipe.io`);
+* tables and labels of any kind: a fitted table preprocessing turns a raw DataFrame into the
+  network's inputs, class names map text labels to 0..k-1 and back, and a regression target
+  is learned in z-scores and predicted in its own units.
+
+The table and label modules of :mod:`nnrecipe.data` need pandas, whose import (about 0.5 s)
+waits until a table or a text label is met: ``import nnrecipe`` stays light.
 """
 
 from __future__ import annotations
@@ -18,6 +24,7 @@ import numpy as np
 
 from . import io
 from .data.normalize import Standardizer
+from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
 from .nn import network
 from .train import loop
@@ -25,9 +32,66 @@ from .train.callbacks import Callback, EarlyStopping, History
 from .train.monitoring import GradientMonitor
 from .train.optimizers import Optimizer
 
+ATTRIBUTES = """
+    Attributes
+    ----------
+    preprocessor : nnrecipe.data.preprocess.Preprocessor or None
+        The table preprocessing fitted on the first ``fit`` on a pandas DataFrame (or set by
+        ``improve``/``tune``/the CLI); every method then takes raw DataFrames, and a NumPy
+        array is taken as already encoded.
+    classes : list or None
+        Original labels of the classes (set when ``fit`` gets text labels, or by the table
+        entry points); ``predict`` returns them, and ``fit``/``evaluate`` take them as ``y``.
+    target_scaling : (float, float) or None
+        μ_y and σ_y of a table's regression target (training rows): the network learns
+        ``(y − μ_y) / σ_y``, ``predict`` returns ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate``
+        take ``y`` in its own units (their error is the mean squared error of the
+        standardized target: 1 is as good as always predicting the training mean).
+"""
+
 
 class Network(network.Network):
-    __doc__ = network.Network.__doc__
+    __doc__ = network.Network.__doc__.rstrip() + "\n" + ATTRIBUTES
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.preprocessor = None
+        self.classes: list | None = None
+        self.target_scaling: tuple[float, float] | None = None
+
+    def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
+        if type(X).__name__ == "DataFrame":  # duck-typed: pandas is imported only for tables
+            if self.preprocessor is None:
+                raise ValueError(
+                    f"{name} is a DataFrame but this network has no fitted table preprocessing; "
+                    "fit it on a DataFrame first (or use nnrecipe.improve/tune), or pass a "
+                    "NumPy array"
+                )
+            X = self.preprocessor.transform(X)
+        return super().prepare_inputs(X, name)
+
+    def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
+        if self.classes is not None:
+            from .data.labels import label_indices  # pandas: imported when a label is met
+
+            y = label_indices(self.classes, y, name)
+        if self.target_scaling is not None:
+            mean, scale = self.target_scaling
+            y = (np.asarray(y, dtype=np.float64) - mean) / scale
+        return super().prepare_targets(y, m, name)
+
+    def predict(self, X) -> np.ndarray:
+        pred = super().predict(X)
+        if self.classes is not None and pred.ndim == 1:
+            return np.asarray(self.classes)[pred]  # the original labels
+        if self.target_scaling is not None:
+            return pred * self.target_scaling[1] + self.target_scaling[0]  # original units
+        return pred
+
+    predict.__doc__ = network.Network.predict.__doc__ + (
+        "\n        With ``classes``, the original labels; with ``target_scaling``, the "
+        "target's own units."
+    )
 
     def fit(
         self,
@@ -48,7 +112,18 @@ class Network(network.Network):
         monitor_gradients: bool | GradientMonitor = False,
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
-        :func:`nnrecipe.train.loop.fit`, which documents them."""
+        :func:`nnrecipe.train.loop.fit`, which documents them.
+
+        ``X`` may be a pandas DataFrame: the first such fit fits the table preprocessing
+        (:class:`nnrecipe.data.preprocess.Preprocessor`) on these training rows only, and
+        ``layer_sizes[0]`` must be the encoded width. Text labels are mapped to 0..k−1 and
+        kept in ``classes``."""
+        if type(X).__name__ == "DataFrame" and self.preprocessor is None:
+            self._fit_preprocessor(X)
+        if self.classes is None and text_labels(y):
+            from .data.labels import encode_target
+
+            self.classes = encode_target(y).classes
         return loop.fit(
             self,
             X,
@@ -68,6 +143,35 @@ class Network(network.Network):
             monitor_gradients=monitor_gradients,
         )
 
+    def _fit_preprocessor(self, X) -> None:
+        from .data.preprocess import Preprocessor
+
+        pre = Preprocessor().fit(X)
+        if pre.n_outputs != self.layer_sizes[0]:
+            raise ValueError(
+                f"the table X encodes to {pre.n_outputs} inputs ({pre.describe()}) but this "
+                f"network has layer_sizes[0] = {self.layer_sizes[0]}; build it with "
+                f"{pre.n_outputs} inputs, or let nnrecipe.improve(df, target=...) or "
+                "nnrecipe.tune size the network for you"
+            )
+        self.preprocessor = pre
+
+    def copy(self, dtype=None) -> Network:
+        net = super().copy(dtype)
+        if self.preprocessor is not None:
+            net.preprocessor = self.preprocessor.copy()
+        net.classes = None if self.classes is None else list(self.classes)
+        net.target_scaling = self.target_scaling
+        return net
+
+    copy.__doc__ = network.Network.copy.__doc__
+
+    def __setstate__(self, state: dict) -> None:
+        # networks pickled before tables existed come back with the new attributes
+        super().__setstate__(
+            {"preprocessor": None, "classes": None, "target_scaling": None, **state}
+        )
+
     def diagnose(self, train, dev, baseline_error: float = 0.0, **kwargs) -> Diagnosis:
         """Bias/variance diagnosis from inference-mode errors (no dropout, no penalty) on
         ``train`` and ``dev``, each an ``(X, y)`` pair; see :func:`nnrecipe.diagnose`."""
@@ -81,16 +185,25 @@ class Network(network.Network):
 def load(path) -> Network:
     """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
     is missing, damaged or not an nnrecipe model; loading runs no code from the file."""
-    config, parameters, stats = io.read(path)
+    saved = io.read(path)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
-            net = Network(**config)
-        net.set_parameters(parameters)
+            net = Network(**saved.config)
+        net.set_parameters(saved.parameters)
+        if saved.preprocessor is not None:
+            from .data.preprocess import Preprocessor
+
+            net.preprocessor = Preprocessor.from_dict(*saved.preprocessor)
+        if saved.classes is not None:
+            net.classes = list(saved.classes)
+        if saved.target_scaling is not None:
+            net.target_scaling = tuple(float(v) for v in saved.target_scaling)
     except (TypeError, ValueError, KeyError) as exc:
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
-    if stats is not None:
+    if saved.standardizer is not None:
         st = Standardizer()
+        stats = saved.standardizer
         st.mean_, st.var_, st.scale_ = stats["mean"], stats["var"], stats["scale"]
         net.standardizer = st
     return net

@@ -264,7 +264,47 @@ def build_parser() -> argparse.ArgumentParser:
     _common(datasets, "seed of the generated samples that are described (default 0)")
     datasets.set_defaults(handler="datasets")
     add_gradcheck_parser(sub)
+    add_predict_parser(sub)
     return parser
+
+
+PREDICT_HELP = """\
+Apply a saved model to new rows: the table is encoded with the preprocessing stored in the
+model (its training rows' statistics) and written back with a prediction column holding the
+original labels (and one probability column per class with --proba).
+
+examples:
+  nnrecipe predict --model runs/20240101-120000 --data new.csv
+  nnrecipe predict --model model.npz --data new.csv --out scored.csv --proba
+"""
+
+
+def add_predict_parser(subparsers) -> argparse.ArgumentParser:
+    """The ``predict`` subcommand: a saved model applied to the rows of a table."""
+    p = subparsers.add_parser(
+        "predict",
+        help="apply a saved model to new rows of a table",
+        description=PREDICT_HELP,
+        formatter_class=_Formatter,
+    )
+    p.add_argument("--model", required=True, metavar="PATH", help="a model .npz or a run directory")
+    p.add_argument("--data", required=True, metavar="FILE", help="a .csv, .tsv or .parquet table")
+    p.add_argument(
+        "--out",
+        default="predictions.csv",
+        metavar="FILE.csv",
+        help="where the rows with their predictions go (default predictions.csv)",
+    )
+    p.add_argument("--proba", action="store_true", help="add one probability column per class")
+    p.add_argument("--json", action="store_true", help="print a summary as JSON on stdout")
+    p.add_argument(
+        "--debug",
+        action="store_true",
+        default=argparse.SUPPRESS,
+        help="show the full traceback on errors",
+    )
+    p.set_defaults(handler="predict")
+    return p
 
 
 def add_gradcheck_parser(subparsers) -> argparse.ArgumentParser:

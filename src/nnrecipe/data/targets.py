@@ -27,3 +27,13 @@ def output_layer(y) -> tuple[str, int]:
     if whole and y.ndim == 1 and y.min() >= 0:
         return "softmax", int(y.max()) + 1
     return "linear", k
+
+
+def text_labels(y) -> bool:
+    """Whether ``y`` holds labels that are not numbers (text or objects): they need classes."""
+    dtype = getattr(y, "dtype", None)
+    if not isinstance(dtype, np.dtype):
+        if dtype is not None:  # a pandas dtype: str, string, category, nullable numbers
+            return str(dtype) in ("str", "string", "category", "object")
+        dtype = np.asarray(y).dtype
+    return dtype.kind in "OUS"

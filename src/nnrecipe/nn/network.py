@@ -67,6 +67,7 @@ class Network:
         method takes raw inputs.
     seed : int or numpy.random.Generator, optional
         Seeds initialization and, unless ``fit`` gets its own seed, shuffling and dropout.
+
     """
 
     def __init__(

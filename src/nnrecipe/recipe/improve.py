@@ -24,7 +24,7 @@ import numpy as np
 from .._checks import check_name, check_positive
 from ..data.normalize import Standardizer
 from ..data.split import split
-from ..data.targets import output_layer
+from ..data.targets import output_layer, text_labels
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
 from . import knobs
@@ -73,8 +73,9 @@ def _reason(d: Diagnosis) -> str:
 
 def improve(
     X,
-    y,
+    y=None,
     *,
+    target=None,
     baseline_error: float = 0.0,
     network=None,
     budget: int = 12,
@@ -96,8 +97,14 @@ def improve(
 
     Parameters
     ----------
-    X : array (m, n_x);  y : class labels (m,)
-        The whole data set: split by the auto rule (unless ``dev``/``test`` are given).
+    X : array (m, n_x) or pandas DataFrame;  y : class labels (m,) of any kind
+        The whole data set: split by the auto rule (unless ``dev``/``test`` are given). A
+        DataFrame is preprocessed (:mod:`nnrecipe.data.preprocess`) with statistics of the
+        training rows only; the chosen network carries that preprocessing and the class
+        names, so it predicts original labels from raw DataFrames.
+    target : str, optional
+        With a DataFrame and no ``y``: the label column (default: the one called target,
+        label, class or y).
     baseline_error : float in [0, 1]
         Human-level or Bayes error estimate; avoidable bias is measured from it.
     network : Network, list of int or None
@@ -124,6 +131,9 @@ def improve(
     progress : bool
         Print each step as it finishes.
     """
+    from ..data.labels import class_errors, encode_pair, encode_target
+    from ..data.tables import Target, attach_table, is_frame, split_table
+
     budget = check_positive(budget, "budget", integer=True)
     epochs = check_positive(epochs, "epochs", integer=True)
     batch_size = check_positive(batch_size, "batch_size", integer=True)
@@ -132,7 +142,18 @@ def improve(
     minutes = None if minutes is None else check_positive(minutes, "minutes")
     # validates the rates and thresholds before any training (it raises naming them)
     diagnose(0.0, 0.0, baseline_error, bias_threshold, variance_threshold)
-    parts = split(X, y, seed=seed, dev=dev, test=test)
+    table = classes = None
+    if is_frame(X):
+        table = split_table(X, y, target=target, seed=seed, dev=dev, test=test)
+        parts = table.parts
+    else:
+        if y is None:
+            raise TypeError("improve needs y (the labels) unless X is a pandas DataFrame")
+        if text_labels(y):  # "cat"/"dog": learned as 0..k−1, predicted as the names
+            named = encode_target(y)
+            y, classes = named.y, named.classes
+            dev, test = encode_pair(dev, classes, "dev"), encode_pair(test, classes, "test")
+        parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
     output, n_out = output_layer(train[1])
     if output == "linear":
@@ -144,13 +165,17 @@ def improve(
     config = start_config(
         network, epochs, learning_rate, batch_size, optimizer, Xtr.shape[1], n_out
     )
+    if table is not None:
+        images = False  # the preprocessing standardized the numbers; one-hot stays 0/1
     images = looks_like_images(Xtr) if images is None else bool(images)
     # image pixels are already on one scale; per-pixel z-scores would blow up rarely-lit
     # border pixels (σ ≈ 0) and make shifted images meaningless
-    standardizer = None if images else Standardizer().fit(Xtr)
+    standardizer = None if images or table is not None else Standardizer().fit(Xtr)
     trainer = Trainer(train, dev_set, standardizer, output, n_out, images, seed)
     thresholds = {"bias_threshold": bias_threshold, "variance_threshold": variance_threshold}
     printer = Printer(progress)
+    if table is not None and not isinstance(y, Target):  # the CLI prints these itself
+        print("\n".join(table.notes()))  # the target, the task, the class balance
     started = time.perf_counter()
 
     current = trainer(config)
@@ -228,5 +253,11 @@ def improve(
         seconds=time.perf_counter() - started,
         images=images,
     )
+    if table is not None:
+        attach_table(result, table, dev_set)
+    elif classes is not None:
+        predicted = result.network.predict(dev_set[0])
+        result.class_errors = class_errors(dev_set[1], predicted, classes)
+        result.network.classes = result.classes = classes
     printer.finish(result)
     return result

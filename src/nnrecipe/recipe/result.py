@@ -60,6 +60,9 @@ class ImproveResult:
     learning_curve: object = None
     seconds: float = 0.0
     images: bool = False
+    classes: list | None = None  # original labels of a table's target
+    preprocessing: list[str] | None = None  # what each column of a table became
+    class_errors: dict | None = None  # dev error per class and the balanced error
 
     @property
     def kept(self) -> list[Step]:
@@ -119,6 +122,9 @@ class ImproveResult:
             "split": {"rule": self.split.rule, "sizes": list(self.split.sizes)},
             "steps": [s.to_dict() for s in self.steps],
             "seconds": self.seconds,
+            "classes": self.classes,
+            "preprocessing": self.preprocessing,
+            "class_errors": self.class_errors,
         }
 
     def table(self):

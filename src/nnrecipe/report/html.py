@@ -129,6 +129,22 @@ def add_diagnosis(report: Report, diagnosis, label: str = "") -> None:
         report.items(diagnosis.next_steps, ordered=True)
 
 
+def add_table_data(report: Report, classes, class_errors, preprocessing) -> None:
+    """A table's class names with the dev error of each class and the balanced error (the
+    mean of the per-class errors), and what the preprocessing made of each column."""
+    if class_errors:
+        report.heading("Classes")
+        rows = [[name, _pct(e)] for name, e in class_errors["per_class"].items()]
+        rows += [["all (plain error)", _pct(class_errors["error"])]]
+        rows += [["balanced error (mean over classes)", _pct(class_errors["balanced_error"])]]
+        report.table(["class", "dev error"], rows)
+    elif classes:
+        report.paragraph(f"Classes: {', '.join(map(str, classes))}")
+    if preprocessing:
+        report.heading("Data and preprocessing (fitted on the training rows only)")
+        report.items(preprocessing)
+
+
 def _figures(
     report: Report,
     histories: dict,
@@ -205,6 +221,9 @@ def train_report(
     for message in warnings:
         report.paragraph(f"warning: {message}", "warning")
     add_diagnosis(report, diagnosis)
+    add_table_data(
+        report, result.get("classes"), result.get("class_errors"), result.get("preprocessing")
+    )
     _figures(report, {"": history}, {"": network}, boundary, zero_tol)
     if config_text:
         report.heading("Configuration")

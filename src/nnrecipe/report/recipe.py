@@ -12,7 +12,7 @@ from pathlib import Path
 
 from ..recipe import plots as recipe_plots
 from . import plots
-from .html import Report, _pct, add_diagnosis
+from .html import Report, _pct, add_diagnosis, add_table_data
 
 
 def improve_report(
@@ -64,6 +64,7 @@ def improve_report(
     add_diagnosis(report, result.diagnosis, "the chosen network")
     if result.advice and result.advice[0] != result.diagnosis.next_steps[0]:
         report.paragraph(result.advice[0], "case")
+    add_table_data(report, result.classes, result.class_errors, result.preprocessing)
     report.heading("The chosen network's training")
     history = {"": result.history}
     report.figure(

@@ -166,6 +166,22 @@ class BaseNN(BaseEstimator):
             else None,
         }
 
+    def _table(self, X, fit: bool):
+        """A DataFrame with text, boolean or empty cells goes through the table preprocessing
+        (:mod:`nnrecipe.data.preprocess`), fitted here on the training rows of ``fit``;
+        numeric tables and arrays pass unchanged."""
+        from ..data.preprocess import Preprocessor, is_frame
+
+        if not is_frame(X):
+            return X
+        if fit:
+            numeric = all(k in "iuf" for k in X.dtypes.map(lambda d: d.kind))
+            if numeric and not X.isna().to_numpy().any():
+                return X
+            self.preprocessor_ = Preprocessor().fit(X)
+        pre = getattr(self, "preprocessor_", None)
+        return X if pre is None else pre.transform(X)
+
     def _check_dev(self, dev, dtype):
         """Validate and encode ``dev=(X_dev, y_dev)`` against the fitted facts."""
         if dev is None:
@@ -173,7 +189,7 @@ class BaseNN(BaseEstimator):
         if not isinstance(dev, tuple | list) or len(dev) != 2:
             raise TypeError(f"dev must be a tuple (X_dev, y_dev), got {type(dev).__name__}")
         try:
-            X_dev = validate_data(self, dev[0], reset=False, dtype=dtype)
+            X_dev = validate_data(self, self._table(dev[0], False), reset=False, dtype=dtype)
         except ValueError as exc:
             raise ValueError(f"dev[0] (X_dev): {exc}") from exc
         y_dev = self._encode(self._check_y(dev[1], "dev[1] (y_dev)"), "dev[1] (y_dev)")
@@ -247,6 +263,7 @@ class BaseNN(BaseEstimator):
     def _fit(self, X, y, dev=None):
         p = self._check_params()
         self._forget()
+        X = self._table(X, fit=True)
         X, y = self._validate_xy(X, y, reset=True)
         output, n_out = self._setup_targets(y, None)
         Y = self._encode(y)
@@ -263,6 +280,7 @@ class BaseNN(BaseEstimator):
     def _partial_fit(self, X, y, classes=None, dev=None):
         first = not hasattr(self, "network_")
         p = self._check_params()
+        X = self._table(X, fit=first)
         X, y = self._validate_xy(X, y, reset=first)
         if first:
             output, n_out = self._setup_targets(y, classes)
@@ -282,5 +300,5 @@ class BaseNN(BaseEstimator):
     def _activations(self, X) -> np.ndarray:
         """The network's inference-mode output A[L], shape (m, n_y)."""
         check_is_fitted(self)
-        X = validate_data(self, X, reset=False, dtype=self.network_.dtype)
+        X = validate_data(self, self._table(X, False), reset=False, dtype=self.network_.dtype)
         return self.network_.predict_proba(X)

@@ -62,6 +62,9 @@ class TuneResult:
     best_seed: int | None = None
     network: object = field(default=None, repr=False)
     network_dev_error: float | None = None
+    classes: list | None = None  # original labels of a table's target
+    preprocessing: list[str] | None = None  # what each column of a table became
+    class_errors: dict | None = None  # dev error per class and the balanced error
 
     @classmethod
     def from_study(cls, study, settings: dict, storage: str | None, stop_reason: str):
@@ -102,6 +105,9 @@ class TuneResult:
             "counts": {s: self.count(s) for s in ("COMPLETE", "PRUNED", "FAIL", "RUNNING")},
             "settings": {k: v for k, v in self.settings.items()},
             "trials": self.trials,
+            "classes": self.classes,
+            "preprocessing": self.preprocessing,
+            "class_errors": self.class_errors,
         }
 
     def table(self, limit: int | None = None):

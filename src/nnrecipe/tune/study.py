@@ -20,6 +20,7 @@ import time
 from contextlib import contextmanager
 
 from .._checks import check_positive
+from ..data.targets import text_labels
 from ..model import Network
 from ..train.callbacks import Callback, EarlyStopping
 from . import space as search_space
@@ -104,9 +105,10 @@ def objective(trial, job) -> float:
 
 def tune(
     X,
-    y,
+    y=None,
     dev=None,
     *,
+    target=None,
     space: dict | None = None,
     trials: int = 20,
     timeout: float | None = None,
@@ -129,7 +131,12 @@ def tune(
     Parameters
     ----------
     X, y : training data (m, n_x) and labels; with ``dev=None`` they are split by the auto
-        rule first and the test part is set aside unseen.
+        rule first and the test part is set aside unseen. ``X`` may be a pandas DataFrame
+        (then always split, and preprocessed with statistics of its training rows only; the
+        refit network carries the preprocessing and the class names).
+    target : str, optional
+        With a DataFrame and no ``y``: the label column (default: the one called target,
+        label, class or y).
     dev : (X_dev, y_dev), optional
     space : dict, optional
         Ranges or fixed values (:func:`nnrecipe.tune.space.check_space`).
@@ -172,7 +179,23 @@ def tune(
     storage = tuning_storage.check_storage(storage)
     if not isinstance(resume, bool):
         raise TypeError(f"resume must be True or False, got {resume!r}")
-    data = prepare_data(X, y, dev, seed)
+    from ..data.labels import class_errors, encode_pair, encode_target
+    from ..data.tables import Target, attach_table, is_frame, split_table
+
+    table = classes = None
+    if is_frame(X):
+        table = split_table(X, y, target=target, seed=seed, dev=dev)
+        (X_train, y_train), (X_dev, y_dev), _ = table.parts
+        data = (X_train, y_train, X_dev, y_dev)
+        if not isinstance(y, Target):  # the CLI prints these itself
+            print("\n".join(table.notes()))  # the target, the task, the class balance
+    else:
+        if y is None:
+            raise TypeError("tune needs y (the labels) unless X is a pandas DataFrame")
+        if text_labels(y):  # "cat"/"dog": learned as 0..k−1, predicted as the names
+            named = encode_target(y)
+            y, classes, dev = named.y, named.classes, encode_pair(dev, named.classes, "dev")
+        data = prepare_data(X, y, dev, seed)
     given = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -210,6 +233,14 @@ def tune(
         net, _ = train_config(result.best_params, settings, data, result.best_seed)
         result.network = net
         result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
+    if table is not None:
+        attach_table(result, table, (data[2], data[3]))
+    elif classes is not None:
+        result.classes = classes
+        if result.network is not None:
+            predicted = result.network.predict(data[2])
+            result.class_errors = class_errors(data[3], predicted, classes)
+            result.network.classes = classes
     return result
 
 

@@ -14,7 +14,9 @@ from ...data import augment, datasets
 from ...data import split as splitting
 from ...train import optimizers
 from ...train.callbacks import EarlyStopping
+from . import output
 
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 IMAGE_SHAPES = {"digits": (8, 8), "mnist": (28, 28)}
 
 
@@ -23,19 +25,31 @@ class Data:
     """A loaded dataset: ``y`` holds class indices 0..k-1 (``classes`` their original values)
     for classification, or the targets for regression (``classes`` is None)."""
 
-    X: np.ndarray
+    X: np.ndarray  # a pandas DataFrame of the feature columns for a table file
     y: np.ndarray
     name: str
     classes: list | None
     image_shape: tuple[int, int] | None = None
+    target: object = None  # nnrecipe.data.tables.Target of a table file
+    preprocessor: object = None  # fitted on the training rows by split()
+    target_scaling: tuple | None = None  # μ_y, σ_y of a table's regression target
 
     @property
     def classification(self) -> bool:
         return self.classes is not None
 
     @property
+    def table(self) -> bool:
+        return self.target is not None
+
+    @property
+    def n_inputs(self) -> int:
+        """The network's input width (a table's after its preprocessing is fitted)."""
+        return self.preprocessor.n_outputs if self.preprocessor is not None else self.X.shape[1]
+
+    @property
     def two_d(self) -> bool:
-        return self.X.shape[1] == 2
+        return self.n_inputs == 2
 
 
 GENERATED_N = 1000
@@ -79,6 +93,10 @@ def load_data(options: dict) -> Data:
         X, y = loader(**{k: v for k, v in wanted.items() if k in params and v is not None})
     elif name in real_datasets():
         X, y = _subset(*real_datasets()[name](), options.get("n"), options.get("seed"))
+    elif Path(name).suffix.lower() in TABLE_SUFFIXES or (
+        Path(name).is_file() and Path(name).suffix.lower() != ".npz"
+    ):
+        return load_table(name, options)
     elif Path(name).suffix.lower() in (".csv", ".npz") or Path(name).exists():
         if not Path(name).is_file():
             raise ValueError(f"data file {name!r} does not exist")
@@ -112,8 +130,60 @@ def load_data(options: dict) -> Data:
     return Data(X, y, name, classes, image_shape)
 
 
-def split(data: Data, options: dict):
-    """train/dev/test by :func:`nnrecipe.split` (stratified for classification)."""
+def load_table(name: str, options: dict) -> Data:
+    """A CSV/TSV/Parquet table read with pandas; prints the target, the task and the class
+    balance (the preprocessing is fitted later, on the training rows, by :func:`split`)."""
+    from ...data import tables
+
+    frame = tables.read_table(name)
+    features, target = tables.features_and_target(frame, target=options.get("target"))
+    n = options.get("n")
+    if n is not None and n < len(features):
+        keep = np.sort(np.random.default_rng(options.get("seed")).permutation(len(features))[:n])
+        features = features.iloc[keep].reset_index(drop=True)
+        target.y = target.y[keep]
+    for line in tables.describe_target(target):
+        output_note(line)
+    return Data(features, target.y, Path(name).name, target.classes, target=target)
+
+
+def target_lines(data: Data) -> int:
+    """How many lines about the target :func:`load_table` printed (0 for other data)."""
+    from ...data.tables import describe_target
+
+    return len(describe_target(data.target)) if data.table else 0
+
+
+def output_note(line: str) -> None:
+    output.note(line)
+
+
+def split(data: Data, options: dict, preprocessor=None):
+    """train/dev/test by :func:`nnrecipe.split` (stratified for classification). A table's
+    preprocessing is fitted on the training rows (unless a fitted one is given) and all three
+    sets are encoded with it; it is kept in ``data.preprocessor``."""
+    if data.table:
+        from ...data.tables import split_table
+
+        done = split_table(
+            data.X,
+            data.target,
+            ratios=options["split"],
+            seed=options["seed"],
+            preprocessor=preprocessor,
+        )
+        data.preprocessor, data.target_scaling = done.preprocessor, done.scaling
+        if done.scaling is not None:
+            output_note(
+                f"the target is standardized with the training rows' μ {done.scaling[0]:.4g}, "
+                f"σ {done.scaling[1]:.4g}: errors are mean squared errors of z-scores (1 is as "
+                "good as always predicting the mean); predictions come back in its own units"
+            )
+        if preprocessor is None:
+            output_note(done.preprocessor.describe())
+            for line in done.preprocessor.summary():
+                output_note("  " + line)
+        return done.parts
     return splitting.split(
         data.X, data.y, ratios=options["split"], stratify=data.classification, seed=options["seed"]
     )
@@ -139,7 +209,7 @@ def output_layer(options: dict, data: Data) -> tuple[str, int]:
 
 
 def layer_sizes(options: dict, data: Data) -> list[int]:
-    return [data.X.shape[1], *options["layers"], output_layer(options, data)[1]]
+    return [data.n_inputs, *options["layers"], output_layer(options, data)[1]]
 
 
 def init_value(spec: str):
@@ -158,7 +228,8 @@ def network_kwargs(options: dict, data: Data) -> dict:
         "dtype": "float32" if options["float32"] else "float64",
         # per-pixel z-scores blow up rarely-lit border pixels (σ ≈ 0) once augmentation
         # moves ink there; image pixels are already in [0, 1]
-        "standardize": data.image_shape is None
+        # a table's preprocessing standardizes its numbers already (one-hot columns stay 0/1)
+        "standardize": (data.image_shape is None and not data.table)
         if options["standardize"] is None
         else options["standardize"],
     }

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
+
 from ...diagnosis import diagnose
 from ...model import load
 from .. import config
@@ -56,7 +58,10 @@ def run(args) -> int:
             raise ValueError("give either --train-error/--dev-error or --model, not both")
         net, options, model = _model_and_options(args)
         data = common.load_data(options)
-        parts = common.split(data, options)
+        parts = common.split(data, options, preprocessor=getattr(net, "preprocessor", None))
+        if data.table and net.classes is not None:  # the model maps labels by its own classes
+            names = np.asarray(data.classes, dtype=object)
+            parts = [(X, names[y]) for X, y in parts]
         if not net.loss.classification:
             raise ValueError(
                 f"{str(model)!r} is a regression model; the bias/variance diagnosis "
@@ -71,8 +76,19 @@ def run(args) -> int:
             "n_train": len(parts[0][0]),
             "n_dev": len(parts[1][0]),
         }
+        if data.classification and net.predict(parts[1][0][:1]).ndim == 1:
+            from ...data.labels import class_errors, label_indices
+
+            X_dev, y_dev = parts[1]
+            names = net.classes if net.classes is not None else data.classes
+            truth = y_dev if net.classes is None else label_indices(names, y_dev)
+            guess = net.predict(X_dev)
+            guess = guess if net.classes is None else label_indices(names, guess)
+            source["class_errors"] = class_errors(truth, guess, names)
     if args.json:
         output.print_json({**source, **report.to_dict()})
     else:
         output.console().print(report)
+        if source.get("class_errors"):
+            output.console().print(output.class_error_line(source["class_errors"], "dev"))
     return 0

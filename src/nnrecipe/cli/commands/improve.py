@@ -23,7 +23,7 @@ def run(args) -> int:
     with output.captured_warnings() as warned:
         result = improve(
             data.X,
-            data.y,
+            data.target if data.table else data.y,
             baseline_error=options["baseline"],
             network=options["layers"],
             budget=options["budget"],
@@ -54,6 +54,8 @@ def run(args) -> int:
         return code
     for message in warned:
         output.note(f"warning: {message}")
+    for line in (result.preprocessing or [])[common.target_lines(data) :]:
+        output.note(line)
     console = output.console()
     console.print(result.table())
     console.print(
@@ -61,6 +63,8 @@ def run(args) -> int:
         f"train {output.percent(result.train_error)}, dev {output.percent(result.dev_error)}, "
         f"test {output.percent(result.test_error)} (the test set: once, at the end)"
     )
+    if result.class_errors is not None:
+        console.print(output.class_error_line(result.class_errors, "dev"))
     if result.stop_reason != "good_fit":
         console.print("next: " + result.advice[0])
     saved = f"model, steps and config saved in {out}/"

@@ -121,3 +121,12 @@ def show_progress(options: dict) -> bool:
 
 def percent(value) -> str:
     return "–" if value is None or not math.isfinite(value) else f"{value:.2%}"
+
+
+def class_error_line(errors: dict, part: str) -> str:
+    """``dev error 12.0%, balanced 20.5%; per class: no 5.0%, yes 36.0%``."""
+    per_class = ", ".join(f"{c} {percent(e)}" for c, e in list(errors["per_class"].items())[:10])
+    return (
+        f"{part} error {percent(errors['error'])}, balanced {percent(errors['balanced_error'])}"
+        f" (the mean of the per-class errors: {per_class})"
+    )

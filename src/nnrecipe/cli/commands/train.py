@@ -49,9 +49,16 @@ def run(args) -> int:
         name: net.evaluate(*part)
         for name, part in zip(("train", "dev", "test"), parts, strict=True)
     }
-    diagnosis = None
+    diagnosis = class_errors = None
     if net.loss.classification:
         diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"])
+    if data.classification and net.loss.classification:
+        from ...data.labels import class_errors as per_class
+
+        class_errors = per_class(dev[1], net.predict(dev[0]), data.classes)
+    if data.table:  # the model takes raw tables and predicts the original labels
+        net.preprocessor, net.classes = data.preprocessor, data.classes
+        net.target_scaling = data.target_scaling
     model_path = out / "model.npz"
     net.save(model_path)
     result = {
@@ -71,6 +78,10 @@ def run(args) -> int:
         **{f"{name}_error": m["error"] for name, m in metrics.items()},
         **{f"{name}_loss": m["loss"] for name, m in metrics.items()},
         "diagnosis": None if diagnosis is None else diagnosis.to_dict(),
+        "classes": data.classes,
+        "class_errors": class_errors,
+        "preprocessing": data.preprocessor.summary() if data.table else None,
+        "target_scaling": data.target_scaling,
         "warnings": warned,
         "out": str(out),
         "model": str(model_path),
@@ -136,6 +147,8 @@ def _print(result: dict, history, diagnosis, warned) -> None:
     )
     if diagnosis is not None:
         console.print(diagnosis)
+    if result["class_errors"] is not None:
+        console.print(output.class_error_line(result["class_errors"], "dev"))
     saved = f"model, config and result saved in {result['out']}/"
     if result["report"]:
         saved += f"; report: {result['report']}"

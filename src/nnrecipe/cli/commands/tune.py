@@ -39,7 +39,7 @@ def run(args) -> int:
     with output.captured_warnings() as warned:
         result = tune(
             data.X,
-            data.y,
+            data.target if data.table else data.y,
             space=space,
             trials=options["trials"],
             timeout=options["timeout"],
@@ -62,6 +62,9 @@ def run(args) -> int:
     )
     if args.json:
         return code
+    if data.table:
+        for line in result.preprocessing[common.target_lines(data) :]:
+            output.note(line)
     _print(result, out, report, warned)
     return code
 
@@ -112,6 +115,8 @@ def _print(result, out: Path, report, warned) -> None:
             f"best: trial {result.best_trial}, dev error {output.percent(result.best_value)}, "
             f"layers {result.best_layer_sizes}: {params}"
         )
+    if result.class_errors is not None:
+        console.print(output.class_error_line(result.class_errors, "dev"))
     console.print(
         f"study {result.study_name!r} in {result.storage}: add trials or join from another "
         f"machine with --storage {result.storage} --study-name {result.study_name} --resume"

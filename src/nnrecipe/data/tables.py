@@ -1,0 +1,244 @@
+"""Tables as they come: reading them with pandas, choosing the target, and the
+train/dev/test split with the preprocessing fitted on the training rows only (the labels are
+encoded by :mod:`nnrecipe.data.labels`)."""
+
+from __future__ import annotations
+
+import csv
+import numbers
+import warnings
+from dataclasses import dataclass
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from .labels import (  # noqa: F401  (re-exported: the table API in one place)
+    Target,
+    balance,
+    class_errors,
+    describe_target,
+    encode_target,
+    label_indices,
+)
+from .preprocess import MISSING, Preprocessor, clean, is_frame
+from .split import Split, split
+
+TARGET_NAMES = ("target", "label", "class", "y")
+TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+
+
+def _is_number(text: str) -> bool:
+    try:
+        float(text)
+    except ValueError:
+        return False
+    return True
+
+
+def _first_rows(path: Path, sep: str | None):
+    """The first two non-empty rows and the separator: ``sep``, else a comma unless the first
+    line has none and a tab, semicolon, bar or spaces split it (``\\s+`` for spaces)."""
+    with open(path, encoding="utf-8-sig", errors="replace") as f:
+        lines = [line.rstrip("\r\n") for line, _ in zip(f, range(50), strict=False)]
+    lines = [line for line in lines if line.strip()]
+    if not lines:
+        return None, None, sep
+    if sep is None:
+        sep = ","
+        if "," not in lines[0]:
+            sep = next((c for c in ("\t", ";", "|") if c in lines[0]), None)
+            sep = sep or (r"\s+" if len(lines[0].split()) > 1 else ",")
+    if sep == r"\s+":
+        rows = [line.split() for line in lines[:2]]
+    else:
+        rows = list(csv.reader(lines[:2], delimiter=sep))
+    return rows[0], rows[1] if len(rows) > 1 else None, sep
+
+
+def _looks_like_header(first: list[str], second: list[str] | None) -> bool:
+    """A header line: no cell is a number, or a cell is text where the next line's is a
+    number (``age`` above ``39``); a line of data mixes codes and numbers like the next."""
+    numbers = [_is_number(c) for c in first]
+    if not any(numbers):
+        return True
+    if second is None or len(second) != len(first):
+        return not all(numbers)
+    return any(not n and _is_number(c) for n, c in zip(numbers, second, strict=True))
+
+
+def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
+    """A CSV/TSV (header detected) or Parquet file as a cleaned DataFrame: text stripped,
+    ``?``, ``NA``, empty cells and the like as missing, number columns as numbers."""
+    path = Path(path)
+    if not path.is_file():
+        raise ValueError(f"data file {str(path)!r} does not exist")
+    suffix = path.suffix.lower()
+    if suffix in (".parquet", ".pq"):
+        try:
+            import pyarrow  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                f"reading the Parquet file {str(path)!r} needs pyarrow: pip install pyarrow "
+                "(or save the table as CSV)"
+            ) from None
+        return clean(pd.read_parquet(path))
+    first, second, sep = _first_rows(path, delimiter or ("\t" if suffix == ".tsv" else None))
+    if first is None:
+        raise ValueError(f"{str(path)!r} is empty")
+    header = 0 if _looks_like_header(first, second) else None
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("error", pd.errors.ParserWarning)  # rows longer than the header
+            frame = pd.read_csv(
+                path,
+                sep=sep,
+                header=header,
+                index_col=False,
+                skipinitialspace=True,
+                na_values=list(MISSING),
+                encoding="utf-8-sig",
+                low_memory=False,
+            )
+    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
+        raise ValueError(
+            f"{str(path)!r} is not a readable table: {' '.join(str(exc).split())}"
+        ) from None
+    if len(frame) == 0:
+        raise ValueError(f"{str(path)!r} has a header but no data lines")
+    return clean(frame)
+
+
+def choose_target(columns, target=None) -> str:
+    """The target column: ``target`` (a name, or an index), else the one called target,
+    label, class or y (any case); else ValueError listing the columns."""
+    columns = [str(c) for c in columns]
+    if target is None:
+        lower = {c.lower(): c for c in columns}
+        for name in TARGET_NAMES:
+            if name in lower:
+                return lower[name]
+        raise ValueError(
+            f"which column is the target? None is called {', '.join(TARGET_NAMES)}; name it "
+            f"with --target (target=...): the columns are {columns}"
+        )
+    if isinstance(target, numbers.Integral) and not isinstance(target, bool):
+        if not -len(columns) <= target < len(columns):
+            raise ValueError(
+                f"target={target} is out of range: the table has {len(columns)} columns"
+            )
+        return columns[int(target)]
+    if str(target) in columns:
+        return str(target)
+    if isinstance(target, str) and target.lstrip("-").isdigit():
+        return choose_target(columns, int(target))
+    raise ValueError(f"target={target!r} is not a column of the table; its columns are {columns}")
+
+
+def features_and_target(X, y=None, target=None) -> tuple[pd.DataFrame, Target]:
+    """Split a table into its feature columns and its encoded target. With ``y`` given
+    (labels, or a :class:`Target`), ``X`` is all features; else ``target`` (or the rules of
+    :func:`choose_target`) names the target column of ``X``. Rows without a target are
+    dropped with a note."""
+    frame = clean(X)
+    notes = []
+    if isinstance(y, Target):  # already encoded (the CLI encodes at load time)
+        if len(y.y) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(y.y)} labels")
+        return frame, y
+    if y is None:
+        name = choose_target(frame.columns, target)
+        labels, frame = frame[name], frame.drop(columns=[name])
+        empty = labels.isna().to_numpy()
+        if empty.any():
+            notes.append(f"{int(empty.sum())} rows without a target value dropped")
+            frame, labels = frame[~empty].reset_index(drop=True), labels[~empty]
+    else:
+        name = str(target or getattr(y, "name", None) or "y")
+        labels = y
+        if len(labels) != len(frame):
+            raise ValueError(f"X has {len(frame)} rows but y has {len(labels)} labels")
+    encoded = encode_target(
+        labels.reset_index(drop=True) if isinstance(labels, pd.Series) else labels, name
+    )
+    encoded.notes[:0] = notes
+    return frame, encoded
+
+
+@dataclass
+class TableSplit:
+    """What a table became: the split of encoded arrays, the preprocessing fitted on its
+    training rows, and the target (classes, notes)."""
+
+    parts: object
+    preprocessor: Preprocessor
+    target: Target
+    scaling: tuple[float, float] | None = None  # μ_y, σ_y of a regression target (train rows)
+
+    def notes(self) -> list[str]:
+        return describe_target(self.target) + [self.preprocessor.describe()]
+
+
+def split_table(
+    X, y=None, *, target=None, ratios="auto", seed=0, dev=None, test=None, preprocessor=None
+) -> TableSplit:
+    """Split a DataFrame's rows into train/dev/test (stratified for classes), fit the
+    preprocessing on the training rows only (unless a fitted ``preprocessor`` is given) and
+    encode all three sets with it. ``dev``/``test`` may be ``(DataFrame, labels)`` pairs."""
+    frame, tgt = features_and_target(X, y, target)
+    brought = {}
+    for key, part in (("dev", dev), ("test", test)):
+        if part is not None:
+            if not isinstance(part, tuple | list) or len(part) != 2 or not is_frame(part[0]):
+                raise TypeError(f"{key} must be a pair (DataFrame, labels) when X is a DataFrame")
+            labels = part[1]
+            y_part = (
+                np.asarray(labels, dtype=np.float64)
+                if tgt.classes is None
+                else label_indices(tgt.classes, labels, f"{key}[1]")
+            )
+            brought[key] = (clean(part[0]), y_part)
+    dummies = {k: (np.arange(len(v[0])), v[1]) for k, v in brought.items()}
+    rows = split(
+        np.arange(len(frame)),
+        tgt.y,
+        ratios=ratios,
+        stratify=tgt.classes is not None,
+        seed=seed,
+        check_distribution=False,
+        **dummies,
+    )
+    tables = {}
+    for key, (idx_part, y_part) in zip(("train", "dev", "test"), rows, strict=True):
+        if key in brought:
+            tables[key] = brought[key]
+        else:
+            tables[key] = (frame.iloc[idx_part].reset_index(drop=True), y_part)
+    if preprocessor is None:
+        preprocessor = Preprocessor().fit(tables["train"][0])
+    scaling = None
+    if tgt.classes is None:  # regression: z-scores of the target, training rows' μ_y, σ_y
+        y_train = np.asarray(tables["train"][1], dtype=np.float64)
+        sd = float(y_train.std())
+        scaling = (float(y_train.mean()), sd if sd > 1e-12 * max(abs(y_train.mean()), 1) else 1.0)
+        tables = {k: (f, (yk - scaling[0]) / scaling[1]) for k, (f, yk) in tables.items()}
+    encoded = {k: (preprocessor.transform(f), yk) for k, (f, yk) in tables.items()}
+    parts = Split(
+        encoded["train"], encoded["dev"], encoded["test"], rows.rule, rows.indices, rows.stratified
+    )
+    return TableSplit(parts, preprocessor, tgt, scaling)
+
+
+def attach_table(result, table: TableSplit, dev_set) -> None:
+    """Give ``result.network`` (trained on ``table``'s encoded arrays, without classes yet)
+    the table's preprocessing and class names, so it takes raw DataFrames and predicts the
+    original labels; record them, with the dev set's per-class errors, in ``result``."""
+    net = result.network
+    if net is not None:
+        if table.target.classes is not None:
+            predicted = net.predict(dev_set[0])
+            result.class_errors = class_errors(dev_set[1], predicted, table.target.classes)
+        net.preprocessor, net.classes = table.preprocessor, table.target.classes
+        net.target_scaling = table.scaling
+    result.classes = table.target.classes
+    result.preprocessing = table.notes() + table.preprocessor.summary()

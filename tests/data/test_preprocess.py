@@ -1,0 +1,120 @@
+"""The table preprocessing: formulas by hand, training rows only, storage without pickle."""
+
+import json
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from nnrecipe.data.preprocess import Preprocessor, clean
+
+
+def frame(m=60, seed=0):
+    rng = np.random.default_rng(seed)
+    return pd.DataFrame(
+        {
+            "x": rng.normal(5.0, 2.0, m),
+            "color": rng.choice(["red", "green", "blue"], m),
+            "flag": rng.random(m) < 0.4,
+        }
+    )
+
+
+def test_numeric_median_indicator_and_standardization_by_hand():
+    df = pd.DataFrame({"x": [1.0, np.nan, 3.0, 10.0, np.nan], "c": list("ababa")})
+    pre = Preprocessor(min_count=1).fit(df)
+    filled = np.array([1.0, 3.0, 3.0, 10.0, 3.0])  # median of 1, 3, 10 is 3
+    z = (filled - filled.mean()) / filled.std()
+    X = pre.transform(df)
+    assert pre.feature_names == ["x", "x_missing", "c=a", "c=b"]
+    np.testing.assert_allclose(X[:, 0], z)
+    np.testing.assert_array_equal(X[:, 1], [0, 1, 0, 0, 1])
+    np.testing.assert_array_equal(X[:, 2:], [[1, 0], [0, 1], [1, 0], [0, 1], [1, 0]])
+
+
+def test_rare_and_unseen_categories_share_the_other_slot():
+    df = pd.DataFrame({"c": ["a"] * 6 + ["b"] * 6 + ["rare"] * 2, "x": np.arange(14.0) % 5})
+    pre = Preprocessor(min_count=5).fit(df)
+    assert pre.feature_names[:3] == ["c=a", "c=b", "c=<other>"]
+    new = pd.DataFrame({"c": ["a", "rare", "never seen", None], "x": [1.0, 2.0, 3.0, 4.0]})
+    np.testing.assert_array_equal(
+        pre.transform(new)[:, :3], [[1, 0, 0], [0, 0, 1], [0, 0, 1], [0, 0, 1]]
+    )
+    # without rare categories in training an unseen one is all zeros
+    pre = Preprocessor().fit(pd.DataFrame({"c": ["a", "b"] * 10}))
+    np.testing.assert_array_equal(pre.transform(pd.DataFrame({"c": ["zzz"]})), [[0, 0]])
+
+
+def test_useless_and_id_like_columns_are_dropped_with_a_reason():
+    m = 40
+    rng = np.random.default_rng(1)
+    df = pd.DataFrame(
+        {
+            "PassengerId": rng.permutation(m) + 1,
+            "Name": [f"Person {i}" for i in range(m)],
+            "Ticket": [f"T{i % 30}" for i in range(m)],
+            "const": 7,
+            "empty": [np.nan] * m,
+            "age": rng.normal(30, 5, m),
+        }
+    )
+    pre = Preprocessor().fit(df)
+    lines = "\n".join(pre.summary())
+    assert pre.input_columns == ["age"] and pre.feature_names == ["age"]
+    for name, why in [
+        ("PassengerId", "ID-like"),
+        ("Name", "ID-like"),
+        ("Ticket", "near-unique"),
+        ("const", "constant"),
+        ("empty", "all empty"),
+    ]:
+        assert f"{name}: dropped, {why}" in lines
+    assert "6 columns → 1 inputs" in pre.describe()
+
+
+def test_cleaning_strips_text_and_reads_missing_tokens():
+    df = clean(pd.DataFrame({"w": [" State-gov", "?", " Private "], "n": [" 1", "NA", "3 "]}))
+    assert df["w"].tolist()[0] == "State-gov" and pd.isna(df["w"][1])
+    assert df["n"].dtype.kind == "f" and pd.isna(df["n"][1]) and df["n"][2] == 3.0
+
+
+def test_statistics_come_from_the_rows_it_is_fitted_on_only():
+    train, other = frame(seed=0), frame(seed=1)
+    other["x"] += 1000.0  # would move μ and the median if these rows leaked in
+    pre = Preprocessor().fit(train)
+    assert pre.mean_[0] == pytest.approx(train["x"].mean())
+    assert pre.median_[0] == pytest.approx(train["x"].median())
+    assert np.abs(pre.transform(train)[:, 0].mean()) < 1e-12
+    assert pre.transform(other)[:, 0].mean() > 100  # dev rows use the training μ, σ
+
+
+def test_missing_column_is_an_error_and_extra_columns_are_ignored():
+    pre = Preprocessor().fit(frame())
+    with pytest.raises(ValueError, match=r"lacks the column\(s\) \['color'\]"):
+        pre.transform(frame().drop(columns="color"))
+    extra = frame().assign(target=1, other="x")
+    assert pre.extra_columns(extra) == ["target", "other"]
+    np.testing.assert_array_equal(pre.transform(extra), pre.transform(frame()))
+
+
+def test_stored_as_json_and_arrays_gives_the_same_transform():
+    pre = Preprocessor().fit(frame())
+    meta = json.loads(json.dumps(pre.to_dict()))
+    arrays = {k: np.array(v) for k, v in pre.arrays().items()}
+    assert all(a.dtype == np.float64 for a in arrays.values())
+    again = Preprocessor.from_dict(meta, arrays)
+    np.testing.assert_array_equal(again.transform(frame(seed=3)), pre.transform(frame(seed=3)))
+
+
+def test_declared_categorical_numbers_and_one_point_zero_match():
+    df = pd.DataFrame({"code": [1, 2, 3] * 10, "x": np.arange(30.0)})
+    pre = Preprocessor(categorical=["code"]).fit(df)
+    assert pre.feature_names[:3] == ["code=1", "code=2", "code=3"]
+    np.testing.assert_array_equal(
+        pre.transform(pd.DataFrame({"code": [2.0], "x": [1.0]}))[0, :3], [0, 1, 0]
+    )
+
+
+def test_a_table_with_no_usable_column_is_refused():
+    with pytest.raises(ValueError, match="no column of the table is usable"):
+        Preprocessor().fit(pd.DataFrame({"a": [1] * 5, "b": [np.nan] * 5}))
