@@ -118,30 +118,15 @@ class Network(network.Network):
         (:class:`nnrecipe.data.preprocess.Preprocessor`) on these training rows only, and
         ``layer_sizes[0]`` must be the encoded width. Text labels are mapped to 0..k−1 and
         kept in ``classes``."""
+        options = dict(locals())  # every argument but the data goes to the loop unchanged
+        del options["self"], options["X"], options["y"]
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
         if self.classes is None and text_labels(y):
             from .data.labels import encode_target
 
             self.classes = encode_target(y).classes
-        return loop.fit(
-            self,
-            X,
-            y,
-            dev=dev,
-            optimizer=optimizer,
-            learning_rate=learning_rate,
-            batch_size=batch_size,
-            epochs=epochs,
-            early_stopping=early_stopping,
-            callbacks=callbacks,
-            decay_rate=decay_rate,
-            decay_interval=decay_interval,
-            augment=augment,
-            seed=seed,
-            verbose=verbose,
-            monitor_gradients=monitor_gradients,
-        )
+        return loop.fit(self, X, y, **options)
 
     def _fit_preprocessor(self, X) -> None:
         from .data.preprocess import Preprocessor

@@ -30,11 +30,13 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=30)
 
 
-def _common(parser: argparse.ArgumentParser, seed_help: str) -> None:
+def _common(parser: argparse.ArgumentParser, seed_help: str | None) -> None:
+    """--seed (unless ``seed_help`` is None), --json and --debug."""
     group = parser.add_argument_group("common")
-    group.add_argument(
-        "--seed", type=options.flag_type("seed"), default=argparse.SUPPRESS, help=seed_help
-    )
+    if seed_help is not None:
+        group.add_argument(
+            "--seed", type=options.flag_type("seed"), default=argparse.SUPPRESS, help=seed_help
+        )
     group.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
     group.add_argument(
         "--debug",
@@ -197,25 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--version", action="version", version=f"nnrecipe {_version()}")
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=_Parser)
 
-    train = sub.add_parser(
-        "train",
-        help="train a network, diagnose it and write a report",
-        description=TRAIN_HELP,
-        formatter_class=_Formatter,
-    )
-    _add_options(train, options.TRAIN)
-    _common(train, "random seed (default 0)")
-    train.set_defaults(handler="train")
-
-    compare = sub.add_parser(
-        "compare",
-        help="compare regularization or initialization settings",
-        description=COMPARE_HELP,
-        formatter_class=_Formatter,
-    )
-    _add_options(compare, options.COMPARE)
-    _common(compare, "random seed (default 0)")
-    compare.set_defaults(handler="compare")
+    for name, summary, text, table in (
+        ("train", "train a network, diagnose it and write a report", TRAIN_HELP, options.TRAIN),
+        (
+            "compare",
+            "compare regularization or initialization settings",
+            COMPARE_HELP,
+            options.COMPARE,
+        ),
+    ):
+        command = sub.add_parser(name, help=summary, description=text, formatter_class=_Formatter)
+        _add_options(command, table)
+        _common(command, "random seed (default 0)")
+        command.set_defaults(handler=name)
 
     for name, (summary, text) in options.options_recipe.DESCRIPTIONS.items():
         command = sub.add_parser(name, help=summary, description=text, formatter_class=_Formatter)
@@ -296,13 +292,7 @@ def add_predict_parser(subparsers) -> argparse.ArgumentParser:
         help="where the rows with their predictions go (default predictions.csv)",
     )
     p.add_argument("--proba", action="store_true", help="add one probability column per class")
-    p.add_argument("--json", action="store_true", help="print a summary as JSON on stdout")
-    p.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the full traceback on errors",
-    )
+    _common(p, None)
     p.set_defaults(handler="predict")
     return p
 

@@ -37,7 +37,8 @@ class Dataset(tuple):
         return self[1]
 
 
-def _is_number(text: str) -> bool:
+def is_number(text: str) -> bool:
+    """Whether ``text`` reads as a float (``"1e-3"``, ``" 2 "``, ``"nan"``)."""
     try:
         float(text)
     except ValueError:
@@ -65,7 +66,7 @@ def _to_float(cells: np.ndarray, path: Path, name: str, first_line: int) -> np.n
         return cells.astype(np.float64)
     except ValueError:
         for i, cell in enumerate(cells):  # error path only: find the first bad cell to name it
-            if not _is_number(cell):
+            if not is_number(cell):
                 what = "is empty" if cell.strip() == "" else f"holds {str(cell)!r}, not a number"
                 raise ValueError(
                     f"{str(path)!r} line {first_line + i}, column {name!r} {what}; fix or drop "
@@ -81,7 +82,7 @@ def load_csv(path, target=None, delimiter: str = ",") -> Dataset:
         rows = [row for row in csv.reader(f, delimiter=delimiter) if row]
     if not rows:
         raise ValueError(f"{str(path)!r} is empty")
-    header = not all(_is_number(c) for c in rows[0])
+    header = not all(is_number(c) for c in rows[0])
     names = [c.strip() for c in rows[0]] if header else [str(j) for j in range(len(rows[0]))]
     body = rows[1:] if header else rows
     if not body:
@@ -102,7 +103,7 @@ def load_csv(path, target=None, delimiter: str = ",") -> Dataset:
     X = np.column_stack([_to_float(cells[:, k], path, names[k], first) for k in feature_cols])
     raw = np.char.strip(cells[:, j])
     classes = None
-    if all(_is_number(c) for c in np.unique(raw)):
+    if all(is_number(c) for c in np.unique(raw)):
         y = raw.astype(np.float64)
         if np.all(y == np.round(y)):
             y = y.astype(np.int64)

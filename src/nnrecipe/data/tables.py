@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .files import is_number
 from .labels import (  # noqa: F401  (re-exported: the table API in one place)
     Target,
     balance,
@@ -26,14 +27,6 @@ from .split import Split, split
 
 TARGET_NAMES = ("target", "label", "class", "y")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
-
-
-def _is_number(text: str) -> bool:
-    try:
-        float(text)
-    except ValueError:
-        return False
-    return True
 
 
 def _first_rows(path: Path, sep: str | None):
@@ -59,12 +52,12 @@ def _first_rows(path: Path, sep: str | None):
 def _looks_like_header(first: list[str], second: list[str] | None) -> bool:
     """A header line: no cell is a number, or a cell is text where the next line's is a
     number (``age`` above ``39``); a line of data mixes codes and numbers like the next."""
-    numbers = [_is_number(c) for c in first]
+    numbers = [is_number(c) for c in first]
     if not any(numbers):
         return True
     if second is None or len(second) != len(first):
         return not all(numbers)
-    return any(not n and _is_number(c) for n, c in zip(numbers, second, strict=True))
+    return any(not n and is_number(c) for n, c in zip(numbers, second, strict=True))
 
 
 def read_table(path, delimiter: str | None = None) -> pd.DataFrame:

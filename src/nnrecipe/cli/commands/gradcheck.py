@@ -37,16 +37,8 @@ def run(args) -> int:
         Y = rng.integers(0, 2, (m, n_y))
     else:
         Y = rng.standard_normal((m, n_y))
-    result = gradcheck(
-        net,
-        X,
-        Y,
-        epsilon=args.epsilon,
-        mode=args.mode,
-        n_samples=args.n_samples,
-        n_directions=args.n_directions,
-        seed=seed,
-    )
+    flags = ("epsilon", "mode", "n_samples", "n_directions")
+    result = gradcheck(net, X, Y, seed=seed, **{k: getattr(args, k) for k in flags})
     if args.json:
         output.print_json({"network": net.config(), "examples": m, **result.to_dict()})
     else:
