@@ -20,6 +20,8 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, field
 
+from .nn.network import Network
+
 CASES = ("good_fit", "high_bias", "high_variance", "high_bias_high_variance")
 
 BIAS_STEPS = [
@@ -246,7 +248,7 @@ def _pair(part, name: str):
 
 
 def diagnose_network(
-    network, train, dev, baseline_error: float = 0.0, train_dev=None, **kwargs
+    network: Network, train, dev, baseline_error: float = 0.0, train_dev=None, **kwargs
 ) -> Diagnosis:
     """:func:`diagnose` from a fitted network's inference-mode errors on ``train`` and ``dev``
     (and ``train_dev``), each an ``(X, y)`` pair. Used by :meth:`Network.diagnose`."""

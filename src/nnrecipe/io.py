@@ -20,6 +20,7 @@ import numpy as np
 
 from ._files import atomic_write
 from ._version import __version__
+from .nn.network import Network
 
 FORMAT = "nnrecipe-network"
 # 2: class names, table preprocessing or target scaling inside; a network without them is
@@ -27,7 +28,7 @@ FORMAT = "nnrecipe-network"
 FORMAT_VERSION = 2
 
 
-def save(network, path) -> Path:
+def save(network: Network, path) -> Path:
     """Save ``network`` to ``path`` (``.npz`` is appended when missing)."""
     path = Path(path)
     if path.suffix != ".npz":

@@ -37,6 +37,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn.activations import RELU_FAMILY
+from ..nn.network import Network
 
 KNOWN_LOSSES = ("binary_crossentropy", "categorical_crossentropy", "mean_squared_error")
 
@@ -82,7 +83,7 @@ class PerturbedCosts:
     # (2 to 16 MiB tried): big enough matrix products, small enough to stay in cache
     MEMORY = 8 * 2**20
 
-    def __init__(self, net, X, Y, epsilon: float, chunk_size: int | None = None):
+    def __init__(self, net: Network, X, Y, epsilon: float, chunk_size: int | None = None):
         self.net, self.Y, self.eps = net, Y, float(epsilon)
         self.m = len(X)
         self.layers = net.layers
@@ -287,7 +288,7 @@ class ExactCosts:
     evaluation at a time (used when :meth:`PerturbedCosts.consistent` is False). θ is
     restored bit for bit after every evaluation."""
 
-    def __init__(self, net, X, Y, epsilon: float):
+    def __init__(self, net: Network, X, Y, epsilon: float):
         self.net, self.X, self.Y, self.eps = net, X, Y, float(epsilon)
         self.views = net.parameter_views()
         self.J0 = net.compute_cost(X, Y)

@@ -13,6 +13,7 @@ import math
 from dataclasses import dataclass, field
 
 from .._checks import check_name, check_nonneg
+from ..nn.network import Network
 
 MONITORS = ("dev_loss", "dev_error", "train_loss", "train_error", "cost")
 
@@ -63,13 +64,13 @@ class History:
 class Callback:
     """Hooks the training loop calls; ``on_epoch_end`` returns True to stop training."""
 
-    def on_train_begin(self, network, history: History) -> None:
+    def on_train_begin(self, network: Network, history: History) -> None:
         pass
 
-    def on_epoch_end(self, network, history: History) -> bool | None:
+    def on_epoch_end(self, network: Network, history: History) -> bool | None:
         return None
 
-    def on_train_end(self, network, history: History) -> None:
+    def on_train_end(self, network: Network, history: History) -> None:
         pass
 
 

@@ -21,6 +21,7 @@ import numpy as np
 
 from .._checks import as_rng, check_nonneg, check_positive
 from ..data.augment import in_raw_space
+from ..nn.network import Network
 from . import monitoring, optimizers
 from .callbacks import BestEpoch, Callback, EarlyStopping, History
 
@@ -32,7 +33,7 @@ DIVERGED = (
 )
 
 
-def _check_dev(network, dev):
+def _check_dev(network: Network, dev):
     if dev is None:
         return None
     if not isinstance(dev, tuple | list) or len(dev) != 2:
@@ -43,7 +44,7 @@ def _check_dev(network, dev):
 
 
 def fit(
-    network,
+    network: Network,
     X,
     y,
     dev: tuple | None = None,
@@ -223,7 +224,7 @@ def _drop_partial_epoch(history: History, batches_per_epoch: int) -> None:
             del values[n * batches_per_epoch if key == "iteration_cost" else n :]
 
 
-def _record(network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:
+def _record(network: Network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:
     history.epoch.append(epoch)
     history.cost.append(float(np.mean(costs)))
     loss, error = network.measure(X, Y)

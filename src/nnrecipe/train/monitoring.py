@@ -28,12 +28,14 @@ import warnings
 
 import numpy as np
 
+from ..nn.network import Network
+
 FIX = (
     "use init='he' for ReLU layers ('xavier' for tanh), standardize the inputs, or use fewer layers"
 )
 
 
-def measure(network) -> tuple[list[float], list[float]]:
+def measure(network: Network) -> tuple[list[float], list[float]]:
     """(‖dW[l]‖ for l = 1..L, std(A[l]) for l = 1..L) from the last forward/backward pass."""
     norms = [float(np.linalg.norm(layer.dW)) for layer in network.layers]
     spread = [
@@ -110,7 +112,7 @@ class GradientMonitor:
         self.orders = float(orders)
         self.warned: set[str] = set()
 
-    def __call__(self, network, history) -> None:
+    def __call__(self, network: Network, history) -> None:
         norms, spread = measure(network)
         history.gradient_norms.append(norms)
         history.activation_std.append(spread)
