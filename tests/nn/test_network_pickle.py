@@ -16,7 +16,7 @@ def test_copy_keeps_parameters_linked_and_trains_like_the_original(clone, moons_
     net.fit(X, y, epochs=2)
     twin = clone(net)
     for layer in twin.layers:
-        assert np.shares_memory(layer.W, twin._theta) and np.shares_memory(layer.dW, twin._grad)
+        assert np.shares_memory(layer.W, twin.theta) and np.shares_memory(layer.dW, twin.dtheta)
     np.testing.assert_array_equal(twin.predict_proba(X), net.predict_proba(X))
     # the generator state travels too: further training is bit-identical
     net.fit(X, y, epochs=2)
