@@ -110,6 +110,7 @@ class Network(network.Network):
         seed: int | np.random.Generator | None = None,
         verbose: bool = False,
         monitor_gradients: bool | GradientMonitor = False,
+        decay_timing: str = "before_epoch",
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
         :func:`nnrecipe.train.loop.fit`, which documents them.
@@ -141,6 +142,7 @@ class Network(network.Network):
             seed=seed,
             verbose=verbose,
             monitor_gradients=monitor_gradients,
+            decay_timing=decay_timing,
         )
 
     def _fit_preprocessor(self, X) -> None:
