@@ -113,6 +113,7 @@ def test_compute_cost_with_regularization_published_value():
     _, P = _reg_case(None)
     A3 = np.array([[0.40682402, 0.01629284, 0.16722898, 0.10118111, 0.40682402]])
     cost = course.compute_cost_with_regularization(A3, Y5, P, 0.1)
+    assert type(cost) is np.float64 and cost.shape == ()  # the course's test checks both
     assert cost == pytest.approx(1.7864859451590758, rel=1e-14)
 
 
@@ -190,6 +191,8 @@ def test_one_parameter_toy():
     difference = course.gradient_check(2, 4)
     assert type(difference) is np.float64
     assert difference == pytest.approx(2.919335883291695e-10, rel=1e-12)
+    # the later notebook's case: x = 3
+    assert course.gradient_check(3, 4) == pytest.approx(7.814075313343006e-11, rel=1e-12)
 
 
 def _gc_case():

@@ -71,10 +71,10 @@ def backward_propagation(X, Y, cache) -> dict[str, np.ndarray]:
     return _layout.backward(X, Y, cache)
 
 
-def compute_loss(a3, Y) -> float:
+def compute_loss(a3, Y) -> np.float64:
     """J = -(1/m) Σ [y log a + (1-y) log(1-a)] for a3, Y (1, m), 0 · log 0 = 0:
     :func:`nnrecipe.nn.losses.cross_entropy_from_probabilities`."""
-    return losses.cross_entropy_from_probabilities(np.asarray(a3).T, np.asarray(Y).T)
+    return np.float64(losses.cross_entropy_from_probabilities(np.asarray(a3).T, np.asarray(Y).T))
 
 
 def predict(X, y, parameters, print_accuracy: bool = True) -> np.ndarray:

@@ -29,20 +29,21 @@ def initialize_parameters(layer_dims, seed: int = 3) -> dict[str, np.ndarray]:
     return initialization.initialize(layer_dims, "xavier", seed)
 
 
-def compute_cost(a3, Y) -> float:
+def compute_cost(a3, Y) -> np.float64:
     """-(1/m) Σ [y log a + (1-y) log(1-a)] for a3, Y (1, m):
     :func:`nnrecipe.nn.losses.cross_entropy_from_probabilities`."""
-    return losses.cross_entropy_from_probabilities(np.asarray(a3).T, np.asarray(Y).T)
+    # np.float64 as the course's own cost (its tests check ``.shape == ()``)
+    return np.float64(losses.cross_entropy_from_probabilities(np.asarray(a3).T, np.asarray(Y).T))
 
 
-def compute_cost_with_regularization(A3, Y, parameters, lambd) -> float:
+def compute_cost_with_regularization(A3, Y, parameters, lambd) -> np.float64:
     """J = cross-entropy(A3, Y) + (λ/2m) Σ_l ‖W[l]‖_F² for A3, Y (1, m): the library's
     :func:`~nnrecipe.nn.losses.cross_entropy_from_probabilities` and
     :func:`~nnrecipe.nn.regularizers.penalty`."""
     L = _layout.n_layers(parameters)
     weights = [np.asarray(parameters[f"W{i}"], dtype=np.float64) for i in range(1, L + 1)]
     m = np.shape(Y)[1]
-    return compute_cost(A3, Y) + regularizers.penalty(weights, m, l2=float(lambd))
+    return compute_cost(A3, Y) + np.float64(regularizers.penalty(weights, m, l2=float(lambd)))
 
 
 def forward_propagation(X, parameters) -> tuple[np.ndarray, tuple]:
