@@ -101,3 +101,31 @@ def test_cli_course_reproduce(capsys):
     assert main(["course", "reproduce", "optimization", "--data", "x.csv"]) == 2
     assert "regularization assignment only" in capsys.readouterr().err
     assert main(["course", "reproduce", "nope"]) == 2
+
+
+def test_optimization_model_decays_after_each_epoch():
+    """epoch e trains with decay(α₀, e − 1): α₀, α₀, α₀/2 for update_lr with decay_rate 1."""
+    from nnrecipe.course import optimization
+
+    X, Y = reproduce.moons()
+    after = optimization.model(
+        X, Y, [2, 5, 2, 1], "gd", 0.1, num_epochs=3, print_cost=False, decay=course.update_lr
+    )
+    params = initialization.initialize([2, 5, 2, 1], "he", 3)
+    for epoch, lr in enumerate([0.1, 0.1, 0.05]):
+        for Xb, Yb in course.random_mini_batches(X, Y, 64, seed=11 + epoch):
+            _, cache = initialization.forward_propagation(Xb, params)
+            grads = initialization.backward_propagation(Xb, Yb, cache)
+            params = course.update_parameters_with_gd(params, grads, lr)
+    for key in params:
+        np.testing.assert_allclose(after[key], params[key], rtol=0, atol=1e-13, err_msg=key)
+
+
+def test_model_faces_bad_input():
+    from nnrecipe.course import optimization
+
+    X, Y = reproduce.moons()
+    with pytest.raises(ValueError, match="valid names are"):
+        initialization.model(X, Y, initialization="xavier")
+    with pytest.raises(ValueError, match="valid names are"):
+        optimization.model(X, Y, [2, 5, 2, 1], "rmsprop")

@@ -21,7 +21,7 @@ import warnings
 import numpy as np
 
 from ..nn import initializers, losses
-from . import _layout
+from . import _layout, training
 
 
 def initialize(layers_dims, name: str, seed: int | None, scale: float = 0.01) -> dict:
@@ -84,3 +84,23 @@ def predict(X, y, parameters, print_accuracy: bool = True) -> np.ndarray:
     if print_accuracy:
         print("Accuracy: " + str(np.mean(p[0, :] == np.asarray(y)[0, :])))
     return p
+
+
+INITIALIZERS = {
+    "zeros": initialize_parameters_zeros,
+    "random": initialize_parameters_random,
+    "he": initialize_parameters_he,
+}
+
+
+def model(X, Y, learning_rate=0.01, num_iterations=15000, print_cost=True, initialization="he"):
+    """The assignment's model: [n_x, 10, 5, 1] from ``initialization`` (zeros, random, he),
+    full-batch gradient descent (:func:`nnrecipe.course.training.gradient_descent`); returns
+    the parameters."""
+    if initialization not in INITIALIZERS:
+        raise ValueError(f"initialization={initialization!r}; valid names are {list(INITIALIZERS)}")
+    start = INITIALIZERS[initialization]([np.shape(X)[0], 10, 5, 1])
+    params, _ = training.gradient_descent(
+        start, X, Y, learning_rate, num_iterations, print_cost=print_cost
+    )
+    return params

@@ -17,7 +17,7 @@ import numpy as np
 
 from ..data.batches import mini_batches
 from ..train.optimizers import Adam, GradientDescent, Momentum, decayed_rate
-from . import _layout
+from . import _layout, initialization, training
 
 
 def _copies(parameters) -> dict[str, np.ndarray]:
@@ -104,3 +104,38 @@ def update_lr(learning_rate0, epoch_num, decay_rate) -> float:
 def schedule_lr_decay(learning_rate0, epoch_num, decay_rate, time_interval=1000) -> float:
     """α = α₀ / (1 + decay_rate · ⌊epoch_num / time_interval⌋): :func:`decayed_rate`."""
     return decayed_rate(learning_rate0, epoch_num, decay_rate, time_interval)
+
+
+def model(
+    X,
+    Y,
+    layers_dims,
+    optimizer,
+    learning_rate=0.0007,
+    mini_batch_size=64,
+    beta=0.9,
+    beta1=0.9,
+    beta2=0.999,
+    epsilon=1e-8,
+    num_epochs=5000,
+    print_cost=True,
+    decay=None,
+    decay_rate=1,
+):
+    """The assignment's model: He weights (seed 3), mini-batches reshuffled every epoch with
+    seeds 11, 12, ..., and ``optimizer`` "gd", "momentum" or "adam"; ``decay`` (e.g.
+    :func:`update_lr`, :func:`schedule_lr_decay`) sets α after each epoch. Returns the
+    parameters (:func:`nnrecipe.course.training.mini_batch_descent`)."""
+    optimizers = {
+        "gd": lambda: GradientDescent(learning_rate),
+        "momentum": lambda: Momentum(learning_rate, beta),
+        "adam": lambda: Adam(learning_rate, beta1, beta2, epsilon, fused=False),
+    }
+    if optimizer not in optimizers:
+        raise ValueError(f"optimizer={optimizer!r}; valid names are {list(optimizers)}")
+    start = initialization.initialize(layers_dims, "he", 3)
+    params, _ = training.mini_batch_descent(
+        start, X, Y, optimizers[optimizer](), mini_batch_size, num_epochs,
+        decay=decay, decay_rate=decay_rate, print_cost=print_cost,
+    )  # fmt: skip
+    return params

@@ -17,7 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..nn import losses, regularizers
-from . import _layout, initialization
+from . import _layout, initialization, training
 
 
 def initialize_parameters(layer_dims, seed: int = 3) -> dict[str, np.ndarray]:
@@ -81,3 +81,17 @@ def backward_propagation_with_dropout(X, Y, cache, keep_prob) -> dict[str, np.nd
     """Gradients through the masks of a cache of :func:`forward_propagation_with_dropout`
     (dA[l] ← dA[l] * D[l] / keep_prob): :meth:`Network.backward` with those masks."""
     return _layout.backward(X, Y, cache, keep_prob=keep_prob)
+
+
+def model(X, Y, learning_rate=0.3, num_iterations=30000, print_cost=True, lambd=0, keep_prob=1):
+    """The assignment's model: [n_x, 20, 3, 1] from :func:`initialize_parameters`, full-batch
+    gradient descent with L2 ``lambd`` or dropout ``keep_prob`` (the course's masks, drawn after
+    seed 1 and the same at every iteration, as its dropout forward reseeds itself); returns
+    the parameters (:func:`nnrecipe.course.training.gradient_descent`)."""
+    dims = [np.shape(X)[0], 20, 3, 1]
+    masks = dropout_masks(dims, np.shape(X)[1], keep_prob) if keep_prob < 1 else None
+    params, _ = training.gradient_descent(
+        initialize_parameters(dims), X, Y, learning_rate, num_iterations,
+        lambd=lambd, keep_prob=keep_prob, masks=masks, print_cost=print_cost,
+    )  # fmt: skip
+    return params

@@ -23,8 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..train.optimizers import Adam, GradientDescent, Momentum
-from . import gradient_checking, initialization, regularization, training
+from . import gradient_checking, initialization, optimization, regularization, training
 
 NAMES = ("initialization", "regularization", "gradient_checking", "optimization")
 FOOTBALL = Path(__file__).resolve().parent / "data" / "football.csv"
@@ -128,45 +127,33 @@ def football(path=None):
     return X[:, :-200], Y[:, :-200], X[:, -200:], Y[:, -200:]
 
 
+def _accuracies(params, train_X, train_Y, test_X=None, test_Y=None) -> tuple[float, ...]:
+    out = [training.accuracy(train_X, train_Y, params)]
+    if test_X is not None:
+        out.append(training.accuracy(test_X, test_Y, params))
+    return tuple(out)
+
+
 def _initialization(data, print_cost):
     train_X, train_Y, test_X, test_Y = data if data is not None else circles()
-    dims = [train_X.shape[0], 10, 5, 1]
-    inits = {
-        "zeros": initialization.initialize_parameters_zeros(dims),
-        "random ×10": initialization.initialize_parameters_random(dims),
-        "he": initialization.initialize_parameters_he(dims),
-    }
     out = {}
-    for name, start in inits.items():
-        params, _ = training.gradient_descent(
-            start, train_X, train_Y, 0.01, 15000, print_cost=print_cost
-        )
-        out[name] = (
-            training.accuracy(train_X, train_Y, params),
-            training.accuracy(test_X, test_Y, params),
-        )
+    for name, init in (("zeros", "zeros"), ("random ×10", "random"), ("he", "he")):
+        params = initialization.model(train_X, train_Y, initialization=init, print_cost=print_cost)
+        out[name] = _accuracies(params, train_X, train_Y, test_X, test_Y)
     return out
 
 
 def _regularization(data, print_cost):
     train_X, train_Y, test_X, test_Y = football(data)
-    dims = [train_X.shape[0], 20, 3, 1]
-    start = regularization.initialize_parameters(dims)
-    masks = regularization.dropout_masks(dims, train_X.shape[1], 0.86)
     runs = {
         "no regularization": {},
         "L2 λ=0.7": {"lambd": 0.7},
-        "dropout keep_prob=0.86": {"keep_prob": 0.86, "masks": masks},
+        "dropout keep_prob=0.86": {"keep_prob": 0.86},
     }
     out = {}
     for name, kwargs in runs.items():
-        params, _ = training.gradient_descent(
-            start, train_X, train_Y, 0.3, 30000, print_cost=print_cost, **kwargs
-        )
-        out[name] = (
-            training.accuracy(train_X, train_Y, params),
-            training.accuracy(test_X, test_Y, params),
-        )
+        params = regularization.model(train_X, train_Y, print_cost=print_cost, **kwargs)
+        out[name] = _accuracies(params, train_X, train_Y, test_X, test_Y)
     return out
 
 
@@ -188,16 +175,10 @@ def _gradient_checking(data, print_cost):
 
 def _optimization(data, print_cost):
     X, Y = data if data is not None else moons()
-    start = initialization.initialize([X.shape[0], 5, 2, 1], "he", 3)
-    optimizers = {
-        "mini-batch gd": GradientDescent(0.0007),
-        "momentum": Momentum(0.0007, beta=0.9),
-        "adam": Adam(0.0007, 0.9, 0.999, 1e-8, fused=False),
-    }
     out = {}
-    for name, opt in optimizers.items():
-        params, _ = training.mini_batch_descent(start, X, Y, opt, 64, 5000, print_cost=print_cost)
-        out[name] = (training.accuracy(X, Y, params),)
+    for name, opt in (("mini-batch gd", "gd"), ("momentum", "momentum"), ("adam", "adam")):
+        params = optimization.model(X, Y, [X.shape[0], 5, 2, 1], opt, print_cost=print_cost)
+        out[name] = _accuracies(params, X, Y)
     return out
 
 
