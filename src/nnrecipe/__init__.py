@@ -8,6 +8,7 @@
 
 from ._version import __version__
 from .data import augment, datasets
+from .data.batches import mini_batches
 from .data.distribution import check_same_distribution
 from .data.normalize import Standardizer
 from .data.split import split
@@ -38,6 +39,7 @@ __all__ = [
     "improve",
     "learning_curve",
     "load",
+    "mini_batches",
     "split",
     "tune",
     "__version__",

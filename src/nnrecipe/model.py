@@ -110,6 +110,7 @@ class Network(network.Network):
         seed: int | np.random.Generator | None = None,
         verbose: bool = False,
         monitor_gradients: bool | GradientMonitor = False,
+        decay_timing: str = "before_epoch",
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
         :func:`nnrecipe.train.loop.fit`, which documents them.

@@ -174,3 +174,19 @@ def test_loading_a_foreign_npz_raises_a_clear_error(tmp_path):
     np.savez(tmp_path / "foreign.npz", a=np.zeros(3))
     with pytest.raises(ValueError, match="not an nnrecipe model"):
         nr.load(tmp_path / "foreign.npz")
+
+
+def test_fit_decay_timing_after_epoch():
+    X, y = nr.datasets.moons(n=64, seed=0)
+    rates = {}
+    for timing in ("before_epoch", "after_epoch"):
+        net = nr.Network([2, 3, 1], seed=0)
+        history = net.fit(
+            X, y, optimizer="sgd", learning_rate=0.5, epochs=3, decay_rate=1.0,
+            decay_timing=timing,
+        )  # fmt: skip
+        rates[timing] = history.learning_rate
+    assert rates["before_epoch"] == [0.5, 0.25, 0.5 / 3]
+    assert rates["after_epoch"] == [0.5, 0.5, 0.25]
+    with pytest.raises(ValueError, match="decay_timing"):
+        nr.Network([2, 3, 1]).fit(X, y, epochs=1, decay_timing="later")

@@ -102,3 +102,36 @@ def test_learning_rate_decay_schedule():
 def test_unknown_optimizer_lists_valid_names():
     with pytest.raises(ValueError, match="adam"):
         optimizers.get("adamw")
+
+
+def test_adam_moments_can_be_set_and_corrected_moments_read():
+    opt = optimizers.Adam(learning_rate=0.01, fused=False)
+    params = {"W": THETA.copy()}
+    opt.init(params)
+    v0, s0 = np.array([0.2, -0.3]), np.array([0.01, 0.04])
+    opt.v, opt.s, opt.t = {"dW": v0}, {"W": s0}, 4  # the course's "dW" keys, or the names
+    np.testing.assert_allclose(opt.v["W"], v0, rtol=1e-15)
+    opt.update(params, {"dW": G.copy()})  # step t = 5
+    v = 0.9 * v0 + 0.1 * G
+    s = 0.999 * s0 + 0.001 * G**2
+    np.testing.assert_allclose(opt.v["W"], v, rtol=1e-14)
+    np.testing.assert_allclose(opt.s["W"], s, rtol=1e-14)
+    np.testing.assert_allclose(opt.v_corrected["W"], v / (1 - 0.9**5), rtol=1e-14)
+    np.testing.assert_allclose(opt.s_corrected["W"], s / (1 - 0.999**5), rtol=1e-14)
+    expected = THETA - 0.01 * (v / (1 - 0.9**5)) / (np.sqrt(s / (1 - 0.999**5)) + 1e-8)
+    np.testing.assert_allclose(params["W"], expected, rtol=1e-13)
+    with pytest.raises(ValueError, match="has shape"):
+        opt.v = {"W": np.zeros(3)}
+    with pytest.raises(ValueError, match="has no entry"):
+        opt.s = {}
+    fresh = optimizers.Adam()
+    fresh.init(params)
+    with pytest.raises(ValueError, match="t >= 1"):
+        _ = fresh.v_corrected
+
+
+def test_decay_timing_after_epoch_is_one_epoch_later():
+    before = [optimizers.decayed_rate(1.0, e, 0.5) for e in range(4)]
+    after = [optimizers.decayed_rate(1.0, e, 0.5, timing="after_epoch") for e in range(4)]
+    assert before == [1.0, 1 / 1.5, 1 / 2.0, 1 / 2.5]
+    assert after == [1.0, 1.0, 1 / 1.5, 1 / 2.0]

@@ -13,7 +13,7 @@ import importlib
 import sys
 
 from .._version import __version__
-from . import options
+from . import options, options_course
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
 
@@ -261,6 +261,7 @@ def build_parser() -> argparse.ArgumentParser:
     datasets.set_defaults(handler="datasets")
     add_gradcheck_parser(sub)
     add_predict_parser(sub)
+    options_course.add_parser(sub, _Formatter)
     return parser
 
 

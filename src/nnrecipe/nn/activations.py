@@ -39,6 +39,18 @@ def sigmoid(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     return out
 
 
+def sigmoid_exp(Z: np.ndarray) -> np.ndarray:
+    """σ(z) = 1/(1+e^{-z}) evaluated as written: the course's form (a new array).
+
+    :func:`sigmoid`, which the layers use, agrees with it to rounding and never overflows;
+    this form (e^{-z} overflows to inf for z < -709, giving σ = 0 with a warning) is for
+    reproducing the course's numbers to the last bit, which matters where finite differences
+    at ε = 1e-7 magnify rounding (gradient checking).
+    """
+    with np.errstate(over="ignore"):
+        return 1 / (1 + np.exp(-np.asarray(Z, dtype=np.float64)))
+
+
 def softmax(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
     """Row-wise softmax; subtracting the row maximum keeps e^z finite."""
     out = np.subtract(Z, row_max(Z), out=out)

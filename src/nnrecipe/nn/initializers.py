@@ -12,7 +12,9 @@ he         N(0, 1) · √(2/n_{l-1})                He et al. 2015, keeps ReLU v
 auto       he for relu/leaky_relu, else xavier
 =========  ====================================  =========================================
 
-All draws come from an explicit ``np.random.Generator``.
+All draws come from an explicit ``np.random.Generator`` (``initialize`` also takes a legacy
+``np.random.RandomState``, whose ``standard_normal(shape)`` draws what ``np.random.randn`` draws
+after ``np.random.seed``: how :mod:`nnrecipe.course` gets the notebooks' very weights).
 """
 
 from __future__ import annotations

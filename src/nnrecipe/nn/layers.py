@@ -49,13 +49,20 @@ class Dense:
         buf: LayerBuffers,
         training: bool = False,
         rng: np.random.Generator | None = None,
+        mask: np.ndarray | None = None,
     ) -> np.ndarray:
+        """A = g(A_prev @ W.T + b), then inverted dropout when ``training`` on a hidden layer:
+        with the boolean ``mask`` D (m, n_l) when given (a replayed or injected mask), else
+        with one drawn from ``rng``."""
         Z = np.matmul(A_prev, self.W.T, out=buf.Z)
         Z += self.b
         A = self.activation.forward(Z, out=buf.A)
         self.A_prev, self.Z, self.A, self.D = A_prev, Z, A, None
         if training and self.keep_prob < 1.0:
-            self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=buf.D)
+            if mask is None:
+                self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=buf.D)
+            else:
+                self.D = mask
             # into another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
             A = dropout.apply_mask(A, self.D, self.keep_prob, out=buf.A_drop)
         return A

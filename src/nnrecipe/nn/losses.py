@@ -214,3 +214,20 @@ def for_output(output: str, loss: str | Loss | None, n_out: int) -> Loss:
     if output == "softmax" and n_out < 2:
         raise ValueError("output='softmax' needs at least 2 output units; use sigmoid for 1")
     return loss
+
+
+def cross_entropy_from_probabilities(A: np.ndarray, Y: np.ndarray) -> float:
+    """Binary cross-entropy from probabilities A (m, k) and labels Y (m, k):
+
+        J = (1/m) Σ_i Σ_k [-y_ik log a_ik - (1 - y_ik) log(1 - a_ik)],   0 · log 0 taken as 0
+
+    the course's ``compute_cost`` (summed with ``np.nansum``, so a saturated a = 1 with y = 1
+    costs 0, not NaN). Training computes the same J from the logits instead
+    (:class:`BinaryCrossEntropy`), which never takes log 0; this form is for a learner's A.
+    """
+    A, Y = np.asarray(A, dtype=np.float64), np.asarray(Y, dtype=np.float64)
+    if A.shape != Y.shape or A.ndim != 2:
+        raise ValueError(f"A and Y must both be (m, k); got {A.shape} and {Y.shape}")
+    with np.errstate(divide="ignore", invalid="ignore"):
+        terms = np.multiply(-np.log(A), Y) + np.multiply(-np.log(1 - A), 1 - Y)
+    return float(1.0 / len(A) * np.nansum(terms))

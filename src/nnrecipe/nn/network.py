@@ -30,7 +30,7 @@ from .._checks import (
     per_layer,
 )
 from ..data.normalize import Standardizer
-from . import activations, initializers, losses, regularizers
+from . import activations, initializers, losses, passes, regularizers
 from .layers import Dense
 from .workspace import LayerBuffers, Workspace
 
@@ -240,26 +240,40 @@ class Network:
         return Workspace(self.layers, rows, self.dtype, training, bool(self.l2 or self.l1))
 
     def compute_cost(
-        self, X: np.ndarray, Y: np.ndarray, training: bool = False, rng=None, buffers=None
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        training: bool = False,
+        rng=None,
+        buffers=None,
+        masks=None,
     ) -> float:
         """J on prepared arrays (see :meth:`cost`); leaves the forward cache for
         :meth:`loss_and_gradient`'s backward pass. ``buffers`` is ``workspace.views(m)``
-        (a workspace for ``len(X)`` rows is made when None)."""
+        (a workspace for ``len(X)`` rows is made when None); ``masks``, checked boolean
+        dropout masks (one per hidden layer) used instead of drawing from ``rng``."""
         if buffers is None:
             buffers = self.workspace(len(X), training).views(len(X))
-        A = self._forward(X, training, rng, buffers)
+        A = self._forward(X, training, rng, buffers, masks)
         data = self.loss.value(self.layers[-1].Z, A, Y)
         return data + regularizers.penalty(self.weights, len(X), self.l2, self.l1)
 
     def loss_and_gradient(
-        self, X: np.ndarray, Y: np.ndarray, training: bool = True, rng=None, buffers=None
+        self,
+        X: np.ndarray,
+        Y: np.ndarray,
+        training: bool = True,
+        rng=None,
+        buffers=None,
+        masks=None,
     ) -> float:
         """One step's work on prepared arrays: J, with dθ (:attr:`dtheta`) filled by
         backpropagation. ``buffers`` is ``workspace.views(len(X))``; the layer caches alias
-        it until the next step or :meth:`clear_cache`."""
+        it until the next step or :meth:`clear_cache`. ``masks``: as in :meth:`compute_cost`
+        (checked by :func:`nnrecipe.nn.passes.check_masks`)."""
         if buffers is None:
             buffers = self.workspace(len(X)).views(len(X))
-        J = self.compute_cost(X, Y, training, rng, buffers)
+        J = self.compute_cost(X, Y, training, rng, buffers, masks)
         self._backward(Y, buffers)
         return J
 
@@ -273,26 +287,35 @@ class Network:
         for layer in self.layers:
             layer.clear()
 
-    def _forward(self, X: np.ndarray, training: bool, rng, buffers: list[LayerBuffers]):
+    def _forward(self, X: np.ndarray, training: bool, rng, buffers: list[LayerBuffers], masks=None):
         A = X
-        for layer, buf in zip(self.layers, buffers, strict=True):
-            A = layer.forward(A, buf, training, rng)
+        for i, (layer, buf) in enumerate(zip(self.layers, buffers, strict=True)):
+            mask = masks[i] if masks is not None and i < len(masks) else None
+            A = layer.forward(A, buf, training, rng, mask)
         return A
 
-    def _backward(self, Y: np.ndarray, buffers: list[LayerBuffers]) -> None:
-        """Fill dθ from the cached forward pass: dZ[L] = (A[L] - Y)/m, then layer by layer."""
+    def _backward(self, Y: np.ndarray, buffers: list[LayerBuffers], record=None) -> None:
+        """Fill dθ from the cached forward pass: dZ[L] = (A[L] - Y)/m, then layer by layer.
+        ``record`` (a dict), when given, receives copies of dZ[l] and dA[l] (see
+        :func:`nnrecipe.nn.passes.record_dA`)."""
         m = len(Y)
         out = self.layers[-1]
         dZ = np.subtract(out.A, Y, out=buffers[-1].dZ)
         dZ *= 1.0 / m
         if self.loss.output != self.output:  # mean squared error after a non-linear output
             dZ = out.activation.backward(dZ, out.Z, out.A)
+        if record is not None:
+            record[f"dZ{len(self.layers)}"] = dZ.copy()
         for i in range(len(self.layers) - 1, -1, -1):
             layer, buf = self.layers[i], buffers[i]
             dA = layer.backward(dZ, buf, need_dA_prev=i > 0)
             regularizers.add_gradient(layer.W, layer.dW, m, self.l2, self.l1, buf.penalty)
             if i > 0:
+                if record is not None:
+                    record[f"dA{i}"] = passes.record_dA(dA, self.layers[i - 1])
                 dZ = self.layers[i - 1].activation_gradient(dA)
+                if record is not None:
+                    record[f"dZ{i}"] = dZ.copy()
 
     # ----------------------------------------------------------------- the course's view
     def forward(self, X, training: bool = False, rng=None) -> np.ndarray:
@@ -311,13 +334,38 @@ class Network:
         self.clear_cache()
         return J
 
-    def gradients(self, X, Y, training: bool = False, rng=None) -> dict[str, np.ndarray]:
-        """dJ/dθ by backpropagation as ``{"dW1": ..., "db1": ..., ...}`` (copies)."""
+    def gradients(
+        self, X, Y, training: bool = False, rng=None, intermediates: bool = False, masks=None
+    ) -> dict[str, np.ndarray]:
+        """dJ/dθ by backpropagation as ``{"dW1": ..., "db1": ..., ...}`` (copies).
+
+        ``intermediates=True`` adds ``dZ1 .. dZL`` (m, n_l), dJ/dZ[l], and ``dA1 .. dA{L-1}``
+        (m, n_l), dJ/dA[l] for A[l] = g(Z[l]) (with dropout: mask and 1/keep_prob applied).
+        Both carry the cost's 1/m: the course's dZ, dA are m times these.
+        ``masks`` (training only): one boolean (m, n_l) dropout mask per hidden layer, used
+        instead of drawing from ``rng`` (see :meth:`forward_with_cache`)."""
         X = self.prepare_inputs(X)
         Y = self.prepare_targets(Y, len(X))
-        self.loss_and_gradient(X, Y, training, as_rng(rng) if training else None)
+        masks = passes.check_masks(self, masks, len(X), training)
+        buffers = self.workspace(len(X)).views(len(X))
+        self.compute_cost(X, Y, training, as_rng(rng) if training else None, buffers, masks)
+        record = {} if intermediates else None
+        self._backward(Y, buffers, record)
         self.clear_cache()
-        return {k: v.copy() for k, v in self._grad_views.items()}
+        grads = {k: v.copy() for k, v in self._grad_views.items()}
+        return grads | record if intermediates else grads
+
+    def forward_with_cache(self, X, training: bool = False, rng=None, masks=None):
+        """(A[L], cache): the output (m, n_y) and, per layer, a dict of copies ``A_prev``,
+        ``Z``, ``A`` (= g(Z), before dropout) and ``D`` (the boolean mask or None), which
+        :meth:`backward` takes. See :func:`nnrecipe.nn.passes.forward_with_cache`."""
+        return passes.forward_with_cache(self, X, training, rng, masks)
+
+    def backward(self, cache, Y, intermediates: bool = False) -> dict[str, np.ndarray]:
+        """Backpropagation through a given ``cache`` (from :meth:`forward_with_cache`, or
+        built by hand, masks included): the gradients as :meth:`gradients` returns them.
+        See :func:`nnrecipe.nn.passes.backward_from_cache`."""
+        return passes.backward_from_cache(self, cache, Y, intermediates)
 
     # ----------------------------------------------------------------- inference
     def _inference(self, X: np.ndarray, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:

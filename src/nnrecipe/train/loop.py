@@ -19,7 +19,7 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import as_rng, check_nonneg, check_positive
+from .._checks import as_rng, check_name, check_nonneg, check_positive
 from ..data.augment import in_raw_space
 from ..nn.network import Network
 from . import monitoring, optimizers
@@ -60,6 +60,7 @@ def fit(
     seed: int | np.random.Generator | None = None,
     verbose: bool = False,
     monitor_gradients=False,
+    decay_timing: str = "before_epoch",
 ) -> History:
     """Train ``network`` on (X, y) and return its :class:`History`.
 
@@ -78,6 +79,10 @@ def fit(
     early_stopping : EarlyStopping, optional
     callbacks : sequence of Callback
     decay_rate, decay_interval : learning-rate decay α₀ / (1 + decay_rate·⌊epoch/interval⌋)
+    decay_timing : {"before_epoch", "after_epoch"}
+        ``before_epoch``: epoch e trains with the rate of e. ``after_epoch``: the rate is
+        updated at the end of each epoch, as the course's model does, so epoch e trains with
+        the rate of e - 1 (epoch 0 with α₀); see :func:`nnrecipe.train.optimizers.decayed_rate`.
     augment : callable (X_batch, rng) -> X_batch, optional
         Applied to each training mini-batch only, never to dev or test data (e.g. an
         :mod:`nnrecipe.augment` transform). With a Standardizer it sees un-standardized rows.
@@ -93,6 +98,7 @@ def fit(
     epochs = check_positive(epochs, "epochs", integer=True)
     decay_rate = check_nonneg(decay_rate, "decay_rate")
     decay_interval = check_positive(decay_interval, "decay_interval", integer=True)
+    decay_timing = check_name(decay_timing, optimizers.DECAY_TIMINGS, "decay_timing")
     if opt.name == "gd" and batch_size is not None:
         raise ValueError(
             "optimizer='gd' is batch gradient descent over the whole training set; "
@@ -150,7 +156,9 @@ def fit(
     workspace = network.workspace(batch_size)
     try:
         for epoch in range(epochs):
-            opt.learning_rate = optimizers.decayed_rate(lr0, epoch, decay_rate, decay_interval)
+            opt.learning_rate = optimizers.decayed_rate(
+                lr0, epoch, decay_rate, decay_interval, decay_timing
+            )
             order = rng.permutation(m)
             costs = []
             for b, s in enumerate(range(0, m, batch_size)):

@@ -151,13 +151,39 @@ class Adam(Optimizer):
 
     @property
     def v(self) -> dict[str, np.ndarray]:
-        """The first moment v = (1-β₁) u, as in the course (copies)."""
+        """The first moment v = (1-β₁) u, as in the course (copies). Settable: assigning a
+        dict ``{name: array}`` (same names and shapes as the parameters) resumes from it."""
         return {k: u * (1.0 - self.beta1) for k, u in self.u.items()}
+
+    @v.setter
+    def v(self, value: dict[str, np.ndarray]) -> None:
+        for k, arr in _moments(self.u, value, "v").items():
+            np.divide(arr, 1.0 - self.beta1, out=self.u[k])
 
     @property
     def s(self) -> dict[str, np.ndarray]:
-        """The second moment s = (1-β₂) r, as in the course (copies)."""
+        """The second moment s = (1-β₂) r, as in the course (copies); settable like ``v``."""
         return {k: r * (1.0 - self.beta2) for k, r in self.r.items()}
+
+    @s.setter
+    def s(self, value: dict[str, np.ndarray]) -> None:
+        for k, arr in _moments(self.r, value, "s").items():
+            np.divide(arr, 1.0 - self.beta2, out=self.r[k])
+
+    @property
+    def v_corrected(self) -> dict[str, np.ndarray]:
+        """The bias-corrected first moment v̂ = v / (1-β₁ᵗ) of the last step t (copies)."""
+        return {k: v / (1.0 - self.beta1 ** self._t_checked()) for k, v in self.v.items()}
+
+    @property
+    def s_corrected(self) -> dict[str, np.ndarray]:
+        """The bias-corrected second moment ŝ = s / (1-β₂ᵗ) of the last step t (copies)."""
+        return {k: s / (1.0 - self.beta2 ** self._t_checked()) for k, s in self.s.items()}
+
+    def _t_checked(self) -> int:
+        if self.t < 1:
+            raise ValueError("the bias-corrected moments need a step count t >= 1: update() first")
+        return self.t
 
     def scalars(self) -> tuple[float, float]:
         """(step, ε') for the current step t ≥ 1, as Python floats: a NumPy float64 scalar
@@ -178,6 +204,25 @@ class Adam(Optimizer):
             return
         # v ← β₁v + (1-β₁)g;  s ← β₂s + (1-β₂)g²;  p ← p - α v̂/(√ŝ + ε), folded onto u and r
         adam_passes(p, g, u, r, tmp, self.beta1, self.beta2, step, eps)
+
+
+def _moments(state: dict, value, name: str) -> dict[str, np.ndarray]:
+    """``value`` checked against the optimizer's state arrays: same keys (``W1`` or the
+    course's ``dW1``), same shapes."""
+    if not isinstance(value, dict):
+        raise TypeError(f"{name} must be a dict {{name: array}}, got {type(value).__name__}")
+    out = {}
+    for k, current in state.items():
+        arr = value.get(k, value.get("d" + k))
+        if arr is None:
+            raise ValueError(
+                f"{name} has no entry {k!r} (or {'d' + k!r}); its keys are {sorted(value)}"
+            )
+        arr = np.asarray(arr, dtype=current.dtype)
+        if arr.shape != current.shape:
+            raise ValueError(f"{name}[{k!r}] has shape {arr.shape}, expected {current.shape}")
+        out[k] = arr
+    return out
 
 
 def _check_beta(beta, name: str) -> float:
@@ -202,6 +247,22 @@ def get(name, learning_rate: float | None = None) -> Optimizer:
     return cls() if learning_rate is None else cls(learning_rate=learning_rate)
 
 
-def decayed_rate(lr0: float, epoch: int, decay_rate: float = 0.0, decay_interval: int = 1) -> float:
-    """Inverse-time decay: α₀ / (1 + decay_rate · ⌊epoch / decay_interval⌋)."""
+DECAY_TIMINGS = ("before_epoch", "after_epoch")
+
+
+def decayed_rate(
+    lr0: float,
+    epoch: int,
+    decay_rate: float = 0.0,
+    decay_interval: int = 1,
+    timing: str = "before_epoch",
+) -> float:
+    """Inverse-time decay: α₀ / (1 + decay_rate · ⌊e / decay_interval⌋), the rate of ``epoch``.
+
+    ``timing="before_epoch"`` (``fit``'s default): e = epoch, so epoch 0 already uses the
+    schedule's first value. ``"after_epoch"`` (the course's model: the rate is updated at the
+    end of each epoch): e = max(epoch - 1, 0), one epoch later.
+    """
+    if timing == "after_epoch":
+        epoch = max(epoch - 1, 0)
     return lr0 / (1.0 + decay_rate * (epoch // decay_interval))
