@@ -21,6 +21,7 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._checks import (
+    as_array,
     as_dtype,
     as_features,
     as_rng,
@@ -168,7 +169,14 @@ class Network:
             )
         staged = {}
         for key, view in self._views.items():
-            arr = np.asarray(parameters[key], dtype=self.dtype)
+            arr = as_array(parameters[key], f"parameters[{key!r}]")
+            if arr.dtype == object or arr.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"parameters[{key!r}] must hold real numbers, got dtype {arr.dtype} "
+                    f"({type(parameters[key]).__name__}); pass a float array of shape "
+                    f"{view.shape}"
+                )
+            arr = arr.astype(self.dtype, copy=False)
             if key.startswith("b") and arr.shape == view.shape + (1,):
                 arr = arr[:, 0]
             if arr.shape != view.shape:
@@ -186,7 +194,9 @@ class Network:
         return self._theta.copy()
 
     def set_vector(self, theta: np.ndarray) -> None:
-        theta = np.asarray(theta)
+        theta = as_array(theta, "theta")
+        if theta.dtype == object or theta.dtype.kind not in "biuf":
+            raise TypeError(f"theta must hold real numbers, got dtype {theta.dtype}")
         if theta.shape != self._theta.shape:
             raise ValueError(f"theta has shape {theta.shape}, expected ({self.n_parameters},)")
         self._theta[...] = theta
