@@ -120,6 +120,8 @@ class Network(network.Network):
         kept in ``classes``."""
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
+        if self.standardizer is None and type(X).__name__ != "DataFrame":
+            _warn_unscaled(X)
         if self.classes is None and text_labels(y):
             from .data.labels import encode_target
 
@@ -180,6 +182,30 @@ class Network(network.Network):
     def save(self, path) -> Path:
         """Save as .npz (no pickle) with JSON metadata; the write is atomic."""
         return io.save(self, path)
+
+
+UNSCALED = 1e4  # |x| above this, unstandardized: the first layer's Z is in the thousands
+
+
+def _warn_unscaled(X) -> None:
+    """Warn when raw inputs are far from unit scale and the network does not standardize."""
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError):
+        return  # the training loop names the problem
+    if arr.size == 0 or arr.dtype.kind not in "iuf":
+        return
+    with np.errstate(invalid="ignore"):
+        largest = float(np.nanmax(np.abs(arr))) if not np.isnan(arr).all() else 0.0
+    if largest > UNSCALED:
+        warnings.warn(
+            f"X holds values as large as {largest:.3g} and this network does not "
+            "standardize its inputs: training will be slow or diverge (the cost can stay "
+            "near |x|·|W|); build it with standardize=True, or standardize X "
+            "(nnrecipe.Standardizer, fitted on the training rows)",
+            UserWarning,
+            stacklevel=3,
+        )
 
 
 def load(path) -> Network:

@@ -25,6 +25,7 @@ from .._checks import (
     as_dtype,
     as_features,
     as_rng,
+    check_flag,
     check_keep_prob,
     check_layer_sizes,
     check_nonneg,
@@ -95,8 +96,7 @@ class Network:
         self.l1 = check_nonneg(l1, "l1")
         self.keep_prob = per_layer(keep_prob, n_hidden, "keep_prob", check_keep_prob)
         self.dtype = as_dtype(dtype)
-        if not isinstance(standardize, bool):
-            raise TypeError(f"standardize must be True or False, got {standardize!r}")
+        standardize = check_flag(standardize, "standardize")
         self.standardizer = Standardizer() if standardize else None
         self._rng = as_rng(seed, "seed")
         self._build()

@@ -12,7 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
-from .._checks import check_name, check_nonneg
+from .._checks import check_flag, check_name, check_nonneg
 
 MONITORS = ("dev_loss", "dev_error", "train_loss", "train_error", "cost")
 
@@ -123,7 +123,7 @@ class EarlyStopping(Callback):
             raise ValueError(f"patience={patience!r} must be an integer >= 0")
         self.patience = patience
         self.tracker = BestEpoch(min_delta)
-        self.restore_best = bool(restore_best)
+        self.restore_best = check_flag(restore_best, "restore_best")
         self.reset()
 
     @property
