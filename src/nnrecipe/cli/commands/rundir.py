@@ -5,7 +5,8 @@ A run (``train``, ``improve``, ``tune``, ``compare``) into ``--out d``:
 1. takes an exclusive ``flock`` on ``.d.lock`` beside ``d``; a second run into ``d`` while
    the first writes is refused with a message naming the process that holds it;
 2. removes what runs killed earlier left beside ``d`` (``.d.partial-<pid>`` directories:
-   the lock proves their writers are gone);
+   the lock proves their writers are gone), except a killed ``tune`` run's study journal,
+   kept as ``d.killed-<pid>.study.journal`` so its trials can be resumed;
 3. writes every file into ``.d.partial-<pid>`` and, last, the manifest ``.nnrecipe-run.json``
    (the command and the list of the run's files);
 4. puts the new set in place at once: when ``d`` is new, empty or holds one earlier run and
@@ -26,12 +27,14 @@ import ctypes
 import json
 import os
 import shutil
+import sys
 import time
 from pathlib import Path
 
 from ..._files import atomic_write
 
 MANIFEST = ".nnrecipe-run.json"
+STUDY = "study.journal"  # nnrecipe tune's default study storage
 RENAME_EXCHANGE = 2  # linux/fs.h
 AT_FDCWD = -100
 
@@ -72,12 +75,27 @@ class RunDirectory:
         self._lock()
         try:
             for stale in self._abs.parent.glob(f".{self._abs.name}.partial-*"):
-                shutil.rmtree(stale, ignore_errors=True)  # writers killed earlier
+                self._remove_stale(stale)  # writers killed earlier
             self.path.mkdir()
         except BaseException:
             self._unlock()
             raise
         return self
+
+    def _remove_stale(self, stale: Path) -> None:
+        """Remove a killed run's staging directory, keeping its study journal (a killed
+        ``tune`` run's trials) beside the run directory, where ``--resume`` can find it."""
+        journal = stale / STUDY
+        if journal.is_file():
+            pid = stale.name.rsplit("-", 1)[-1]
+            kept = self._abs.parent / f"{self._abs.name}.killed-{pid}.{STUDY}"
+            os.replace(journal, kept)
+            print(
+                f"note: a killed run left its study in {kept}; continue it with "
+                f"nnrecipe tune --storage {kept} --resume",
+                file=sys.stderr,
+            )
+        shutil.rmtree(stale, ignore_errors=True)
 
     def _lock(self) -> None:
         if fcntl is None:

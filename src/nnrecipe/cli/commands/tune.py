@@ -10,7 +10,7 @@ from ...report.tune import tune_report
 from ...tune.study import tune
 from .. import config
 from . import common, output
-from .rundir import RunDirectory
+from .rundir import STUDY, RunDirectory
 
 RANGES = ("l2", "keep_prob", "learning_rate", "width", "depth")
 SHOWN_TRIALS = 15
@@ -35,7 +35,7 @@ def run(args) -> int:
 
 def _tune(args, options, data, run_dir) -> int:
     out = run_dir.path
-    storage = options["storage"] or str(out / "study.journal")
+    storage = options["storage"] or str(out / STUDY)
     if options["storage"] is not None:  # a study resumed inside this run directory stays
         run_dir.keep(options["storage"].removeprefix("sqlite:///"))
     config_text = output.write_config(
