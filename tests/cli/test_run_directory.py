@@ -137,3 +137,23 @@ def test_public_names_staged_paths_by_the_final_directory(tmp_path, existing):
         }
         staged.write_bytes(b"x")
     assert (out / "model.npz").read_bytes() == b"x"
+
+
+def test_runs_started_in_the_same_second_get_directories_of_their_own(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.setattr(time, "strftime", lambda fmt: "20260101-000000")
+    first, second = RunDirectory(None, "train"), RunDirectory(None, "train")
+    with first, second:  # both writing at once: the second must not find the first's lock
+        (first.path / "a").write_text("1")
+        (second.path / "a").write_text("2")
+    with RunDirectory(None, "train") as third:  # after both: the next free name
+        pass
+    runs = tmp_path / "runs"
+    assert [p.name for p in sorted(runs.iterdir())] == [
+        "20260101-000000",
+        "20260101-000000-2",
+        "20260101-000000-3",
+    ]
+    assert (runs / "20260101-000000" / "a").read_text() == "1"
+    assert (runs / "20260101-000000-2" / "a").read_text() == "2"
+    assert third.final == Path("runs/20260101-000000-3")

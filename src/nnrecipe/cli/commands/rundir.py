@@ -50,29 +50,37 @@ class RunDirectory:
     clean exit of the block) puts the run in place; an exception discards it."""
 
     def __init__(self, out, command: str):
-        if out is None:
-            base = Path("runs") / time.strftime("%Y%m%d-%H%M%S")
-            final, i = base, 2
-            while final.exists():
-                final, i = base.with_name(f"{base.name}-{i}"), i + 1
-        else:
-            final = Path(out)
-        if final.exists() and not final.is_dir():
-            raise ValueError(f"--out {str(final)!r} is a file; give a directory for the run")
-        self.final = final
+        self._default = out is None  # runs/<time>: a new directory, -2, -3... when taken
+        self._base = Path("runs") / time.strftime("%Y%m%d-%H%M%S") if out is None else None
+        self._place(self._base if out is None else Path(out))
+        if self.final.exists() and not self.final.is_dir():
+            raise ValueError(f"--out {str(out)!r} is a file; give a directory for the run")
         self.command = command
-        self._abs = final.resolve()
-        self._lock_path = self._abs.parent / f".{self._abs.name}.lock"
-        self.path = self._abs.parent / f".{self._abs.name}.partial-{os.getpid()}"
         self._lock_fd: int | None = None
         self._kept: list[Path] = []
         self.replaced: dict | None = None
         self.committed = False
 
+    def _place(self, final: Path) -> None:
+        self.final = final
+        self._abs = final.resolve()
+        self._lock_path = self._abs.parent / f".{self._abs.name}.lock"
+        self.path = self._abs.parent / f".{self._abs.name}.partial-{os.getpid()}"
+
     # ----------------------------------------------------------------- lock
     def __enter__(self) -> RunDirectory:
         self._abs.parent.mkdir(parents=True, exist_ok=True)
-        self._lock()
+        i = 2
+        while True:
+            if not (self._default and self.final.exists()):
+                try:
+                    self._lock()
+                    break
+                except ValueError:
+                    if not self._default:
+                        raise
+            self._place(self._base.with_name(f"{self._base.name}-{i}"))  # a run started
+            i += 1  # in the same second took it
         try:
             for stale in self._abs.parent.glob(f".{self._abs.name}.partial-*"):
                 self._remove_stale(stale)  # writers killed earlier
