@@ -163,3 +163,10 @@ def test_a_csv_that_is_not_utf8_names_the_file(tmp_path, capsys):
         nr.datasets.load(path)
     assert main(["train", "--dataset", str(path), "--no-report", "--out", str(tmp_path / "r")])
     assert "latin1.csv' is not UTF-8 text" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("dtype", [True, 0, -1, 1e308, [1, 2], "x"])
+def test_a_dtype_numpy_cannot_read_is_refused_not_taken_for_float64(dtype):
+    # np.dtype(None) == float64 in NumPy, so a failed conversion once slipped through as None
+    with pytest.raises(ValueError, match="dtype=.* is not supported"):
+        nr.Network([2, 3, 1], dtype=dtype)

@@ -277,3 +277,32 @@ def test_concurrent_saves_and_cleaning_never_lose_a_file(tmp_path):
     text = target.read_bytes()
     assert text == text[: len(text) // 100] * 100  # one writer's whole content, never a mix
     assert not list(tmp_path.glob(".x.bin.*"))
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("classes", ["a", "b"], "classes must be 3 distinct labels"),
+        ("classes", ["a", "a", "b"], "classes must be 3 distinct labels"),
+        ("classes", [["a"], "b", "c"], "classes must be 3"),
+        ("classes", {"a": 1}, "classes must be 3"),
+        ("target_scaling", [0.0, float("nan")], "target_scaling must be"),
+        ("target_scaling", [0.0, 0.0], "target_scaling must be"),
+        ("target_scaling", "ab", "target_scaling must be"),
+        ("preprocessor", None, "inconsistent nnrecipe model"),
+        ("preprocessor", {"columns": [7], "max_categories": 3, "min_count": 1}, "damaged"),
+        ("config.dtype", True, "dtype=True is not supported"),
+        ("config.init", ["random", 1e200], "scale of init='random'"),
+        ("config.hidden", {"a": 1}, "inconsistent nnrecipe model"),
+    ],
+)
+def test_edited_metadata_is_refused_naming_the_file(tmp_path, field, value, message):
+    """The JSON metadata is text anyone can edit: what breaks building from it is named."""
+    net = nr.Network([2, 4, 3], output="softmax", seed=0)
+    meta = {**META, "format_version": 2, "config": net.config(), "classes": ["a", "b", "c"]}
+    if "." in field:
+        meta["config"][field.split(".")[1]] = value
+    else:
+        meta[field] = value
+    with pytest.raises(ValueError, match=f"meta.npz.*{message}"):
+        nr.load(_model(tmp_path / "meta.npz", meta, net.get_parameters()))

@@ -19,10 +19,11 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 def as_dtype(dtype) -> np.dtype:
     """Return ``np.float64`` or ``np.float32`` for a name or NumPy dtype."""
     try:
-        dt = np.dtype(dtype)
-    except TypeError:
+        dt = None if isinstance(dtype, bool) else np.dtype(dtype)
+    except (TypeError, ValueError):
         dt = None
-    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+    # (a None dtype compares equal to float64 in NumPy: test it apart)
+    if dt is None or dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype={dtype!r} is not supported; use 'float64' (default) or 'float32'")
     return dt
 

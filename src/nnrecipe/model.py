@@ -208,6 +208,61 @@ def _warn_unscaled(X) -> None:
         )
 
 
+def _preprocessor(saved, n_inputs: int):
+    from .data.preprocess import Preprocessor
+
+    meta, arrays = saved
+    columns = meta["columns"]
+    if not isinstance(columns, list) or not all(
+        isinstance(c, dict)
+        and isinstance(c.get("name"), str | int)
+        and not isinstance(c.get("name"), bool)
+        and c.get("kind") in ("numeric", "categorical", "dropped")
+        and (c["kind"] != "categorical" or all(isinstance(v, str) for v in c["categories"]))
+        for c in columns
+    ):
+        raise ValueError("the table preprocessing's columns are damaged")
+    pre = Preprocessor.from_dict(meta, arrays)
+    if pre.n_outputs != n_inputs or len(set(pre.input_columns)) != len(pre.input_columns):
+        raise ValueError(
+            f"the table preprocessing encodes {pre.n_outputs} inputs but the network takes "
+            f"{n_inputs}"
+        )
+    if not (np.isfinite(pre.mean_).all() and np.isfinite(pre.median_).all()) or not (
+        np.isfinite(pre.scale_).all() and (pre.scale_ > 0).all()
+    ):
+        raise ValueError("the table preprocessing's statistics are not finite with σ > 0")
+    return pre
+
+
+def _classes(classes, net: Network) -> list:
+    n_out = net.layer_sizes[-1]
+    expected = n_out if net.loss.name == "categorical_crossentropy" else 2 if n_out == 1 else 0
+    if (
+        not isinstance(classes, list)
+        or not all(isinstance(c, str | int | float) for c in classes)
+        or len(set(classes)) != len(classes)
+        or len(classes) != expected
+    ):
+        raise ValueError(
+            f"classes must be {expected or 'no'} distinct labels for this network's output, "
+            f"got {str(classes)[:80]}"
+        )
+    return list(classes)
+
+
+def _target_scaling(values) -> tuple[float, float]:
+    if (
+        not isinstance(values, list)
+        or len(values) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        or not np.isfinite(values).all()
+        or values[1] <= 0
+    ):
+        raise ValueError(f"target_scaling must be [μ_y, σ_y] with σ_y > 0, got {values!r}")
+    return float(values[0]), float(values[1])
+
+
 def load(path) -> Network:
     """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
     is missing, damaged or not an nnrecipe model; loading runs no code from the file."""
@@ -218,14 +273,13 @@ def load(path) -> Network:
             net = Network(**saved.config)
         net.set_parameters(saved.parameters)
         if saved.preprocessor is not None:
-            from .data.preprocess import Preprocessor
-
-            net.preprocessor = Preprocessor.from_dict(*saved.preprocessor)
+            net.preprocessor = _preprocessor(saved.preprocessor, net.layer_sizes[0])
         if saved.classes is not None:
-            net.classes = list(saved.classes)
+            net.classes = _classes(saved.classes, net)
         if saved.target_scaling is not None:
-            net.target_scaling = tuple(float(v) for v in saved.target_scaling)
-    except (TypeError, ValueError, KeyError) as exc:
+            net.target_scaling = _target_scaling(saved.target_scaling)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        # the metadata is JSON anyone can edit: whatever breaks building from it is named
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
     if saved.standardizer is not None:
         st = Standardizer()
