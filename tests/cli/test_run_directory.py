@@ -157,3 +157,17 @@ def test_runs_started_in_the_same_second_get_directories_of_their_own(tmp_path, 
     assert (runs / "20260101-000000" / "a").read_text() == "1"
     assert (runs / "20260101-000000-2" / "a").read_text() == "2"
     assert third.final == Path("runs/20260101-000000-3")
+
+
+def test_a_study_resumed_in_its_own_run_directory_moves_into_the_new_run(tmp_path, capsys):
+    pytest.importorskip("optuna")
+    out = tmp_path / "d"
+    tune = ["tune", "--n", "200", "--epochs", "3", "--workers", "1", "--no-report", "--json"]
+    assert main([*tune, "--trials", "2", "--out", str(out)]) == 0
+    journal = out / "study.journal"
+    capsys.readouterr()
+    resume = ["--storage", str(journal), "--resume", "--trials", "3", "--out", str(out)]
+    assert main([*tune, *resume]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert result["storage"] == str(journal) and len(result["trials"]) == 3
+    assert "study.journal" in _manifest(out)["files"] and journal.stat().st_size > 0
