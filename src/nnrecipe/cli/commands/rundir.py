@@ -154,9 +154,9 @@ class RunDirectory:
         if isinstance(obj, list | tuple):
             return type(obj)(self.public(v) for v in obj)
         if isinstance(obj, Path | str):
-            text = str(obj)
-            if text.startswith(str(self.path)):
-                text = str(self.final) + text[len(str(self.path)) :]
+            text, staged = str(obj), str(self.path)
+            if text == staged or text.startswith(staged + os.sep):
+                text = str(self.final) + text[len(staged) :]
             return Path(text) if isinstance(obj, Path) else text
         return obj
 
