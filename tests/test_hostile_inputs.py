@@ -170,3 +170,11 @@ def test_a_dtype_numpy_cannot_read_is_refused_not_taken_for_float64(dtype):
     # np.dtype(None) == float64 in NumPy, so a failed conversion once slipped through as None
     with pytest.raises(ValueError, match="dtype=.* is not supported"):
         nr.Network([2, 3, 1], dtype=dtype)
+
+
+def test_a_full_batch_too_big_for_memory_is_refused_with_its_size():
+    net = nr.Network([2, 100_000, 1], seed=0)
+    X, y = np.zeros((100_000, 2)), np.zeros(100_000)
+    with pytest.raises(ValueError, match=r"100,000 examples.*596 GiB.*mini-batches"):
+        net.fit(X, y, optimizer="gd", epochs=1)
+    assert net.predict(X[:10]).shape == (10,)  # inference goes in chunks: it still works

@@ -28,6 +28,7 @@ from .._checks import (
     check_flag,
     check_keep_prob,
     check_layer_sizes,
+    check_memory,
     check_nonneg,
     per_layer,
 )
@@ -246,7 +247,15 @@ class Network:
         return Y
 
     def workspace(self, rows: int, training: bool = True) -> Workspace:
-        """Preallocated arrays for steps on batches of up to ``rows`` examples."""
+        """Preallocated arrays for steps on batches of up to ``rows`` examples (refused,
+        with its size, when they would not fit in this machine's memory)."""
+        widths = sum(self.layer_sizes[1:]) + (sum(self.layer_sizes[:-1]) if training else 0)
+        check_memory(
+            rows * widths * self.dtype.itemsize * (4 if training else 2),
+            f"the activations of {rows:,} examples through layers {self.layer_sizes}",
+            "train with mini-batches (a smaller batch_size, or optimizer='sgd'/'adam' "
+            "instead of 'gd') or smaller layers",
+        )
         return Workspace(self.layers, rows, self.dtype, training, bool(self.l2 or self.l1))
 
     def compute_cost(
