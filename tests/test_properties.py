@@ -28,6 +28,7 @@ FAST = settings(
     max_examples=60,
     deadline=None,
     derandomize=True,
+    database=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )
 
@@ -215,7 +216,7 @@ def test_diagnose(train, dev, baseline, threshold):
     )
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
 @given(data=st.binary(max_size=600), prefix=st.sampled_from([b"", b"PK\x03\x04", b"\x93NUMPY"]))
 def test_load_random_bytes(tmp_path_factory, data, prefix):
     path = tmp_path_factory.mktemp("fuzz") / "m.npz"
@@ -223,7 +224,7 @@ def test_load_random_bytes(tmp_path_factory, data, prefix):
     assert _rejected_by_nnrecipe(lambda: nr.load(path))
 
 
-@settings(max_examples=40, deadline=None, derandomize=True)
+@settings(max_examples=40, deadline=None, derandomize=True, database=None)
 @given(cut=st.integers(0, 10**6), flip=st.integers(0, 10**6), value=st.integers(0, 255))
 def test_load_damaged_model_files(tmp_path_factory, cut, flip, value):
     """A real model file, truncated or with one byte changed: loads the same, or is refused."""
