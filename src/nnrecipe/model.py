@@ -265,7 +265,13 @@ def _target_scaling(values) -> tuple[float, float]:
 
 def load(path) -> Network:
     """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
-    is missing, damaged or not an nnrecipe model; loading runs no code from the file."""
+    is missing, damaged or not an nnrecipe model; loading runs no code from the file.
+
+    A file made to hurt is refused before it costs anything: only a regular file is opened
+    (a FIFO would hang), array headers are checked against the metadata and this machine's
+    memory before any data is read (:func:`nnrecipe.io.read`), and the standardizer's
+    statistics, the class names, the target scaling and the table preprocessing are
+    validated, so a loaded network predicts numbers or the file is refused."""
     saved = io.read(path)
     try:
         with warnings.catch_warnings():

@@ -18,7 +18,10 @@ from .. import config
 
 
 def run_directory(out) -> Path:
-    """``out``, or a new ``runs/<timestamp>`` (``-2``, ``-3``… when taken), created."""
+    """``out``, or a new ``runs/<timestamp>`` (``-2``, ``-3``… when taken), created.
+
+    The commands that write a run use :class:`~nnrecipe.cli.commands.rundir.RunDirectory`
+    instead (locked, staged, replaced whole); this stays for callers that write in place."""
     if out is None:
         base = Path("runs") / time.strftime("%Y%m%d-%H%M%S")
         path, i = base, 2
