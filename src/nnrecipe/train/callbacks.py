@@ -10,6 +10,7 @@ keeping the last weights instead).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from .._checks import check_flag, check_name, check_nonneg
@@ -71,6 +72,28 @@ class Callback:
 
     def on_train_end(self, network, history: History) -> None:
         pass
+
+
+def check_callbacks(callbacks) -> list[Callback]:
+    """``fit``'s ``callbacks`` as a list: None, one Callback, or a sequence of objects with
+    the three hooks; anything else is a TypeError naming the culprit."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Sequence):
+        raise TypeError(f"callbacks must be a list of nnrecipe Callback objects, got {callbacks!r}")
+    for i, hook in enumerate(callbacks):
+        if not all(
+            callable(getattr(hook, m, None))
+            for m in ("on_train_begin", "on_epoch_end", "on_train_end")
+        ):
+            raise TypeError(
+                f"callbacks[{i}]={hook!r} is not a callback: subclass "
+                "nnrecipe.train.callbacks.Callback (methods on_train_begin, on_epoch_end, "
+                "on_train_end)"
+            )
+    return list(callbacks)
 
 
 class BestEpoch:

@@ -22,7 +22,7 @@ import numpy as np
 from .._checks import as_rng, check_flag, check_nonneg, check_positive
 from ..data.augment import in_raw_space
 from . import monitoring, optimizers
-from .callbacks import BestEpoch, Callback, EarlyStopping, History
+from .callbacks import BestEpoch, Callback, EarlyStopping, History, check_callbacks
 
 DIVERGED = (
     "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
@@ -40,26 +40,6 @@ def _check_dev(network, dev):
     X_dev = network.prepare_inputs(dev[0], "dev[0] (X_dev)")
     Y_dev = network.prepare_targets(dev[1], len(X_dev), "dev[1] (y_dev)")
     return X_dev, Y_dev
-
-
-def _check_callbacks(callbacks) -> list[Callback]:
-    if callbacks is None:
-        return []
-    if isinstance(callbacks, Callback):
-        return [callbacks]
-    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Sequence):
-        raise TypeError(f"callbacks must be a list of nnrecipe Callback objects, got {callbacks!r}")
-    for i, hook in enumerate(callbacks):
-        if not all(
-            callable(getattr(hook, m, None))
-            for m in ("on_train_begin", "on_epoch_end", "on_train_end")
-        ):
-            raise TypeError(
-                f"callbacks[{i}]={hook!r} is not a callback: subclass "
-                "nnrecipe.train.callbacks.Callback (methods on_train_begin, on_epoch_end, "
-                "on_train_end)"
-            )
-    return list(callbacks)
 
 
 def fit(
@@ -108,7 +88,7 @@ def fit(
         Record per-layer ‖dW[l]‖ and std(A[l]) each epoch into the History and warn, naming
         the layer, when they vanish or explode across depth (:mod:`nnrecipe.train.monitoring`).
     """
-    callbacks = _check_callbacks(callbacks)
+    callbacks = check_callbacks(callbacks)
     verbose = check_flag(verbose, "verbose")
     opt = optimizers.get(optimizer, learning_rate)
     epochs = check_positive(epochs, "epochs", integer=True)
