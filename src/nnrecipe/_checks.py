@@ -8,6 +8,7 @@ never a deep NumPy traceback or a silent NaN.
 from __future__ import annotations
 
 import numbers
+import os
 from collections.abc import Sequence
 
 import numpy as np
@@ -18,16 +19,19 @@ DTYPES = {"float64": np.float64, "float32": np.float32}
 def as_dtype(dtype) -> np.dtype:
     """Return ``np.float64`` or ``np.float32`` for a name or NumPy dtype."""
     try:
-        dt = np.dtype(dtype)
-    except TypeError:
+        dt = None if isinstance(dtype, bool) else np.dtype(dtype)
+    except (TypeError, ValueError):
         dt = None
-    if dt not in (np.dtype(np.float64), np.dtype(np.float32)):
+    # (a None dtype compares equal to float64 in NumPy: test it apart)
+    if dt is None or dt not in (np.dtype(np.float64), np.dtype(np.float32)):
         raise ValueError(f"dtype={dtype!r} is not supported; use 'float64' (default) or 'float32'")
     return dt
 
 
 def as_rng(rng, name: str = "rng") -> np.random.Generator:
     """A ``np.random.Generator`` from ``None``, an int seed or a Generator."""
+    if isinstance(rng, bool | np.bool_):
+        raise TypeError(f"{name}={rng!r} is a boolean; give an int seed (e.g. 0) or None")
     if rng is None or isinstance(rng, numbers.Integral | np.random.SeedSequence):
         if isinstance(rng, numbers.Integral) and rng < 0:
             raise ValueError(f"{name}={rng!r} must be a non-negative integer seed")
@@ -37,6 +41,59 @@ def as_rng(rng, name: str = "rng") -> np.random.Generator:
     raise TypeError(
         f"{name} must be None, an int seed or a numpy.random.Generator, got {type(rng).__name__}"
     )
+
+
+def check_flag(value, name: str) -> bool:
+    """True or False, nothing else: one rule for every on/off argument (a string such as
+    ``"yes"`` or a number is refused, as booleans are refused where numbers are expected)."""
+    if not isinstance(value, bool | np.bool_):
+        raise TypeError(f"{name} must be True or False, got {value!r}")
+    return bool(value)
+
+
+def memory_bytes() -> int | None:
+    """This machine's physical memory in bytes (None when the platform does not say)."""
+    try:
+        return os.sysconf("SC_PAGE_SIZE") * os.sysconf("SC_PHYS_PAGES")
+    except (AttributeError, ValueError, OSError):
+        return None
+
+
+def size_text(nbytes: float) -> str:
+    """``7.28 TiB``: a byte count in binary units."""
+    for unit in ("B", "KiB", "MiB", "GiB", "TiB", "PiB"):
+        if nbytes < 1024 or unit == "PiB":
+            return f"{nbytes:.0f} B" if unit == "B" else f"{nbytes:.3g} {unit}"
+        nbytes /= 1024
+    return f"{nbytes:.3g} EiB"  # pragma: no cover
+
+
+def check_memory(nbytes: int, what: str, fix: str) -> None:
+    """Refuse, before allocating, ``what`` needing more than this machine's memory."""
+    total = memory_bytes()
+    if total is not None and nbytes > total:
+        raise ValueError(
+            f"{what} would take {size_text(nbytes)}, more than this machine's memory "
+            f"({size_text(total)}); {fix}"
+        )
+
+
+def as_array(value, name: str) -> np.ndarray:
+    """``np.asarray(value)`` with errors that name ``name``: a ragged nested list is a
+    ValueError, complex numbers a TypeError (nnrecipe works on real numbers)."""
+    try:
+        arr = np.asarray(value)
+    except (ValueError, TypeError) as exc:
+        raise ValueError(
+            f"{name} could not be read as an array ({' '.join(str(exc).split())[:120]}); "
+            "pass a rectangular array or list of lists with rows of equal length"
+        ) from None
+    if np.iscomplexobj(arr):
+        raise TypeError(
+            f"{name} holds complex numbers (dtype {arr.dtype}); nnrecipe works on real "
+            f"numbers: pass {name}.real or np.abs({name}) if that is what you mean"
+        )
+    return arr
 
 
 def check_name(value, valid: Sequence[str], name: str) -> str:
@@ -102,7 +159,7 @@ def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.floa
     """
     if isinstance(X, str | bytes) or X is None:
         raise TypeError(f"{name} must be an array of shape (m, n_x), got {type(X).__name__}")
-    arr = np.asarray(X)
+    arr = as_array(X, name)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
@@ -144,4 +201,11 @@ def check_layer_sizes(layer_sizes) -> list[int]:
     for i, n in enumerate(sizes):
         if isinstance(n, bool) or not isinstance(n, numbers.Integral) or n < 1:
             raise ValueError(f"layer_sizes[{i}]={n!r} must be a positive integer")
-    return [int(n) for n in sizes]
+    sizes = [int(n) for n in sizes]
+    n_parameters = sum(a * b + a for a, b in zip(sizes[1:], sizes[:-1], strict=False))
+    check_memory(
+        2 * 8 * n_parameters,  # θ and dθ in float64
+        f"layer_sizes={sizes} has {n_parameters:,} parameters; θ and dθ alone",
+        "use smaller layers",
+    )
+    return sizes

@@ -100,13 +100,10 @@ class Diagnosis:
                 f"{flag[self.high_bias]} (threshold {pct(self.bias_threshold)})",
             )
         )
-        rows.append(
-            (
-                "variance",
-                pct(self.variance),
-                f"{flag[self.high_variance]} (threshold {pct(self.variance_threshold)})",
-            )
-        )
+        comment = f"{flag[self.high_variance]} (threshold {pct(self.variance_threshold)})"
+        if self.variance < -self.variance_threshold:
+            comment = "negative: dev error below train error (see note)"
+        rows.append(("variance", pct(self.variance), comment))
         if self.data_mismatch is not None:
             rows.append(("data mismatch", pct(self.data_mismatch), ""))
         return rows
@@ -219,8 +216,11 @@ def diagnose(
         )
     if variance < -variance_threshold:
         notes.append(
-            "the dev error is below the training error: check that dev and train come "
-            "from the same distribution and that errors are measured without dropout"
+            f"the dev error is below the training error (variance {variance:+.1%}): the dev "
+            "set may be easier than the training set (another distribution, or a small dev "
+            "set that is lucky), or it leaks into training (dev rows or their statistics "
+            "used to fit); check that dev and train come from the same distribution and that "
+            "errors are measured without dropout"
         )
     if high_bias and more_data is True:
         notes.append("while bias is high, more data alone will not lower the training error")

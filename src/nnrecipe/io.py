@@ -12,13 +12,14 @@ half-written model. Loading uses ``allow_pickle=False``: a model file can never 
 from __future__ import annotations
 
 import json
-import zipfile
 from pathlib import Path
 from typing import NamedTuple
 
 import numpy as np
 
+from ._checks import check_layer_sizes, size_text
 from ._files import atomic_write
+from ._npz import NpzReader
 from ._version import __version__
 from .nn.network import Network
 
@@ -26,6 +27,7 @@ FORMAT = "nnrecipe-network"
 # 2: class names, table preprocessing or target scaling inside; a network without them is
 # still written as 1, so older nnrecipe versions keep loading it
 FORMAT_VERSION = 2
+META_BYTES = 16 * 2**20  # the JSON metadata: class names and table columns, never this large
 
 
 def save(network: Network, path) -> Path:
@@ -44,12 +46,21 @@ def save(network: Network, path) -> Path:
     if getattr(network, "target_scaling", None) is not None:
         meta["target_scaling"] = [float(v) for v in network.target_scaling]
     arrays = dict(network.get_parameters())
+    for key, values in arrays.items():
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"cannot save {str(path)!r}: the parameter {key} contains NaN or inf (training "
+                "diverged or the weights were set so); a model file holds finite weights only, "
+                "as nnrecipe.load would refuse it"
+            )
     pre = getattr(network, "preprocessor", None)
     if pre is not None and pre.fitted:
         meta["preprocessor"] = pre.to_dict()
         arrays.update({f"preprocess_{k}": v for k, v in pre.arrays().items()})
     st = network.standardizer
     if st is not None and st.fitted:
+        stats = {"mean": st.mean_, "var": st.var_, "scale": st.scale_}
+        _check_statistics(stats, f"cannot save {str(path)!r}: the network")
         arrays.update(
             standardizer_mean=st.mean_, standardizer_var=st.var_, standardizer_scale=st.scale_
         )
@@ -73,30 +84,20 @@ class ModelFile(NamedTuple):
 def read(path) -> ModelFile:
     """Everything a model file holds. Raises ValueError naming the file when it is missing,
     damaged or not an nnrecipe model; builds nothing (:func:`nnrecipe.load` builds the
-    network)."""
-    path = Path(path)
-    if not path.exists():
-        raise ValueError(f"model file {str(path)!r} does not exist")
-    try:
-        with np.load(path, allow_pickle=False) as data:
-            arrays = {k: data[k] for k in data.files}
-    except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ValueError(f"{str(path)!r} is not a readable nnrecipe model (.npz): {exc}") from None
-    try:
-        meta = json.loads(arrays.pop("__meta__").tobytes().decode())
-        assert meta.get("format") == FORMAT
-    except Exception:
-        raise ValueError(
-            f"{str(path)!r} is not an nnrecipe model: its metadata is missing or damaged"
-        ) from None
-    if meta.get("format_version", 0) > FORMAT_VERSION:
-        raise ValueError(
-            f"{str(path)!r} was saved by a newer nnrecipe ({meta.get('nnrecipe_version')}); "
-            "upgrade nnrecipe to load it"
-        )
-    if not isinstance(meta.get("config"), dict):
-        raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: no config")
+    network).
+
+    Nothing large is read before it is known to be what the metadata implies: only a regular
+    file is opened, the metadata (``__meta__``, at most 16 MiB) comes first, every array's
+    ``.npy`` header is then checked against the shapes that ``layer_sizes`` implies (and the
+    total against this machine's memory), and only then is array data read. The
+    standardizer's statistics must be complete and valid (finite, σ > 0)."""
+    name = repr(str(path))
+    with NpzReader(path, "model file") as npz:
+        meta = _metadata(npz, name)
+        arrays = {key: npz.read(key, shape) for key, shape in _shapes(npz, meta, name).items()}
     stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}
+    if stats["mean"] is not None:
+        _check_statistics(stats, name)
     table = {
         k[len("preprocess_") :]: arrays.pop(k) for k in list(arrays) if k.startswith("preprocess_")
     }
@@ -108,3 +109,83 @@ def read(path) -> ModelFile:
         classes=meta.get("classes"),
         target_scaling=meta.get("target_scaling"),
     )
+
+
+def _metadata(npz: NpzReader, name: str) -> dict:
+    bad = f"{name} is not an nnrecipe model: its metadata is missing or damaged"
+    header = npz.headers.get("__meta__")
+    if header is None or len(header.shape) != 1 or header.dtype != np.uint8:
+        raise ValueError(bad)
+    if header.nbytes > META_BYTES:
+        raise ValueError(f"{bad} (it declares {size_text(header.nbytes)} of metadata)")
+    try:
+        meta = json.loads(npz.read("__meta__").tobytes().decode())
+    except (ValueError, UnicodeDecodeError):
+        raise ValueError(bad) from None
+    if not isinstance(meta, dict) or meta.get("format") != FORMAT:
+        raise ValueError(bad)
+    version = meta.get("format_version", 0)
+    if isinstance(version, bool) or not isinstance(version, int) or version < 1:
+        raise ValueError(
+            f"{name} holds a damaged nnrecipe model: format_version is {version!r}, expected "
+            f"an integer from 1 to {FORMAT_VERSION}"
+        )
+    if version > FORMAT_VERSION:
+        raise ValueError(
+            f"{name} was saved by a newer nnrecipe ({meta.get('nnrecipe_version')}); "
+            "upgrade nnrecipe to load it"
+        )
+    if not isinstance(meta.get("config"), dict):
+        raise ValueError(f"{name} holds an inconsistent nnrecipe model: no config")
+    return meta
+
+
+def _shapes(npz: NpzReader, meta: dict, name: str) -> dict[str, tuple[int, ...]]:
+    """The shape of every array the file must hold, from the metadata; arrays missing or
+    not implied by it are refused before any is read."""
+    try:  # also refuses layer sizes whose θ would not fit in memory
+        sizes = check_layer_sizes(meta["config"].get("layer_sizes"))
+    except (TypeError, ValueError) as exc:
+        raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
+    shapes: dict[str, tuple[int, ...]] = {}
+    for i in range(1, len(sizes)):
+        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i], sizes[i - 1]), (sizes[i],)
+    stats = [f"standardizer_{k}" for k in ("mean", "var", "scale")]
+    present = [k for k in stats if k in npz.headers]
+    if present and len(present) < len(stats):
+        raise ValueError(
+            f"{name} holds an incomplete standardizer: "
+            f"{sorted(set(stats) - set(present))} missing; save the network again"
+        )
+    shapes.update({k: (sizes[0],) for k in present})
+    if "preprocessor" in meta:  # at most one statistic per input column
+        for key, header in npz.headers.items():
+            if key.startswith("preprocess_"):
+                if len(header.shape) != 1 or header.shape[0] > sizes[0]:
+                    raise ValueError(
+                        f"{name} holds an inconsistent nnrecipe model: {key!r} has shape "
+                        f"{header.shape}, more statistics than the {sizes[0]} inputs"
+                    )
+                shapes[key] = header.shape
+    missing = sorted(set(shapes) - set(npz.headers))
+    unexpected = sorted(set(npz.headers) - set(shapes) - {"__meta__"})
+    if missing or unexpected:
+        raise ValueError(
+            f"{name} holds an inconsistent nnrecipe model: for layer_sizes {sizes} the arrays "
+            f"{missing} are missing and {unexpected} unexpected"
+        )
+    return shapes
+
+
+def _check_statistics(stats: dict[str, np.ndarray], name: str) -> None:
+    """μ, σ², σ of the standardizer: finite, σ² ≥ 0, σ > 0 (a zero σ would divide by 0)."""
+    for key, values in stats.items():
+        if not np.isfinite(values).all():
+            raise ValueError(
+                f"{name} holds a damaged standardizer: standardizer_{key} contains NaN or inf"
+            )
+    if (stats["var"] < 0).any() or (stats["scale"] <= 0).any():
+        raise ValueError(
+            f"{name} holds a damaged standardizer: every variance must be >= 0 and every "
+            "scale σ > 0 (a constant feature gets σ = 1)"
+        )

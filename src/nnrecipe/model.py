@@ -123,6 +123,8 @@ class Network(network.Network):
         del options["self"], options["X"], options["y"]
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
+        if self.standardizer is None and type(X).__name__ != "DataFrame":
+            _warn_unscaled(X)
         if self.classes is None and text_labels(y):
             from .data.labels import encode_target
 
@@ -168,9 +170,94 @@ class Network(network.Network):
         return io.save(self, path)
 
 
+UNSCALED = 1e4  # |x| above this, unstandardized: the first layer's Z is in the thousands
+
+
+def _warn_unscaled(X) -> None:
+    """Warn when raw inputs are far from unit scale and the network does not standardize."""
+    try:
+        arr = np.asarray(X)
+    except (TypeError, ValueError):
+        return  # the training loop names the problem
+    if arr.size == 0 or arr.dtype.kind not in "iuf":
+        return
+    with np.errstate(invalid="ignore"):
+        largest = float(np.nanmax(np.abs(arr))) if not np.isnan(arr).all() else 0.0
+    if largest > UNSCALED:
+        warnings.warn(
+            f"X holds values as large as {largest:.3g} and this network does not "
+            "standardize its inputs: training will be slow or diverge (the cost can stay "
+            "near |x|·|W|); build it with standardize=True, or standardize X "
+            "(nnrecipe.Standardizer, fitted on the training rows)",
+            UserWarning,
+            stacklevel=3,
+        )
+
+
+def _preprocessor(saved, n_inputs: int):
+    from .data.preprocess import Preprocessor
+
+    meta, arrays = saved
+    columns = meta["columns"]
+    if not isinstance(columns, list) or not all(
+        isinstance(c, dict)
+        and isinstance(c.get("name"), str | int)
+        and not isinstance(c.get("name"), bool)
+        and c.get("kind") in ("numeric", "categorical", "dropped")
+        and (c["kind"] != "categorical" or all(isinstance(v, str) for v in c["categories"]))
+        for c in columns
+    ):
+        raise ValueError("the table preprocessing's columns are damaged")
+    pre = Preprocessor.from_dict(meta, arrays)
+    if pre.n_outputs != n_inputs or len(set(pre.input_columns)) != len(pre.input_columns):
+        raise ValueError(
+            f"the table preprocessing encodes {pre.n_outputs} inputs but the network takes "
+            f"{n_inputs}"
+        )
+    if not (np.isfinite(pre.mean_).all() and np.isfinite(pre.median_).all()) or not (
+        np.isfinite(pre.scale_).all() and (pre.scale_ > 0).all()
+    ):
+        raise ValueError("the table preprocessing's statistics are not finite with σ > 0")
+    return pre
+
+
+def _classes(classes, net: Network) -> list:
+    n_out = net.layer_sizes[-1]
+    expected = n_out if net.loss.name == "categorical_crossentropy" else 2 if n_out == 1 else 0
+    if (
+        not isinstance(classes, list)
+        or not all(isinstance(c, str | int | float) for c in classes)
+        or len(set(classes)) != len(classes)
+        or len(classes) != expected
+    ):
+        raise ValueError(
+            f"classes must be {expected or 'no'} distinct labels for this network's output, "
+            f"got {str(classes)[:80]}"
+        )
+    return list(classes)
+
+
+def _target_scaling(values) -> tuple[float, float]:
+    if (
+        not isinstance(values, list)
+        or len(values) != 2
+        or not all(isinstance(v, int | float) and not isinstance(v, bool) for v in values)
+        or not np.isfinite(values).all()
+        or values[1] <= 0
+    ):
+        raise ValueError(f"target_scaling must be [μ_y, σ_y] with σ_y > 0, got {values!r}")
+    return float(values[0]), float(values[1])
+
+
 def load(path) -> Network:
     """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
-    is missing, damaged or not an nnrecipe model; loading runs no code from the file."""
+    is missing, damaged or not an nnrecipe model; loading runs no code from the file.
+
+    A file made to hurt is refused before it costs anything: only a regular file is opened
+    (a FIFO would hang), array headers are checked against the metadata and this machine's
+    memory before any data is read (:func:`nnrecipe.io.read`), and the standardizer's
+    statistics, the class names, the target scaling and the table preprocessing are
+    validated, so a loaded network predicts numbers or the file is refused."""
     saved = io.read(path)
     try:
         with warnings.catch_warnings():
@@ -178,14 +265,13 @@ def load(path) -> Network:
             net = Network(**saved.config)
         net.set_parameters(saved.parameters)
         if saved.preprocessor is not None:
-            from .data.preprocess import Preprocessor
-
-            net.preprocessor = Preprocessor.from_dict(*saved.preprocessor)
+            net.preprocessor = _preprocessor(saved.preprocessor, net.layer_sizes[0])
         if saved.classes is not None:
-            net.classes = list(saved.classes)
+            net.classes = _classes(saved.classes, net)
         if saved.target_scaling is not None:
-            net.target_scaling = tuple(float(v) for v in saved.target_scaling)
-    except (TypeError, ValueError, KeyError) as exc:
+            net.target_scaling = _target_scaling(saved.target_scaling)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        # the metadata is JSON anyone can edit: whatever breaks building from it is named
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
     if saved.standardizer is not None:
         st = Standardizer()

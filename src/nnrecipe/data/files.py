@@ -78,8 +78,16 @@ def _to_float(cells: np.ndarray, path: Path, name: str, first_line: int) -> np.n
 def load_csv(path, target=None, delimiter: str = ",") -> Dataset:
     """Read a CSV file; ``target`` is a column name, a column index, or None (the last)."""
     path = Path(path)
-    with open(path, newline="", encoding="utf-8-sig") as f:
-        rows = [row for row in csv.reader(f, delimiter=delimiter) if row]
+    if not path.is_file():
+        raise ValueError(f"data file {str(path)!r} does not exist or is not a regular file")
+    try:
+        with open(path, newline="", encoding="utf-8-sig") as f:
+            rows = [row for row in csv.reader(f, delimiter=delimiter) if row]
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{str(path)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
+            "as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+        ) from None
     if not rows:
         raise ValueError(f"{str(path)!r} is empty")
     header = not all(is_number(c) for c in rows[0])

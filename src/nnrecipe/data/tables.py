@@ -93,7 +93,12 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
                 encoding="utf-8-sig",
                 low_memory=False,
             )
-    except (pd.errors.ParserError, pd.errors.ParserWarning, UnicodeDecodeError) as exc:
+    except UnicodeDecodeError as exc:
+        raise ValueError(
+            f"{str(path)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
+            "as UTF-8 (e.g. iconv -f latin1 -t utf-8)"
+        ) from None
+    except (pd.errors.ParserError, pd.errors.ParserWarning) as exc:
         raise ValueError(
             f"{str(path)!r} is not a readable table: {' '.join(str(exc).split())}"
         ) from None

@@ -10,10 +10,12 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import as_array
+
 
 def output_layer(y) -> tuple[str, int]:
     """``(output activation, units)`` for targets ``y`` of shape (m,) or (m, k)."""
-    y = np.asarray(y)
+    y = as_array(y, "y")
     if y.ndim not in (1, 2) or y.size == 0:
         raise ValueError(f"y must have shape (m,) or (m, k) with m > 0, got {y.shape}")
     if not (np.issubdtype(y.dtype, np.number) or np.issubdtype(y.dtype, np.bool_)):
@@ -35,5 +37,5 @@ def text_labels(y) -> bool:
     if not isinstance(dtype, np.dtype):
         if dtype is not None:  # a pandas dtype: str, string, category, nullable numbers
             return str(dtype) in ("str", "string", "category", "object")
-        dtype = np.asarray(y).dtype
+        dtype = as_array(y, "y").dtype
     return dtype.kind in "OUS"

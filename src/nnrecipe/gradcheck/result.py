@@ -20,7 +20,14 @@ import numpy as np
 
 CORRECT = 1e-7  # the course: ≤ 1e-7 the gradient is correct
 BUG = 1e-3  # ≥ 1e-3 there is almost certainly a bug
-SEVERITY = {"ok": 0, "kinks only": 0, "inconclusive": 1, "look again": 2, "bug": 3}
+SEVERITY = {
+    "ok": 0,
+    "kinks only": 0,
+    "inconclusive": 1,
+    "look again": 2,
+    "bug": 3,
+    "non-finite": 4,
+}
 
 
 def relative_difference(approx: np.ndarray, backprop: np.ndarray) -> float:
@@ -30,7 +37,10 @@ def relative_difference(approx: np.ndarray, backprop: np.ndarray) -> float:
 
 
 def status(difference: float, abs_error: float, noise: float) -> str:
-    """``ok``, ``inconclusive``, ``look again``, ``bug`` (or ``kinks only``: nothing compared)."""
+    """``ok``, ``inconclusive``, ``look again``, ``bug`` (or ``kinks only``: nothing compared;
+    ``non-finite``: J or a gradient overflowed, so nothing can be compared)."""
+    if not (np.isfinite(abs_error) and np.isfinite(noise)):
+        return "non-finite"
     if np.isnan(difference):
         return "kinks only"
     if difference <= CORRECT:
@@ -163,7 +173,13 @@ class GradcheckResult:
     @property
     def verdict(self) -> str:
         d = f"difference {self.difference:.1e}"
-        if self.status != status(self.difference, self.abs_error, self.noise):
+        if self.status == "non-finite":
+            return (
+                f"non-finite: the cost J, its finite differences or the gradient hold NaN or "
+                f"inf ({d}), so nothing can be compared; standardize the inputs, or check "
+                "with smaller weights and inputs"
+            )
+        if self.status != status(self.difference, self.abs_error, self.noise) and self.disagreeing:
             name = max(self.disagreeing, key=self.per_parameter.__getitem__)
             own = self.per_parameter[name]
             return f"{self.status}: {d} overall, but d{name} alone has {own:.1e}; {self.location}"

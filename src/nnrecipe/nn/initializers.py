@@ -26,6 +26,8 @@ import numpy as np
 
 from .._checks import check_name
 
+MAX_SCALE = 1e3  # N(0, 1)·1e3 weights already saturate every sigmoid and tanh
+
 NAMES = ("zeros", "random", "xavier", "glorot", "he", "auto")
 
 
@@ -55,8 +57,14 @@ def parse(init) -> tuple[str, float]:
     elif isinstance(init, dict):
         init, scale = init.get("name"), init.get("scale", 0.01)
     name = check_name(init, NAMES, "init")
-    if isinstance(scale, bool) or not isinstance(scale, numbers.Real) or not scale > 0:
-        raise ValueError(f"the scale of init='random' must be a number > 0, got {scale!r}")
+    if isinstance(scale, bool) or not isinstance(scale, numbers.Real):
+        raise TypeError(f"the scale of init='random' must be a number > 0, got {scale!r}")
+    if not 0 < scale <= MAX_SCALE:  # NaN fails too
+        raise ValueError(
+            f"the scale of init='random' must be a finite number in (0, {MAX_SCALE:g}], got "
+            f"{scale!r}: larger weights overflow the activations to inf and the network "
+            "predicts NaN (the course's 'large' example is 10)"
+        )
     return name, float(scale)
 
 

@@ -23,12 +23,12 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_name
+from .._checks import as_array, check_name
 from ._fast import row_max, row_sum
 
 
 def _as_array(y, name: str) -> np.ndarray:
-    arr = np.asarray(y)
+    arr = as_array(y, name)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):

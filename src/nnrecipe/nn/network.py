@@ -21,11 +21,14 @@ from collections.abc import Sequence
 import numpy as np
 
 from .._checks import (
+    as_array,
     as_dtype,
     as_features,
     as_rng,
+    check_flag,
     check_keep_prob,
     check_layer_sizes,
+    check_memory,
     check_nonneg,
     per_layer,
 )
@@ -94,8 +97,7 @@ class Network:
         self.l1 = check_nonneg(l1, "l1")
         self.keep_prob = per_layer(keep_prob, n_hidden, "keep_prob", check_keep_prob)
         self.dtype = as_dtype(dtype)
-        if not isinstance(standardize, bool):
-            raise TypeError(f"standardize must be True or False, got {standardize!r}")
+        standardize = check_flag(standardize, "standardize")
         self.standardizer = Standardizer() if standardize else None
         self._rng = as_rng(seed, "seed")
         self._build()
@@ -168,7 +170,14 @@ class Network:
             )
         staged = {}
         for key, view in self._views.items():
-            arr = np.asarray(parameters[key], dtype=self.dtype)
+            arr = as_array(parameters[key], f"parameters[{key!r}]")
+            if arr.dtype == object or arr.dtype.kind not in "biuf":
+                raise TypeError(
+                    f"parameters[{key!r}] must hold real numbers, got dtype {arr.dtype} "
+                    f"({type(parameters[key]).__name__}); pass a float array of shape "
+                    f"{view.shape}"
+                )
+            arr = arr.astype(self.dtype, copy=False)
             if key.startswith("b") and arr.shape == view.shape + (1,):
                 arr = arr[:, 0]
             if arr.shape != view.shape:
@@ -186,7 +195,9 @@ class Network:
         return self._theta.copy()
 
     def set_vector(self, theta: np.ndarray) -> None:
-        theta = np.asarray(theta)
+        theta = as_array(theta, "theta")
+        if theta.dtype == object or theta.dtype.kind not in "biuf":
+            raise TypeError(f"theta must hold real numbers, got dtype {theta.dtype}")
         if theta.shape != self._theta.shape:
             raise ValueError(f"theta has shape {theta.shape}, expected ({self.n_parameters},)")
         self._theta[...] = theta
@@ -236,7 +247,15 @@ class Network:
         return Y
 
     def workspace(self, rows: int, training: bool = True) -> Workspace:
-        """Preallocated arrays for steps on batches of up to ``rows`` examples."""
+        """Preallocated arrays for steps on batches of up to ``rows`` examples (refused,
+        with its size, when they would not fit in this machine's memory)."""
+        widths = sum(self.layer_sizes[1:]) + (sum(self.layer_sizes[:-1]) if training else 0)
+        check_memory(
+            rows * widths * self.dtype.itemsize * (4 if training else 2),
+            f"the activations of {rows:,} examples through layers {self.layer_sizes}",
+            "train with mini-batches (a smaller batch_size, or optimizer='sgd'/'adam' "
+            "instead of 'gd') or smaller layers",
+        )
         return Workspace(self.layers, rows, self.dtype, training, bool(self.l2 or self.l1))
 
     def compute_cost(

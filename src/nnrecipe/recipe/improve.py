@@ -21,7 +21,7 @@ import time
 
 import numpy as np
 
-from .._checks import check_name, check_positive
+from .._checks import check_flag, check_name, check_positive
 from ..data.normalize import Standardizer
 from ..data.split import split
 from ..data.targets import output_layer, text_labels
@@ -135,6 +135,10 @@ def improve(
     from ..data.tables import Target, attach_table, is_frame, split_table
 
     budget = check_positive(budget, "budget", integer=True)
+    learning_curve = check_flag(learning_curve, "learning_curve")
+    progress = check_flag(progress, "progress")
+    if images is not None:
+        images = check_flag(images, "images")
     epochs = check_positive(epochs, "epochs", integer=True)
     batch_size = check_positive(batch_size, "batch_size", integer=True)
     optimizer = check_name(optimizer, tuple(optimizers.REGISTRY), "optimizer")

@@ -247,7 +247,7 @@ class BaseNN(BaseEstimator):
             batch_size=self.batch_size,
             epochs=epochs,
             early_stopping=early,
-            verbose=bool(self.verbose),
+            verbose=_check_bool(self.verbose, "verbose"),
         )
 
     def __sklearn_is_fitted__(self) -> bool:

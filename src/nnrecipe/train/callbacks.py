@@ -10,9 +10,10 @@ keeping the last weights instead).
 from __future__ import annotations
 
 import math
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from .._checks import check_name, check_nonneg
+from .._checks import check_flag, check_name, check_nonneg
 from ..nn.network import Network
 
 MONITORS = ("dev_loss", "dev_error", "train_loss", "train_error", "cost")
@@ -74,6 +75,28 @@ class Callback:
         pass
 
 
+def check_callbacks(callbacks) -> list[Callback]:
+    """``fit``'s ``callbacks`` as a list: None, one Callback, or a sequence of objects with
+    the three hooks; anything else is a TypeError naming the culprit."""
+    if callbacks is None:
+        return []
+    if isinstance(callbacks, Callback):
+        return [callbacks]
+    if isinstance(callbacks, str | bytes) or not isinstance(callbacks, Sequence):
+        raise TypeError(f"callbacks must be a list of nnrecipe Callback objects, got {callbacks!r}")
+    for i, hook in enumerate(callbacks):
+        if not all(
+            callable(getattr(hook, m, None))
+            for m in ("on_train_begin", "on_epoch_end", "on_train_end")
+        ):
+            raise TypeError(
+                f"callbacks[{i}]={hook!r} is not a callback: subclass "
+                "nnrecipe.train.callbacks.Callback (methods on_train_begin, on_epoch_end, "
+                "on_train_end)"
+            )
+    return list(callbacks)
+
+
 class BestEpoch:
     """The best epoch of a monitored quantity, by early stopping's rule: epoch e improves on
     the best so far when ``value < best - min_delta`` (NaN never improves).
@@ -124,7 +147,7 @@ class EarlyStopping(Callback):
             raise ValueError(f"patience={patience!r} must be an integer >= 0")
         self.patience = patience
         self.tracker = BestEpoch(min_delta)
-        self.restore_best = bool(restore_best)
+        self.restore_best = check_flag(restore_best, "restore_best")
         self.reset()
 
     @property

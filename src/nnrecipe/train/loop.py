@@ -19,11 +19,11 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import as_rng, check_name, check_nonneg, check_positive
+from .._checks import as_rng, check_flag, check_name, check_nonneg, check_positive
 from ..data.augment import in_raw_space
 from ..nn.network import Network
 from . import monitoring, optimizers
-from .callbacks import BestEpoch, Callback, EarlyStopping, History
+from .callbacks import BestEpoch, Callback, EarlyStopping, History, check_callbacks
 
 DIVERGED = (
     "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
@@ -94,6 +94,8 @@ def fit(
         Record per-layer ‖dW[l]‖ and std(A[l]) each epoch into the History and warn, naming
         the layer, when they vanish or explode across depth (:mod:`nnrecipe.train.monitoring`).
     """
+    callbacks = check_callbacks(callbacks)
+    verbose = check_flag(verbose, "verbose")
     opt = optimizers.get(optimizer, learning_rate)
     epochs = check_positive(epochs, "epochs", integer=True)
     decay_rate = check_nonneg(decay_rate, "decay_rate")
@@ -129,7 +131,7 @@ def fit(
             "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
         )
     rng = network.rng if seed is None else as_rng(seed, "seed")
-    hooks = ([early_stopping] if early_stopping is not None else []) + list(callbacks)
+    hooks = ([early_stopping] if early_stopping is not None else []) + callbacks
 
     history = History()
     theta = network.theta

@@ -19,7 +19,7 @@ import tempfile
 import time
 from contextlib import contextmanager
 
-from .._checks import check_positive
+from .._checks import check_flag, check_positive
 from ..data.targets import text_labels
 from ..model import Network
 from ..train.callbacks import Callback, EarlyStopping
@@ -177,8 +177,9 @@ def tune(
     )
     heartbeat = check_positive(heartbeat, "heartbeat", integer=True)
     storage = tuning_storage.check_storage(storage)
-    if not isinstance(resume, bool):
-        raise TypeError(f"resume must be True or False, got {resume!r}")
+    resume = check_flag(resume, "resume")
+    refit = check_flag(refit, "refit")
+    progress = check_flag(progress, "progress")
     from ..data.labels import class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
 

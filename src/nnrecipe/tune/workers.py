@@ -12,6 +12,11 @@ PRUNED) and the RUNNING ones, and
 So any number of workers, in local processes or on other machines, share one study and
 together finish exactly ``target`` trials (two workers taking the last slot at the same
 instant may add one); a killed worker loses only the trial it was running.
+
+A local worker watches its parent: when the parent is gone (``kill -9`` of ``nnrecipe
+tune`` cannot pass a signal on), the worker stops as on Ctrl-C, within about
+``POLL_SECONDS``: its running trial ends, nothing new starts, and the study stays
+consistent and resumable (a trial left RUNNING is failed by the next run).
 """
 
 from __future__ import annotations
@@ -19,12 +24,14 @@ from __future__ import annotations
 import os
 import signal
 import socket
+import threading
 import time
 from dataclasses import dataclass, field
 
 from . import storage as tuning_storage
 
 POLL_SECONDS = 0.5
+ORPHANED = threading.Event()  # set in a worker whose parent process is gone
 
 
 @dataclass
@@ -99,6 +106,8 @@ def run_trials(job: Job, storage_obj, objective, on_trial=None) -> str:
     ``"completed"`` (target reached) or ``"timeout"``."""
     study = make_study(job, storage_obj)
     while True:
+        if ORPHANED.is_set():
+            return "interrupted"
         if job.deadline is not None and time.time() >= job.deadline:
             return "timeout"
         fail_dead_workers(study, storage_obj)
@@ -123,12 +132,28 @@ def _limit_blas_threads(n_workers: int) -> None:
     threadpool_limits(max(1, (os.cpu_count() or 1) // n_workers))
 
 
-def _worker_entry(job: Job, objective, n_workers: int, errors) -> None:
+def watch_parent(parent: int, poll: float = POLL_SECONDS) -> threading.Thread:
+    """Interrupt this process (SIGINT, as Ctrl-C) once ``parent`` is no longer its parent,
+    and set :data:`ORPHANED` so no further trial starts."""
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(poll)
+        ORPHANED.set()
+        os.kill(os.getpid(), signal.SIGINT)
+
+    thread = threading.Thread(target=watch, name="nnrecipe-parent-watch", daemon=True)
+    thread.start()
+    return thread
+
+
+def _worker_entry(job: Job, objective, n_workers: int, errors, parent: int) -> None:
     import optuna
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     _limit_blas_threads(n_workers)
     try:
+        watch_parent(parent)
         run_trials(job, tuning_storage.open_storage(job.storage, job.heartbeat), objective)
     except KeyboardInterrupt:
         raise SystemExit(130) from None
@@ -153,7 +178,7 @@ def run_pool(job: Job, n_workers: int, objective, monitor, storage_obj) -> str:
     procs = [
         ctx.Process(
             target=_worker_entry,
-            args=(with_worker_seed(job, i), objective, n_workers, errors),
+            args=(with_worker_seed(job, i), objective, n_workers, errors, os.getpid()),
             name=f"nnrecipe-tune-{i}",
             daemon=True,
         )

@@ -13,6 +13,7 @@ from ...report.html import compare_report
 from ...train.progress import ProgressBar
 from .. import config
 from . import common, output
+from .rundir import RunDirectory
 
 CLASSIC = {
     "dataset": "moons",
@@ -73,8 +74,13 @@ def run(args) -> int:
     # the shared network: no regularization unless a setting adds it
     shared = {**common.network_kwargs(options, data), "l2": 0.0, "l1": 0.0, "keep_prob": 1.0}
     fit = common.fit_kwargs({**options, "augment": [], "early_stopping": 0}, data, len(parts[0][0]))
-    out = output.run_directory(options["out"])
-    config_text = output.write_config(out, config.COMPARE, options)
+    with RunDirectory(options["out"], "compare") as run_dir:
+        return _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run_dir)
+
+
+def _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run_dir) -> int:
+    out = run_dir.path
+    config_text = output.write_config(out, config.COMPARE, options, shown=run_dir.final)
 
     progress = None
     if output.show_progress(options):
@@ -109,7 +115,7 @@ def run(args) -> int:
         "n_test": len(parts[2][0]),
         **comparison.to_dict(),
         "warnings": warned,
-        "out": str(out),
+        "out": str(run_dir.final),
         "config": options,
     }
     report_path = None
@@ -117,7 +123,7 @@ def run(args) -> int:
         report_path = _report(
             out, data, comparison, headers, rows, parts[0], config_text, warned, result
         )
-    result["report"] = None if report_path is None else str(report_path)
+    result["report"] = None if report_path is None else str(run_dir.public(report_path))
     output.write_json(
         out / "result.json",
         {
@@ -125,6 +131,9 @@ def run(args) -> int:
             "histories": {r.name: r.history.to_dict() for r in comparison.results},
         },
     )
+    run_dir.commit()
+    if run_dir.note():
+        output.note(run_dir.note())
     if args.json:
         output.print_json(result)
     else:

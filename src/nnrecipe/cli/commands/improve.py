@@ -7,6 +7,7 @@ from ...recipe.improve import improve
 from ...report.recipe import improve_report
 from .. import config
 from . import common, output
+from .rundir import RunDirectory
 
 
 def run(args) -> int:
@@ -17,9 +18,14 @@ def run(args) -> int:
             f"nnrecipe improve compares error rates, so it needs class labels; dataset "
             f"{data.name!r} has real-valued targets (use nnrecipe train for regression)"
         )
+    with RunDirectory(options["out"], "improve") as run_dir:
+        return _improve(args, options, data, run_dir)
+
+
+def _improve(args, options, data, run_dir) -> int:
     batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
-    out = output.run_directory(options["out"])
-    config_text = output.write_config(out, config.IMPROVE, options)
+    out = run_dir.path
+    config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     with output.captured_warnings() as warned:
         result = improve(
             data.X,
@@ -48,7 +54,7 @@ def run(args) -> int:
         except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
             output.note(f"note: report skipped: {exc}")
     code = output.save_result(
-        "improve", data.name, result, out, options, warned, model, report, args.json
+        "improve", data.name, result, out, options, warned, model, report, args.json, run_dir
     )
     if args.json:
         return code
@@ -67,6 +73,6 @@ def run(args) -> int:
         console.print(output.class_error_line(result.class_errors, "dev"))
     if result.stop_reason != "good_fit":
         console.print("next: " + result.advice[0])
-    saved = f"model, steps and config saved in {out}/"
-    console.print(saved + (f"; report: {report}" if report else ""))
+    saved = f"model, steps and config saved in {run_dir.final}/"
+    console.print(saved + (f"; report: {run_dir.public(report)}" if report else ""))
     return code

@@ -18,7 +18,10 @@ from .. import config
 
 
 def run_directory(out) -> Path:
-    """``out``, or a new ``runs/<timestamp>`` (``-2``, ``-3``… when taken), created."""
+    """``out``, or a new ``runs/<timestamp>`` (``-2``, ``-3``… when taken), created.
+
+    The commands that write a run use :class:`~nnrecipe.cli.commands.rundir.RunDirectory`
+    instead (locked, staged, replaced whole); this stays for callers that write in place."""
     if out is None:
         base = Path("runs") / time.strftime("%Y%m%d-%H%M%S")
         path, i = base, 2
@@ -37,12 +40,13 @@ def write_text(path: Path, text: str) -> Path:
     return atomic_write(path, lambda f: f.write(data))
 
 
-def write_config(directory: Path, command: str, options: dict) -> str:
-    """Store the resolved options as ``config.toml`` (reusable with ``--config``)."""
+def write_config(directory: Path, command: str, options: dict, shown: Path | None = None) -> str:
+    """Store the resolved options as ``config.toml`` (reusable with ``--config``); ``shown``
+    is the directory the text names (the run's final place when ``directory`` stages it)."""
     text = config.to_toml(
         {**options, "out": None},  # a repeat of the run gets a directory of its own
         f"nnrecipe {command}: the resolved configuration of this run (nnrecipe {__version__}).\n"
-        f"Repeat it with: nnrecipe {command} --config {directory / 'config.toml'}",
+        f"Repeat it with: nnrecipe {command} --config {(shown or directory) / 'config.toml'}",
     )
     write_text(directory / "config.toml", text)
     return text
@@ -74,10 +78,21 @@ def print_json(obj) -> None:
 
 
 def save_result(
-    command: str, dataset: str, result, out: Path, options: dict, warned, model, report, as_json
+    command: str,
+    dataset: str,
+    result,
+    out: Path,
+    options: dict,
+    warned,
+    model,
+    report,
+    as_json,
+    run_dir=None,
 ) -> int:
     """Write a recipe run's ``result.json`` (printed too with ``--json``); return the exit code,
-    130 when the run was interrupted."""
+    130 when the run was interrupted. With ``run_dir`` (a staged
+    :class:`~nnrecipe.cli.commands.rundir.RunDirectory`), paths name the run's final place
+    and the run is put in place before anything is printed."""
     summary = {
         "command": command,
         "dataset": dataset,
@@ -88,7 +103,13 @@ def save_result(
         "report": report,
         "config": options,
     }
+    if run_dir is not None:
+        summary = run_dir.public(summary)
     write_json(out / "result.json", summary)
+    if run_dir is not None:
+        run_dir.commit()
+        if run_dir.note():
+            note(run_dir.note())
     if as_json:
         print_json(summary)
     return 130 if result.stop_reason == "interrupted" else 0

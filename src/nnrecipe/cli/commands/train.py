@@ -10,6 +10,7 @@ from ...report.html import train_report
 from ...train.progress import ProgressBar
 from .. import config
 from . import common, output
+from .rundir import RunDirectory
 
 EXIT_INTERRUPTED = 130
 
@@ -27,8 +28,14 @@ def run(args) -> int:
         **common.network_kwargs(options, data),
     )
     fit_kwargs = common.fit_kwargs(options, data, len(train[0]))
-    out = output.run_directory(options["out"])
-    config_text = output.write_config(out, config.TRAIN, options)
+    with RunDirectory(options["out"], "train") as run_dir:
+        return _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir)
+
+
+def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
+    train, dev, test = parts
+    out = run_dir.path
+    config_text = output.write_config(out, config.TRAIN, options, shown=run_dir.final)
 
     callbacks = []
     if output.show_progress(options):
@@ -83,8 +90,8 @@ def run(args) -> int:
         "preprocessing": data.preprocessor.summary() if data.table else None,
         "target_scaling": data.target_scaling,
         "warnings": warned,
-        "out": str(out),
-        "model": str(model_path),
+        "out": str(run_dir.final),
+        "model": str(run_dir.final / "model.npz"),
         "config": options,
     }
     report_path = None
@@ -92,8 +99,11 @@ def run(args) -> int:
         report_path = _report(
             out, data, net, history, result, diagnosis, config_text, warned, train
         )
-    result["report"] = None if report_path is None else str(report_path)
+    result["report"] = None if report_path is None else str(run_dir.public(report_path))
     output.write_json(out / "result.json", {**result, "history": history.to_dict()})
+    run_dir.commit()
+    if run_dir.note():
+        output.note(run_dir.note())
 
     if args.json:
         output.print_json(result)

@@ -10,6 +10,7 @@ from ...report.tune import tune_report
 from ...tune.study import tune
 from .. import config
 from . import common, output
+from .rundir import STUDY, RunDirectory
 
 RANGES = ("l2", "keep_prob", "learning_rate", "width", "depth")
 SHOWN_TRIALS = 15
@@ -28,9 +29,18 @@ def run(args) -> int:
             f"nnrecipe tune minimizes the dev error rate, so it needs class labels; dataset "
             f"{data.name!r} has real-valued targets"
         )
-    out = output.run_directory(options["out"])
-    storage = options["storage"] or str(out / "study.journal")
-    config_text = output.write_config(out, config.TUNE, {**options, "storage": storage})
+    with RunDirectory(options["out"], "tune") as run_dir:
+        return _tune(args, options, data, run_dir)
+
+
+def _tune(args, options, data, run_dir) -> int:
+    out = run_dir.path
+    storage = options["storage"] or str(out / STUDY)
+    if options["storage"] is not None:  # a study resumed inside this run directory stays
+        run_dir.keep(options["storage"].removeprefix("sqlite:///"))
+    config_text = output.write_config(
+        out, config.TUNE, {**options, "storage": run_dir.public(storage)}, shown=run_dir.final
+    )
     given = {k: v for k, v in vars(args).items() if k.endswith("_range")}
     space = {name: _range(options[f"{name}_range"]) for name in RANGES}
     batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
@@ -52,20 +62,21 @@ def run(args) -> int:
             seed=options["seed"],
             progress=output.show_progress(options),
         )
+    result.storage = run_dir.public(result.storage)
     model = None
     if result.network is not None:
         model = out / "model.npz"
         result.network.save(model)
     report = _report(result, out, data.name, config_text) if options["report"] else None
     code = output.save_result(
-        "tune", data.name, result, out, options, warned, model, report, args.json
+        "tune", data.name, result, out, options, warned, model, report, args.json, run_dir
     )
     if args.json:
         return code
     if data.table:
         for line in result.preprocessing[common.target_lines(data) :]:
             output.note(line)
-    _print(result, out, report, warned)
+    _print(result, run_dir.final, run_dir.public(report), warned)
     return code
 
 
