@@ -1,0 +1,134 @@
+"""How training cost grows with the data and the network: epoch time and peak memory.
+
+    python benchmarks/scale.py [--rows 10000,100000,1000000] [--widths 256,1024,4096]
+                               [--features 200] [--standardize both] [--source array]
+
+Each case trains ``Network([features, w, w // 2, 1], dtype="float32")`` (ReLU, sigmoid,
+Adam, batch 128) for one epoch on m random float32 rows, in a fresh subprocess, and prints
+the epoch (``history.time``: the steps plus the inference-mode pass over the training set),
+the whole ``fit`` call (which also validates X and fits the standardizer), and the child's
+peak RSS (``getrusage``) against the issue's bound 1.3 × data + 100 MiB. The rows sweep uses
+the first width; the widths sweep uses the first row count. ``--source memmap`` writes X to
+a temporary ``.npy`` file (in chunks) and passes its path to ``fit``, which trains from it
+in mini-batches; its RSS then counts the file's pages the kernel keeps mapped, which it can
+drop under memory pressure.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import resource
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+
+
+def child(cfg: dict) -> dict:
+    import numpy as np
+
+    from nnrecipe import Network
+
+    m, n, w = cfg["rows"], cfg["features"], cfg["width"]
+    rng = np.random.default_rng(0)
+    X = np.empty((m, n), np.float32)
+    for s in range(0, m, 65536):  # float32 from the start: no float64 draw of the whole set
+        X[s : s + 65536] = rng.standard_normal((min(65536, m - s), n), dtype=np.float32)
+        X[s : s + 65536] *= 3.0
+        X[s : s + 65536] += 5.0  # off-center features, so standardization has work to do
+    y = (X[:, 0] + X[:, 1] > 10.0).astype(np.int8)
+    data = X.nbytes
+    if cfg["source"] == "memmap":
+        path = Path(tempfile.mkdtemp()) / "X.npy"
+        out = np.lib.format.open_memmap(path, mode="w+", dtype=np.float32, shape=X.shape)
+        for s in range(0, m, 65536):
+            out[s : s + 65536] = X[s : s + 65536]
+        out.flush()
+        del out, X
+        X = str(path)
+    net = Network([n, w, w // 2, 1], dtype="float32", standardize=cfg["standardize"], seed=0)
+    start = time.perf_counter()
+    history = net.fit(X, y, batch_size=128, epochs=1, seed=0)
+    fit_s = time.perf_counter() - start
+    rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
+    return {
+        "data": data,
+        "epoch_s": history.time[-1],
+        "fit_s": fit_s,
+        "rss": rss,
+        "loss": history.train_loss[-1],
+    }
+
+
+def run(cfg: dict) -> dict:
+    env = dict(
+        os.environ, OMP_NUM_THREADS=str(cfg["threads"]), OPENBLAS_NUM_THREADS=str(cfg["threads"])
+    )
+    src = str(HERE.parent / "src")
+    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    proc = subprocess.run(
+        [sys.executable, __file__, "--child", json.dumps(cfg)],
+        env=env,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if proc.returncode:
+        raise RuntimeError(f"case {cfg} failed:\n{proc.stderr}")
+    return json.loads(proc.stdout.strip().splitlines()[-1])
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--rows", default="10000,100000,1000000")
+    parser.add_argument("--widths", default="256,1024,4096")
+    parser.add_argument("--features", type=int, default=200)
+    parser.add_argument("--standardize", choices=("off", "on", "both"), default="both")
+    parser.add_argument("--source", choices=("array", "memmap"), default="array")
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--child", help=argparse.SUPPRESS)
+    args = parser.parse_args(argv)
+    if args.child:
+        print(json.dumps(child(json.loads(args.child))))
+        return 0
+    from machine import describe
+
+    print(describe())
+    rows = [int(r) for r in args.rows.split(",")]
+    widths = [int(w) for w in args.widths.split(",")]
+    cases = [(m, widths[0]) for m in rows] + [(rows[0], w) for w in widths[1:]]
+    flags = {"off": [False], "on": [True], "both": [False, True]}[args.standardize]
+    print(f"source {args.source}, {args.features} float32 features, one epoch, batch 128")
+    header = (
+        f"{'rows':>9} {'width':>6} {'std':>4} {'data MiB':>9} {'epoch s':>8} "
+        f"{'fit s':>7} {'peak RSS MiB':>13} {'bound MiB':>10}"
+    )
+    print(header)
+    for m, w in cases:
+        for std in flags:
+            cfg = dict(
+                rows=m,
+                width=w,
+                standardize=std,
+                features=args.features,
+                source=args.source,
+                threads=args.threads,
+            )
+            r = run(cfg)
+            mib = 2.0**20
+            print(
+                f"{m:>9,} {w:>6} {'on' if std else 'off':>4} {r['data'] / mib:>9.0f} "
+                f"{r['epoch_s']:>8.2f} {r['fit_s']:>7.2f} {r['rss'] / mib:>13.0f} "
+                f"{1.3 * r['data'] / mib + 100:>10.0f}",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
