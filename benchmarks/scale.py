@@ -69,8 +69,7 @@ def run(cfg: dict) -> dict:
     env = dict(
         os.environ, OMP_NUM_THREADS=str(cfg["threads"]), OPENBLAS_NUM_THREADS=str(cfg["threads"])
     )
-    src = str(HERE.parent / "src")
-    env["PYTHONPATH"] = src + os.pathsep + env.get("PYTHONPATH", "")
+    env["PYTHONPATH"] = cfg["src"] + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
         [sys.executable, __file__, "--child", json.dumps(cfg)],
         env=env,
@@ -91,6 +90,11 @@ def main(argv=None) -> int:
     parser.add_argument("--standardize", choices=("off", "on", "both"), default="both")
     parser.add_argument("--source", choices=("array", "memmap"), default="array")
     parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument(
+        "--src",
+        default=",".join([str(HERE.parent / "src")]),
+        help="comma-separated source trees to compare (e.g. a checkout of an older commit)",
+    )
     parser.add_argument("--child", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.child:
@@ -104,29 +108,35 @@ def main(argv=None) -> int:
     cases = [(m, widths[0]) for m in rows] + [(rows[0], w) for w in widths[1:]]
     flags = {"off": [False], "on": [True], "both": [False, True]}[args.standardize]
     print(f"source {args.source}, {args.features} float32 features, one epoch, batch 128")
-    header = (
+    trees = args.src.split(",")
+    header = (f"{'tree':>5} " if len(trees) > 1 else "") + (
         f"{'rows':>9} {'width':>6} {'std':>4} {'data MiB':>9} {'epoch s':>8} "
         f"{'fit s':>7} {'peak RSS MiB':>13} {'bound MiB':>10}"
     )
     print(header)
     for m, w in cases:
         for std in flags:
-            cfg = dict(
-                rows=m,
-                width=w,
-                standardize=std,
-                features=args.features,
-                source=args.source,
-                threads=args.threads,
-            )
-            r = run(cfg)
-            mib = 2.0**20
-            print(
-                f"{m:>9,} {w:>6} {'on' if std else 'off':>4} {r['data'] / mib:>9.0f} "
-                f"{r['epoch_s']:>8.2f} {r['fit_s']:>7.2f} {r['rss'] / mib:>13.0f} "
-                f"{1.3 * r['data'] / mib + 100:>10.0f}",
-                flush=True,
-            )
+            for t, tree in enumerate(trees):  # trees take turns, case by case
+                cfg = dict(
+                    rows=m,
+                    width=w,
+                    standardize=std,
+                    features=args.features,
+                    source=args.source,
+                    threads=args.threads,
+                    src=tree,
+                )
+                r = run(cfg)
+                mib = 2.0**20
+                print(
+                    (f"{t:>5} " if len(trees) > 1 else "")
+                    + f"{m:>9,} {w:>6} {'on' if std else 'off':>4} {r['data'] / mib:>9.0f} "
+                    f"{r['epoch_s']:>8.2f} {r['fit_s']:>7.2f} {r['rss'] / mib:>13.0f} "
+                    f"{1.3 * r['data'] / mib + 100:>10.0f}",
+                    flush=True,
+                )
+    if len(trees) > 1:
+        print("trees: " + ", ".join(f"{t} = {tree}" for t, tree in enumerate(trees)))
     return 0
 
 
