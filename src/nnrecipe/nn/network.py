@@ -302,8 +302,10 @@ class Network:
         self._backward(Y, buffers)
         return J
 
-    def measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        """(data loss, error) in inference mode on prepared arrays."""
+    def measure(self, X: np.ndarray | Rows, Y: np.ndarray) -> tuple[float, float]:
+        """(data loss, error) in inference mode on prepared arrays (or the
+        :class:`~nnrecipe.data.rows.Rows` of :meth:`prepare_training_inputs`, read in
+        inference chunks)."""
         Z, A = self._inference(X)
         return self.loss.value(Z, A, Y), self.loss.error(A, Y)
 
