@@ -155,7 +155,10 @@ def environment(threads: int) -> list[str]:
             versions.append(f"{name} {metadata.version(name)}")
         except metadata.PackageNotFoundError:
             versions.append(f"{name} (not installed)")
+    from machine import describe  # CPU features, BLAS kernel, OPENBLAS_CORETYPE
+
     return [
+        describe(),
         f"date {time.strftime('%Y-%m-%d %H:%M')}, {cpu}, {os.cpu_count()} logical CPUs, "
         f"{threads} threads per library, load average {os.getloadavg()[0]:.2f}",
         f"Python {platform.python_version()}; "

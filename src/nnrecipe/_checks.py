@@ -155,11 +155,20 @@ def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.floa
     """Validate a design matrix ``X`` of shape ``(m, n_x)`` and return it as a C-contiguous array.
 
     Rows are examples (the DESIGN.md convention). No copy is made when ``X`` already has the
-    right dtype and layout.
+    right dtype and layout (a ``numpy.memmap`` stays on disk); the NaN/inf check reads X a
+    block of rows at a time, with a mask of 256 KiB.
     """
+    arr = np.ascontiguousarray(check_features(X, name, n_features, finite=False), dtype=dtype)
+    _check_finite(arr, name)
+    return arr
+
+
+def check_features(X, name: str = "X", n_features: int | None = None, finite: bool = True):
+    """Validate ``X`` (m, n_x) like :func:`as_features` but return it in its own dtype and
+    layout, never copied (for rows made a block at a time, e.g. from a memmap)."""
     if isinstance(X, str | bytes) or X is None:
         raise TypeError(f"{name} must be an array of shape (m, n_x), got {type(X).__name__}")
-    arr = as_array(X, name)
+    arr = X if isinstance(X, np.ndarray) and not np.iscomplexobj(X) else as_array(X, name)
     if arr.dtype == object or not (
         np.issubdtype(arr.dtype, np.number) or np.issubdtype(arr.dtype, np.bool_)
     ):
@@ -177,14 +186,26 @@ def as_features(X, name: str = "X", n_features: int | None = None, dtype=np.floa
             f"{name} has {arr.shape[1]} features (shape {arr.shape}) but the network's input "
             f"layer expects {n_features}{hint}"
         )
-    arr = np.ascontiguousarray(arr, dtype=dtype)
-    if not np.isfinite(arr).all():
-        bad = np.argwhere(~np.isfinite(arr))[0]
-        raise ValueError(
-            f"{name} contains NaN or inf (first at row {bad[0]}, column {bad[1]}); "
-            "impute or drop those values before training"
-        )
+    if finite:
+        _check_finite(arr, name)
     return arr
+
+
+def _check_finite(arr: np.ndarray, name: str) -> None:
+    if not np.issubdtype(arr.dtype, np.inexact):
+        return  # integers and booleans are always finite
+    # a block of rows at a time: the mask takes 256 KiB, never one byte per element of X
+    rows = max(1, 2**18 // max(arr.shape[1], 1))
+    mask = np.empty((min(rows, arr.shape[0]), arr.shape[1]), dtype=bool)
+    for s in range(0, arr.shape[0], rows):
+        block = arr[s : s + rows]
+        finite = np.isfinite(block, out=mask[: len(block)])
+        if not finite.all():
+            bad = np.argwhere(~finite)[0]
+            raise ValueError(
+                f"{name} contains NaN or inf (first at row {s + bad[0]}, column {bad[1]}); "
+                "impute or drop those values before training"
+            )
 
 
 def check_layer_sizes(layer_sizes) -> list[int]:

@@ -15,6 +15,7 @@ them, so packing θ for gradient checking or stepping an optimizer costs no copi
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 
@@ -25,6 +26,7 @@ from .._checks import (
     as_dtype,
     as_features,
     as_rng,
+    check_features,
     check_flag,
     check_keep_prob,
     check_layer_sizes,
@@ -32,7 +34,8 @@ from .._checks import (
     check_nonneg,
     per_layer,
 )
-from ..data.normalize import Standardizer
+from ..data.normalize import Standardizer, column_moments
+from ..data.rows import Rows, open_npy
 from . import activations, initializers, losses, passes, regularizers
 from .layers import Dense
 from .workspace import LayerBuffers, Workspace
@@ -232,11 +235,47 @@ class Network:
 
     def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
         """X checked ((m, n_x), finite), in the network's dtype, standardized when the
-        network carries a fitted Standardizer. Errors name ``name``."""
-        X = as_features(X, name, self.layer_sizes[0], self.dtype)
+        network carries a fitted Standardizer. Errors name ``name``.
+
+        At most one copy of X is made: none when X already is a C-ordered array of the
+        network's dtype and no standardizer is fitted; else one, which the standardizer
+        transforms in place."""
+        arr = as_features(X, name, self.layer_sizes[0], self.dtype)
         if self.standardizer is not None and self.standardizer.fitted:
-            X = self.standardizer.transform(X)
-        return X
+            # a copy made by the check (dtype or layout) is ours: standardize it in place;
+            # the caller's array, or what it may share memory with, is never written
+            owned = isinstance(X, list | tuple) or (
+                isinstance(X, np.ndarray) and not np.may_share_memory(arr, X)
+            )
+            arr = self.standardizer.transform(arr, out=arr if owned else None)
+        return arr
+
+    def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
+        """The training set's inputs, with at most one copy of X in memory, never more.
+
+        ``X`` may be an array, a ``numpy.memmap`` or the path of an ``.npy`` file (opened as
+        a memmap). The network's standardizer, when not fitted yet, is fitted here in one
+        streaming pass. Returns an array (as :meth:`prepare_inputs`) when X is in memory and
+        nothing is to be standardized, else :class:`nnrecipe.data.rows.Rows`, which makes the
+        rows a batch or a slice at a time (cast, then standardized) with the same numbers as
+        the eager copy: a memmap is never loaded whole and a standardized copy never made.
+        Both have ``len``, ``take(idx, axis=0, out=...)`` and row slices, what
+        ``train.loop.fit`` and :meth:`measure` use.
+        """
+        if isinstance(X, str | os.PathLike):
+            X = open_npy(X, name)
+        st = self.standardizer
+        if not isinstance(X, np.ndarray):  # a list, a table: encoded to an array first
+            if st is None or st.fitted:
+                return self.prepare_inputs(X, name)
+            X = self.prepare_inputs(X, name)
+        on_disk = isinstance(X, np.memmap)
+        if st is None and not (on_disk and X.dtype != self.dtype):
+            return as_features(X, name, self.layer_sizes[0], self.dtype)  # no copy if in dtype
+        X = check_features(X, name, self.layer_sizes[0])
+        if st is not None and not st.fitted:
+            st.set_moments(*column_moments(Rows(X, self.dtype)))
+        return Rows(X, self.dtype, st)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
         """y as the loss's (m, n_y) targets in the network's dtype (labels → one-hot for
@@ -296,8 +335,10 @@ class Network:
         self._backward(Y, buffers)
         return J
 
-    def measure(self, X: np.ndarray, Y: np.ndarray) -> tuple[float, float]:
-        """(data loss, error) in inference mode on prepared arrays."""
+    def measure(self, X: np.ndarray | Rows, Y: np.ndarray) -> tuple[float, float]:
+        """(data loss, error) in inference mode on prepared arrays (or the
+        :class:`~nnrecipe.data.rows.Rows` of :meth:`prepare_training_inputs`, read in
+        inference chunks)."""
         Z, A = self._inference(X)
         return self.loss.value(Z, A, Y), self.loss.error(A, Y)
 

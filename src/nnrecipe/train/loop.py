@@ -66,7 +66,10 @@ def fit(
 
     Parameters
     ----------
-    X : array (m, n_x);  y : labels (m,) or (m, n_y)
+    X : array (m, n_x), numpy.memmap, or path of an .npy file;  y : labels (m,) or (m, n_y)
+        A memmap or ``.npy`` file is read a mini-batch at a time, never loaded whole; with a
+        Standardizer, rows are standardized a batch at a time, so no standardized copy of X
+        is made (:meth:`Network.prepare_training_inputs`).
     dev : (X_dev, y_dev), optional
         Measured every epoch in inference mode; early stopping monitors it.
     optimizer : {"gd", "sgd", "momentum", "rmsprop", "adam"} or an Optimizer
@@ -110,12 +113,11 @@ def fit(
         raise TypeError("early_stopping must be an nnrecipe.EarlyStopping instance")
     if augment is not None and not callable(augment):
         raise TypeError("augment must be a callable (X_batch, rng) -> X_batch")
-    if network.standardizer is not None and not network.standardizer.fitted:
-        network.standardizer.fit(network.prepare_inputs(X))
+    grad_monitor = monitoring.monitor(monitor_gradients)
+    # fits the standardizer on first use; rows are standardized a batch at a time (no copy)
+    X = network.prepare_training_inputs(X)
     if augment is not None and network.standardizer is not None:
         augment = in_raw_space(augment, network.standardizer)  # augment pixels, not z-scores
-    grad_monitor = monitoring.monitor(monitor_gradients)
-    X = network.prepare_inputs(X)
     Y = network.prepare_targets(y, len(X))
     m = len(X)
     batch_size = (
