@@ -134,3 +134,49 @@ def test_reports_render_every_image_in_chromium(chromium, improve_run, tune_run,
     assert len(images) == page.read_text().count("<img ") >= (4 if which == "improve" else 1)
     for img in images:
         assert img["complete"] and img["width"] > 0, img["alt"]
+
+
+def test_tune_resume_hint_works_as_printed_the_study_keeps_its_data(tune_run, capsys):
+    """The printed hint (--storage, --study-name, --resume) without --dataset/--n: the study
+    stores where its data came from and loads them again."""
+    pytest.importorskip("optuna")
+    out, result = tune_run
+    more = run_json(
+        capsys,
+        ["tune", "--storage", result["storage"], "--study-name", result["study_name"],
+         "--resume", "--trials", "6", "--workers", "1", "--out", str(out / "hint"),
+         "--no-report"],
+    )  # fmt: skip
+    assert len(more["trials"]) == 6 and more["trials"][:3] == result["trials"]
+    assert more["settings"]["source"]["n"] == 300
+    # other data are refused with the original dataset named
+    code = main(
+        ["tune", "--storage", result["storage"], "--resume", "--dataset", "circles", "--n",
+         "300", "--out", str(out / "other"), "--no-report"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "data differ" in err and "dataset 'moons', n=300" in err
+
+
+def test_interrupted_tune_saves_the_best_finished_trial_and_says_so(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    from nnrecipe.tune import study as tuning
+
+    real = tuning.objective
+
+    def objective(trial, job):  # Ctrl-C during the third trial
+        if trial.number == 2:
+            raise KeyboardInterrupt
+        return real(trial, job)
+
+    monkeypatch.setattr(tuning, "objective", objective)
+    code = main([*TUNE, "--trials", "10", "--workers", "1", "--no-prune", "--out", str(tmp_path)])
+    text = capsys.readouterr().out
+    assert code == 130
+    assert "interrupted (Ctrl-C) after 2 finished trials" in text and "model.npz" in text
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["stop_reason"] == "interrupted" and result["model"] is not None
+    net = nr.load(tmp_path / "model.npz")
+    assert net.layer_sizes == result["best_layer_sizes"]
+    assert result["network_dev_error"] == result["best_dev_error"]  # the trial, replayed
+    assert "Interrupted (Ctrl-C) after 2 finished trials" in (tmp_path / "report.html").read_text()
