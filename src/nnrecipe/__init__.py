@@ -16,6 +16,7 @@ from .gradcheck.function import gradcheck_fn
 from .gradcheck.network import gradcheck
 from .gradcheck.result import Coordinate, GradcheckResult
 from .model import Network, load
+from .recipe import experiments
 from .recipe.improve import improve
 from .recipe.learning_curves import learning_curve
 from .train.callbacks import Callback, EarlyStopping, History
@@ -33,6 +34,7 @@ __all__ = [
     "check_same_distribution",
     "datasets",
     "diagnose",
+    "experiments",
     "gradcheck",
     "gradcheck_fn",
     "improve",

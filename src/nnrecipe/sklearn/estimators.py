@@ -1,5 +1,5 @@
-"""scikit-learn estimators: ``NNClassifier`` and ``NNRegressor`` (needs ``pip install
-'nnrecipe[sklearn]'``).
+"""scikit-learn estimators: ``NNClassifier`` and ``NNRegressor`` (needs scikit-learn:
+``pip install scikit-learn``).
 
 Each wraps an L-layer :class:`nnrecipe.Network` ``[n_features, *hidden_layer_sizes, n_y]``
 trained to minimize the course's regularized cost
@@ -26,8 +26,8 @@ try:
     from sklearn.utils.validation import check_array, column_or_1d, validate_data
 except ImportError as exc:  # scikit-learn is an optional extra
     raise ImportError(
-        "nnrecipe.sklearn needs scikit-learn; install it with: pip install 'nnrecipe[sklearn]' "
-        "(or pip install scikit-learn)"
+        "nnrecipe.sklearn needs scikit-learn; install it with: pip install scikit-learn "
+        "(in the nnrecipe checkout: pip install -e '.[sklearn]')"
     ) from exc
 
 from collections.abc import Sequence

@@ -175,7 +175,10 @@ def tune(
     try:
         import optuna
     except ImportError:
-        raise ImportError("nnrecipe tune needs Optuna: pip install 'nnrecipe[tune]'") from None
+        raise ImportError(
+            "nnrecipe tune needs Optuna: pip install optuna (in the nnrecipe checkout: "
+            "pip install -e '.[tune]')"
+        ) from None
     trials = check_positive(trials, "trials", integer=True)
     timeout = None if timeout is None else check_positive(timeout, "timeout")
     workers = check_positive(
