@@ -110,6 +110,8 @@ class Network(network.Network):
         seed: int | np.random.Generator | None = None,
         verbose: bool = False,
         monitor_gradients: bool | GradientMonitor = False,
+        evaluate_every: int = 1,
+        train_sample: int | None = None,
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
         :func:`nnrecipe.train.loop.fit`, which documents them.
@@ -138,6 +140,8 @@ class Network(network.Network):
             decay_rate=decay_rate,
             decay_interval=decay_interval,
             augment=augment,
+            evaluate_every=evaluate_every,
+            train_sample=train_sample,
             seed=seed,
             verbose=verbose,
             monitor_gradients=monitor_gradients,
