@@ -77,7 +77,7 @@ def run_nnrecipe(cfg, data, weights, after_epoch=None):
     params = {f"W{i + 1}": W for i, W in enumerate(weights)}
     params.update({f"b{i + 1}": np.zeros(len(W), np.float32) for i, W in enumerate(weights)})
     net.set_parameters(params)
-    eval_times, evaluate = [], net._evaluate
+    eval_times, evaluate = [], net.measure  # the loop measures through the public step API
 
     def timed_evaluate(*args):  # instrumentation only: splits each epoch into steps and eval
         start = time.perf_counter()
@@ -85,7 +85,7 @@ def run_nnrecipe(cfg, data, weights, after_epoch=None):
         eval_times.append(time.perf_counter() - start)
         return result
 
-    net._evaluate = timed_evaluate
+    net.measure = timed_evaluate
     epochs = []
 
     class EpochTimer(nr.Callback):
