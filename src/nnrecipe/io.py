@@ -80,7 +80,13 @@ def read(path) -> ModelFile:
         with np.load(path, allow_pickle=False) as data:
             arrays = {k: data[k] for k in data.files}
     except (zipfile.BadZipFile, OSError, ValueError, EOFError) as exc:
-        raise ValueError(f"{str(path)!r} is not a readable nnrecipe model (.npz): {exc}") from None
+        # NumPy reads a file that is not a zip as a pickle and suggests allow_pickle=: loading
+        # a model never unpickles (it could run code), so say what the file is not instead
+        why = "not a zip archive" if "pickle" in str(exc) else str(exc)
+        raise ValueError(
+            f"{str(path)!r} is not a readable nnrecipe model (an .npz file written by "
+            f"Network.save): {why}; check the path, or save the model again"
+        ) from None
     try:
         meta = json.loads(arrays.pop("__meta__").tobytes().decode())
         assert meta.get("format") == FORMAT
