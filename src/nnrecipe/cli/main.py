@@ -323,9 +323,14 @@ def add_gradcheck_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--layers",
         type=sizes,
-        default=[4, 5, 3, 1],
+        default=[5, 3],
         metavar="N,N,...",
-        help="every layer size n_x,h1,...,n_y, comma-separated (default 4,5,3,1)",
+        help="hidden layer sizes, comma-separated, as in train/improve (default 5,3); the "
+        "network is [--inputs, *layers, --outputs]",
+    )
+    p.add_argument("--inputs", type=int, default=4, metavar="N", help="input size n_x (default 4)")
+    p.add_argument(
+        "--outputs", type=int, default=1, metavar="N", help="output units n_y (default 1)"
     )
     p.add_argument(
         "--hidden",
