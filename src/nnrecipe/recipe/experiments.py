@@ -211,7 +211,7 @@ def compare(
         norm, zeros = weight_stats(net, zero_tol)
         diagnosis = None
         if baseline_error is not None and net.loss.classification:
-            diagnosis = diagnose(errors[0], errors[1], baseline_error=baseline_error)
+            diagnosis = diagnose(errors[0], errors[1], baseline_error, history=history)
         results.append(
             Result(
                 setting.name,

@@ -51,7 +51,7 @@ def run(args) -> int:
     }
     diagnosis = class_errors = None
     if net.loss.classification:
-        diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"])
+        diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"], history=history)
     if data.classification and net.loss.classification:
         from ...data.labels import class_errors as per_class
 
