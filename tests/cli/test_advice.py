@@ -30,3 +30,12 @@ def test_compare_init_shows_the_zeros_warning_and_init_advice(capsys, tmp_path):
     assert "does not break symmetry" in (tmp_path / "report.html").read_text()
     result = json.loads((tmp_path / "result.json").read_text())
     assert any(w.startswith("zeros: init='zeros'") for w in result["warnings"])
+
+
+def test_the_best_epoch_is_counted_from_1_in_the_terminal_and_result_json(capsys, tmp_path):
+    args = ["train", "--epochs", "40", "--early-stopping", "5", "--no-report"]
+    assert main([*args, "--out", str(tmp_path)]) == 0
+    text = capsys.readouterr().out
+    saved = json.loads((tmp_path / "result.json").read_text())
+    assert saved["best_epoch"] == saved["history"]["best_epoch"] + 1  # History: Python's index
+    assert f"best epoch {saved['best_epoch']})" in text

@@ -132,9 +132,9 @@ def test_report_is_self_contained(tmp_path, runs):
     assert "25.00%" in text and "epochs = 60" in text
 
 
-def test_missing_matplotlib_names_the_extra(monkeypatch):
+def test_missing_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ModuleNotFoundError, match=r"nnrecipe\[plots\]"):
+    with pytest.raises(ModuleNotFoundError, match=r"pip install matplotlib"):
         plots.cost_per_iteration({})
 
 

@@ -89,13 +89,14 @@ def error_curves(histories: dict[str, History]):
         ax.plot(epochs, history.train_error, color="tab:blue", lw=1.2, label="train error")
         if history.dev_error:
             ax.plot(epochs, history.dev_error, color="tab:orange", lw=1.2, label="dev error")
-        if history.best_epoch is not None and history.dev_error:
+        if history.best_epoch in history.epoch and history.dev_error:
             best = history.best_epoch
+            at = history.epoch.index(best)  # with fit(evaluate_every=k) not the same as best
             stopped = history.stop_reason == "early_stopping"
             ax.axvline(best + 1, color="tab:red", ls="--", lw=1)
             ax.plot(
                 [best + 1],
-                [history.dev_error[best]],
+                [history.dev_error[at]],
                 "o",
                 color="tab:red",
                 label=f"{'early stop, best' if stopped else 'best'} epoch {best + 1}",

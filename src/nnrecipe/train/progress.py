@@ -81,7 +81,7 @@ class ProgressBar(Callback):
             stats += f"  dev error {history.dev_error[-1]:.2%}"
         else:
             stats += f"  train error {history.train_error[-1]:.2%}"
-        self._progress.update(self._task, completed=len(history), stats=stats)
+        self._progress.update(self._task, completed=history.epoch[-1] + 1, stats=stats)
         return None
 
     def on_train_end(self, network, history: History) -> None:

@@ -70,7 +70,9 @@ def run(args) -> int:
         "n_test": len(test[0]),
         "split_rule": getattr(parts, "rule", None),
         "epochs": len(history),
-        "best_epoch": history.best_epoch,
+        # counted from 1, as the terminal and the report say it (History.best_epoch is the
+        # 0-based index of Python)
+        "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,
         "stop_reason": history.stop_reason,
         "message": history.message,
         "time": elapsed,
@@ -140,7 +142,7 @@ def _print(result: dict, history, diagnosis, warned) -> None:
             f"{result[f'{name}_loss']:.4g}",
         )
     console.print(table)
-    best = "" if result["best_epoch"] is None else f", best epoch {result['best_epoch'] + 1}"
+    best = "" if result["best_epoch"] is None else f", best epoch {result['best_epoch']}"
     console.print(
         f"{result['epochs']} epochs in {result['time']:.1f} s "
         f"({result['stop_reason'].replace('_', ' ')}{best})"
