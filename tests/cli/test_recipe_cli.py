@@ -180,3 +180,44 @@ def test_interrupted_tune_saves_the_best_finished_trial_and_says_so(capsys, tmp_
     assert net.layer_sizes == result["best_layer_sizes"]
     assert result["network_dev_error"] == result["best_dev_error"]  # the trial, replayed
     assert "Interrupted (Ctrl-C) after 2 finished trials" in (tmp_path / "report.html").read_text()
+
+
+def test_ctrl_c_on_a_worker_pool_keeps_the_best_finished_trial(tmp_path):
+    """A real SIGINT to `nnrecipe tune --workers 2`: exit 130, the best finished trial
+    retrained (the very network it measured) and saved, the report says so."""
+    pytest.importorskip("optuna")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    out = tmp_path / "run"
+    args = ["tune", "--n", "600", "--epochs", "300", "--early-stopping", "0", "--no-prune"]
+    args += ["--trials", "200", "--workers", "2", "--out", str(out)]
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnrecipe.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"},
+    )
+    deadline = time.monotonic() + 120
+    while not (out / "config.toml").exists() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(8.0)  # a few trials finish (each about a second), the rest are running
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 130, stderr
+    assert "interrupted (Ctrl-C) after" in " ".join(stdout.split())
+    result = json.loads((out / "result.json").read_text())
+    assert result["stop_reason"] == "interrupted" and result["counts"]["COMPLETE"] < 200
+    # no early stopping, no pruning: a complete trial ran all 300 epochs (an interrupted one
+    # is failed, not counted with the weights it had when Ctrl-C came)
+    assert all(t["epochs"] == 300 for t in result["trials"] if t["state"] == "COMPLETE")
+    if result["best_trial"] is not None:  # at least one trial finished before the signal
+        assert nr.load(out / "model.npz").layer_sizes == result["best_layer_sizes"]
+        assert result["network_dev_error"] == result["best_dev_error"]
+    assert "Interrupted (Ctrl-C)" in (out / "report.html").read_text()

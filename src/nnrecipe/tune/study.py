@@ -90,6 +90,8 @@ def objective(trial, job) -> float:
     report = _ReportToTrial(trial)
     start = time.perf_counter()
     net, history = train_config(params, settings, job.data, seed, [report])
+    if history.stop_reason == "interrupted":  # fit caught Ctrl-C: the trial did not finish
+        raise KeyboardInterrupt
     trial.set_user_attr("epochs", len(history))
     trial.set_user_attr("seconds", time.perf_counter() - start)
     if report.pruned_at is not None:
@@ -242,8 +244,10 @@ def tune(
         result = TuneResult.from_study(study, settings, storage, reason)
     if refit and result.best_params is not None:
         try:  # after Ctrl-C too: the best finished trial is not lost
-            net, _ = train_config(result.best_params, settings, data, result.best_seed)
-        except KeyboardInterrupt:  # a second Ctrl-C: stop now, without the network
+            net, history = train_config(result.best_params, settings, data, result.best_seed)
+        except KeyboardInterrupt:
+            net, history = None, None
+        if history is None or history.stop_reason == "interrupted":  # a second Ctrl-C
             net, result.stop_reason = None, "interrupted"
         if net is not None:
             result.network = net
