@@ -39,3 +39,33 @@ def test_the_compare_init_sentence_is_what_compare_init_prints(capsys, tmp_path)
     assert f"{results['random×10']['test_error']:.2%}" == f"{random10[0]}%"
     assert f"{results['he']['test_error']:.2%}" == f"{he[1] or he[0]}%"
     assert "1,000 epochs" in sentence
+
+
+def _printed_after(code_start: str) -> tuple[str, str]:
+    """(the python block that starts with ``code_start``, the text block right after it)."""
+    found = re.search(
+        r"```python\n(" + re.escape(code_start) + r".*?)```\n\n```text\n(.*?)```", README, re.S
+    )
+    return found[1], found[2]
+
+
+def test_the_gradient_check_report_is_what_the_example_prints(capsys):
+    code, printed = _printed_after("import numpy as np\nimport nnrecipe as nr\n\nrng")
+    exec(compile(code, "README.md", "exec"), {})
+    out = capsys.readouterr().out
+    lines = [line for line in printed.splitlines() if line.strip() and line.strip() != "..."]
+    for line in lines:  # round-off level differences (1e-10) are BLAS's: same order of magnitude
+        if re.search(r"\d\.\de-10", line):
+            assert re.sub(r"\d\.\de-10", "*e-10", line) in re.sub(r"\d\.\de-10", "*e-10", out)
+        else:
+            assert line in out
+
+
+def test_the_gradcheck_fn_verdict_is_what_the_example_prints(capsys):
+    start = README.index(
+        "import numpy as np\n\nimport nnrecipe as nr\n\nrng = np.random.default_rng(0)\nX, Y"
+    )
+    code = README[start : README.index("```", start)]
+    exec(compile(code, "README.md", "exec"), {})
+    printed = re.search(r"^# (bug: .*)$", code, re.M)[1]
+    assert capsys.readouterr().out.strip() == printed
