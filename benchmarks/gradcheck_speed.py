@@ -16,6 +16,7 @@ Needs torch (``pip install torch==2.13.0``). Timings on a shared machine vary: r
 from __future__ import annotations
 
 import argparse
+import importlib.util
 import os
 import time
 
@@ -77,13 +78,16 @@ def nnrecipe_check(net, X, y):
     return time.perf_counter() - start, result
 
 
-def main() -> None:
+def main(argv=None) -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--examples", type=int, default=32, help="examples m (default 32)")
     parser.add_argument("--quick", action="store_true", help="only the 3.5k network")
     parser.add_argument("--deep", action="store_true", help="add the 4-layer 107k network")
     parser.add_argument("--no-torch", action="store_true", help="time nnrecipe only")
-    args = parser.parse_args()
+    args = parser.parse_args(argv)
+    if not args.no_torch and importlib.util.find_spec("torch") is None:
+        print("torch is not installed: timing nnrecipe only (pip install torch==2.13.0 adds it)")
+        args.no_torch = True
     names = ["3.5k"] if args.quick else ["3.5k", "100k"] + (["100k-deep"] if args.deep else [])
     load = "load average " + " ".join(f"{x:.2f}" for x in os.getloadavg())
     print(

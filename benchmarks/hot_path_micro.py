@@ -9,6 +9,7 @@ ratio of the medians; the idiom nnrecipe uses comes first.
 
 from __future__ import annotations
 
+import argparse
 import time
 
 import numpy as np
@@ -62,7 +63,8 @@ def adam_course_passes(p, g, v, s, tmp, scale):
     p -= tmp
 
 
-def main() -> None:
+def main(argv=None) -> None:
+    argparse.ArgumentParser(description=__doc__.split("\n\n")[0]).parse_args(argv)  # --help
     rng = np.random.default_rng(0)
     f32 = np.float32
     print(f"{'':58s} {'best':>8s} {'median':>8s}     {'best':>8s} {'median':>8s}")

@@ -270,6 +270,13 @@ def main(argv=None) -> int:
     if importlib.util.find_spec("numba") is None and "nnrecipe+numba" in libraries:
         libraries.remove("nnrecipe+numba")
         print("Numba is not installed: no nnrecipe+numba row")
+    for lib, module, install in (
+        ("torch", "torch", "pip install torch==2.13.0"),
+        ("sklearn", "sklearn", "pip install scikit-learn"),
+    ):
+        if lib in libraries and importlib.util.find_spec(module) is None:
+            libraries.remove(lib)
+            print(f"{module} is not installed: no {lib} row ({install} adds it)")
     for case in cases:
         cfg = dict(CASES[case], case=case, epochs=args.epochs, threads=args.threads, data=args.data)
         results = {lib: [] for lib in libraries}

@@ -111,3 +111,30 @@ def test_set_parameters_checks_keys_and_shapes():
 def test_forward_with_wrong_rng_type():
     with pytest.raises(TypeError, match="rng"):
         net().forward(X, training=True, rng="seed")
+
+
+def test_the_hidden_error_lists_only_hidden_activations():
+    with pytest.raises(ValueError) as info:
+        nr.Network([2, 4, 1], hidden="swish")
+    assert "'relu'" in str(info.value) and "softmax" not in str(info.value)
+    with pytest.raises(ValueError, match="only supported on the output layer; valid hidden"):
+        nr.Network([2, 4, 1], hidden="Softmax")
+
+
+@pytest.mark.parametrize("content", [b"garbage\n", bytes(range(256)) * 8, b"PK\x03\x04junk"])
+def test_loading_a_garbage_file_never_suggests_unpickling(tmp_path, content):
+    path = tmp_path / "model.npz"
+    path.write_bytes(content)
+    with pytest.raises(ValueError, match="is not a readable nnrecipe model") as info:
+        nr.load(path)
+    assert "pickle" not in str(info.value) and "model.npz" in str(info.value)
+
+
+def test_the_offline_mnist_error_works_for_the_command_line_too(monkeypatch, tmp_path):
+    from nnrecipe.data import mnist as mnist_module
+
+    monkeypatch.setenv("NNRECIPE_DATA", str(tmp_path))
+    monkeypatch.delenv("NNRECIPE_MNIST", raising=False)
+    with pytest.raises(ValueError) as info:
+        mnist_module.mnist("train", download=False)
+    assert "NNRECIPE_MNIST=" in str(info.value)  # the CLI has no path= to pass

@@ -17,6 +17,7 @@ from .gradcheck.function import gradcheck_fn
 from .gradcheck.network import gradcheck
 from .gradcheck.result import Coordinate, GradcheckResult
 from .model import Network, load
+from .recipe import experiments
 from .recipe.improve import improve
 from .recipe.learning_curves import learning_curve
 from .train.callbacks import Callback, EarlyStopping, History
@@ -34,6 +35,7 @@ __all__ = [
     "check_same_distribution",
     "datasets",
     "diagnose",
+    "experiments",
     "gradcheck",
     "gradcheck_fn",
     "improve",

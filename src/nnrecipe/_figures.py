@@ -18,7 +18,7 @@ def require_matplotlib():
         import matplotlib
     except ModuleNotFoundError:
         raise ModuleNotFoundError(
-            "drawing plots needs matplotlib: pip install 'nnrecipe[plots]'"
+            "drawing plots needs matplotlib: pip install matplotlib"
         ) from None
     return matplotlib
 

@@ -48,7 +48,7 @@ class NpzReader:
 
     Every error is a ValueError naming the file."""
 
-    def __init__(self, path, what: str = "file"):
+    def __init__(self, path, what: str = "file", expected: str = ".npz file"):
         self.path = Path(path)
         self.name = f"{what} {str(self.path)!r}"
         if not self.path.exists():
@@ -63,7 +63,7 @@ class NpzReader:
             self.headers = {h.key: h for h in map(self._header, self._zip.infolist())}
         except (zipfile.BadZipFile, OSError, EOFError, RuntimeError, NotImplementedError) as exc:
             self.close()
-            raise ValueError(f"{self.name} is not a readable .npz file: {exc}") from None
+            raise ValueError(f"{self.name} is not a readable {expected}: {exc}") from None
         except BaseException:
             self.close()
             raise

@@ -8,7 +8,10 @@ From inference-mode error rates (fractions in [0, 1]):
     data mismatch  = dev error − train-dev error)
 
 The case is "high_bias" when avoidable bias > ``bias_threshold``, "high_variance" when
-variance > ``variance_threshold``, both, or "good_fit". The basic recipe fixes bias first
+variance > ``variance_threshold``, both, or "good_fit". Given the training ``history``, a
+high bias whose cost curve diverged, oscillated or stayed flat
+(:func:`nnrecipe.train.curves.cost_trouble`) is "optimization" instead: the training failed,
+not the network's capacity, and the learning rate comes first. The basic recipe fixes bias first
 (bigger network, train longer, another architecture), then variance (more data,
 regularization, another architecture): ``next_steps`` lists them in that order, most urgent
 first, and uses a learning curve (:func:`nnrecipe.learning_curve`) when one is given to
@@ -21,8 +24,9 @@ import numbers
 from dataclasses import dataclass, field
 
 from .nn.network import Network
+from .train.curves import cost_trouble
 
-CASES = ("good_fit", "high_bias", "high_variance", "high_bias_high_variance")
+CASES = ("good_fit", "high_bias", "high_variance", "high_bias_high_variance", "optimization")
 
 BIAS_STEPS = [
     "train a bigger network (more hidden units or layers)",
@@ -67,10 +71,12 @@ class Diagnosis:
     data_mismatch: float | None = None
     more_data_helps: bool | None = None
     notes: list[str] = field(default_factory=list)
+    cost_curve: str | None = None  # "diverging", "oscillating", "flat" (given a history)
 
     @property
     def high_bias(self) -> bool:
-        return self.case in ("high_bias", "high_bias_high_variance")
+        """Avoidable bias above the threshold (an "optimization" case has it too)."""
+        return self.case in ("high_bias", "high_bias_high_variance", "optimization")
 
     @property
     def high_variance(self) -> bool:
@@ -106,6 +112,8 @@ class Diagnosis:
         rows.append(("variance", pct(self.variance), comment))
         if self.data_mismatch is not None:
             rows.append(("data mismatch", pct(self.data_mismatch), ""))
+        if self.cost_curve is not None:
+            rows.append(("cost curve", self.cost_curve, "an optimization problem"))
         return rows
 
     def __str__(self) -> str:
@@ -142,6 +150,7 @@ def diagnose(
     variance_threshold: float = 0.02,
     train_dev_error: float | None = None,
     learning_curve=None,
+    history=None,
 ) -> Diagnosis:
     """Diagnose bias and variance from error rates and say what to try next.
 
@@ -163,6 +172,10 @@ def diagnose(
     learning_curve : LearningCurve, optional
         From :func:`nnrecipe.learning_curve`; its verdict decides whether "more data" is
         the first variance step.
+    history : History, optional
+        The training run's :class:`nnrecipe.History`: when its cost curve diverged,
+        oscillated or stayed flat while the bias is high, the case is "optimization" and the
+        first step is the learning rate, not a bigger network.
 
     Returns
     -------
@@ -186,6 +199,14 @@ def diagnose(
     case = CASES[int(high_bias) + 2 * int(high_var)]
     more_data = None if learning_curve is None else bool(learning_curve.more_data_helps)
     steps: list[str] = []
+    trouble = None if history is None else cost_trouble(history)
+    if high_bias and trouble is not None:  # training failed: the network was never tried
+        case = "optimization"
+        steps.append(trouble.advice)
+        notes.append(
+            f"{trouble.describe}: a bigger network trained the same way would fail the same "
+            "way; fix the optimization before judging bias"
+        )
     if high_bias:
         steps += BIAS_STEPS
     if high_var:
@@ -238,6 +259,7 @@ def diagnose(
         mismatch,
         more_data,
         notes,
+        None if trouble is None else trouble.kind,
     )
 
 

@@ -92,7 +92,8 @@ def read(path) -> ModelFile:
     total against this machine's memory), and only then is array data read. The
     standardizer's statistics must be complete and valid (finite, σ > 0)."""
     name = repr(str(path))
-    with NpzReader(path, "model file") as npz:
+    expected = "nnrecipe model (an .npz file written by Network.save)"
+    with NpzReader(path, "model file", expected) as npz:
         meta = _metadata(npz, name)
         arrays = {key: npz.read(key, shape) for key, shape in _shapes(npz, meta, name).items()}
     stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}

@@ -111,6 +111,8 @@ class Network(network.Network):
         verbose: bool = False,
         monitor_gradients: bool | GradientMonitor = False,
         decay_timing: str = "before_epoch",
+        evaluate_every: int = 1,
+        train_sample: int | None = None,
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
         :func:`nnrecipe.train.loop.fit`, which documents them.

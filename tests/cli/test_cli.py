@@ -119,3 +119,23 @@ def test_console_script_help():
         check=True,
     ).stdout
     assert "--keep-prob" in out and "--json" in out and "--config" in out
+
+
+def test_a_closed_pipe_ends_quietly_like_other_command_line_tools():
+    """`nnrecipe gradcheck --json | head`: no "Broken pipe" error, exit 141 (128 + SIGPIPE)."""
+    import os
+    import subprocess
+    import sys
+    from pathlib import Path
+
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnrecipe.cli", "gradcheck", "--layers", "5,3", "--json"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": src},
+    )
+    proc.stdout.close()  # the reader is gone before the first line is written
+    err = proc.stderr.read().decode()
+    assert proc.wait(timeout=60) == 141
+    assert "Broken pipe" not in err and "Traceback" not in err and "Exception" not in err

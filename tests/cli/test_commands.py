@@ -249,7 +249,10 @@ def test_ctrl_c_keeps_best_weights_and_still_writes_the_report(tmp_path):
         env=env,
     )
     deadline = time.monotonic() + 60
-    while not (out / "config.toml").exists() and time.monotonic() < deadline:
+    # a run writes into a staging directory beside --out, swapped into place at the end
+    staged = out.parent.glob(f".{out.name}.partial-*/config.toml")
+    while not (any(staged) or (out / "config.toml").exists()) and time.monotonic() < deadline:
+        staged = out.parent.glob(f".{out.name}.partial-*/config.toml")
         time.sleep(0.05)
     time.sleep(1.0)  # well inside the training loop
     proc.send_signal(signal.SIGINT)

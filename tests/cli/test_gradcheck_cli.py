@@ -23,7 +23,8 @@ def test_json_report_of_a_correct_network(capsys):
 
 def test_flags_reach_the_network_and_the_check(capsys):
     args = [
-        "--layers", "6,7,4", "--hidden", "tanh", "--output", "softmax", "--l2", "0.5",
+        "--inputs", "6", "--layers", "7", "--outputs", "4", "--hidden", "tanh",
+        "--output", "softmax", "--l2", "0.5",
         "--l1", "0.1", "--keep-prob", "0.8", "--init", "xavier", "--examples", "9",
         "--mode", "sample", "--n-samples", "20", "--epsilon", "1e-6", "--seed", "3",
     ]  # fmt: skip
@@ -40,7 +41,8 @@ def test_flags_reach_the_network_and_the_check(capsys):
 
 
 def test_directional_mode_and_a_regression_network(capsys):
-    args = ["--layers", "3,4,2", "--output", "linear", "--mode", "directional"]
+    args = ["--inputs", "3", "--layers", "4", "--outputs", "2", "--output", "linear"]
+    args += ["--mode", "directional"]
     code, out = run_json(capsys, *args, "--n-directions", "3")
     assert code == 0 and out["n_checked"] == 3 * 4
 
@@ -55,7 +57,8 @@ def test_human_report(capsys):
     "args,match",
     [
         (["--hidden", "relux"], "hidden='relux'"),
-        (["--layers", "4"], "--layers needs"),
+        (["--inputs", "0"], "--inputs must be a positive integer"),
+        (["--layers", "4,x"], "integer"),
         (["--examples", "0"], "--examples"),
         (["--epsilon", "0.5"], "epsilon"),
     ],

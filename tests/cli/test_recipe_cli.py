@@ -134,3 +134,95 @@ def test_reports_render_every_image_in_chromium(chromium, improve_run, tune_run,
     assert len(images) == page.read_text().count("<img ") >= (4 if which == "improve" else 1)
     for img in images:
         assert img["complete"] and img["width"] > 0, img["alt"]
+
+
+def test_tune_resume_hint_works_as_printed_the_study_keeps_its_data(tune_run, capsys):
+    """The printed hint (--storage, --study-name, --resume) without --dataset/--n: the study
+    stores where its data came from and loads them again."""
+    pytest.importorskip("optuna")
+    out, result = tune_run
+    more = run_json(
+        capsys,
+        ["tune", "--storage", result["storage"], "--study-name", result["study_name"],
+         "--resume", "--trials", "6", "--workers", "1", "--out", str(out / "hint"),
+         "--no-report"],
+    )  # fmt: skip
+    assert len(more["trials"]) == 6 and more["trials"][:3] == result["trials"]
+    assert more["settings"]["source"]["n"] == 300
+    # other data are refused with the original dataset named
+    code = main(
+        ["tune", "--storage", result["storage"], "--resume", "--dataset", "circles", "--n",
+         "300", "--out", str(out / "other"), "--no-report"]
+    )  # fmt: skip
+    err = capsys.readouterr().err
+    assert code == 2 and "data differ" in err and "dataset 'moons', n=300" in err
+
+
+def test_interrupted_tune_saves_the_best_finished_trial_and_says_so(capsys, tmp_path, monkeypatch):
+    pytest.importorskip("optuna")
+    from nnrecipe.tune import study as tuning
+
+    real = tuning.objective
+
+    def objective(trial, job):  # Ctrl-C during the third trial
+        if trial.number == 2:
+            raise KeyboardInterrupt
+        return real(trial, job)
+
+    monkeypatch.setattr(tuning, "objective", objective)
+    code = main([*TUNE, "--trials", "10", "--workers", "1", "--no-prune", "--out", str(tmp_path)])
+    text = capsys.readouterr().out
+    assert code == 130
+    assert "interrupted (Ctrl-C) after 2 finished trials" in text and "model.npz" in text
+    result = json.loads((tmp_path / "result.json").read_text())
+    assert result["stop_reason"] == "interrupted" and result["model"] is not None
+    net = nr.load(tmp_path / "model.npz")
+    assert net.layer_sizes == result["best_layer_sizes"]
+    assert result["network_dev_error"] == result["best_dev_error"]  # the trial, replayed
+    assert "Interrupted (Ctrl-C) after 2 finished trials" in (tmp_path / "report.html").read_text()
+
+
+def test_ctrl_c_on_a_worker_pool_keeps_the_best_finished_trial(tmp_path):
+    """A real SIGINT to `nnrecipe tune --workers 2`: exit 130, the best finished trial
+    retrained (the very network it measured) and saved, the report says so."""
+    pytest.importorskip("optuna")
+    import os
+    import signal
+    import subprocess
+    import sys
+    import time
+    from pathlib import Path
+
+    out = tmp_path / "run"
+    args = ["tune", "--n", "600", "--epochs", "300", "--early-stopping", "0", "--no-prune"]
+    args += ["--trials", "200", "--workers", "2", "--out", str(out)]
+    src = str(Path(__file__).resolve().parents[2] / "src")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "nnrecipe.cli", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env={**os.environ, "PYTHONPATH": src, "OMP_NUM_THREADS": "1"},
+    )
+    deadline = time.monotonic() + 120
+
+    # a run writes into a staging directory beside --out, swapped into place at the end
+    def started():
+        return any(tmp_path.glob(".run.partial-*/config.toml")) or (out / "config.toml").exists()
+
+    while not started() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    time.sleep(8.0)  # a few trials finish (each about a second), the rest are running
+    proc.send_signal(signal.SIGINT)
+    stdout, stderr = proc.communicate(timeout=300)
+    assert proc.returncode == 130, stderr
+    assert "interrupted (Ctrl-C) after" in " ".join(stdout.split())
+    result = json.loads((out / "result.json").read_text())
+    assert result["stop_reason"] == "interrupted" and result["counts"]["COMPLETE"] < 200
+    # no early stopping, no pruning: a complete trial ran all 300 epochs (an interrupted one
+    # is failed, not counted with the weights it had when Ctrl-C came)
+    assert all(t["epochs"] == 300 for t in result["trials"] if t["state"] == "COMPLETE")
+    if result["best_trial"] is not None:  # at least one trial finished before the signal
+        assert nr.load(out / "model.npz").layer_sizes == result["best_layer_sizes"]
+        assert result["network_dev_error"] == result["best_dev_error"]
+    assert "Interrupted (Ctrl-C)" in (out / "report.html").read_text()

@@ -372,3 +372,16 @@ def test_a_block_that_disagrees_alone_fails_the_check_even_when_the_total_passes
     assert not result.passed and result.status == "bug"
     assert result.verdict.startswith("bug:") and "db1 alone has 6.0e-01" in result.verdict
     assert result.worst[0].name == "b1"
+
+
+@pytest.mark.parametrize("n_samples", [5, 40, 97, 2000])
+def test_sample_mode_checks_exactly_n_samples_coordinates(n_samples):
+    from nnrecipe.gradcheck.network import _sample
+
+    shapes = {"W1": (128, 784), "b1": (128,), "W2": (10, 128), "b2": (10,)}
+    picks = _sample(shapes, n_samples, np.random.default_rng(0))
+    assert sum(len(p) for p in picks.values()) == n_samples  # 2,000 was 2,233
+    assert all(len(p) >= 1 and len(np.unique(p)) == len(p) for p in picks.values())
+    assert len(picks["W1"]) > len(picks["W2"]) > 0  # proportional beyond the floor
+    small = {"W1": (3, 2), "b1": (3,)}  # more samples than coordinates: every coordinate
+    assert sum(len(p) for p in _sample(small, 50, np.random.default_rng(0)).values()) == 9

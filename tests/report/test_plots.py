@@ -132,9 +132,9 @@ def test_report_is_self_contained(tmp_path, runs):
     assert "25.00%" in text and "epochs = 60" in text
 
 
-def test_missing_matplotlib_names_the_extra(monkeypatch):
+def test_missing_matplotlib_says_how_to_install_it(monkeypatch):
     monkeypatch.setitem(sys.modules, "matplotlib", None)
-    with pytest.raises(ModuleNotFoundError, match=r"nnrecipe\[plots\]"):
+    with pytest.raises(ModuleNotFoundError, match=r"pip install matplotlib"):
         plots.cost_per_iteration({})
 
 
@@ -147,3 +147,28 @@ def test_importing_nnrecipe_and_plots_does_not_import_matplotlib():
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_runs_that_coincide_stay_visible_and_notes_sit_above_the_bars(runs):
+    fitted, _ = runs
+    networks = {label: net for label, (net, _) in fitted.items()}
+    fig = plots.cost_per_iteration({label: h for label, (_, h) in fitted.items()})
+    styles = [
+        line.get_linestyle() for line in fig.axes[0].get_lines() if line.get_label()[0] != "_"
+    ]
+    assert len(set(styles)) == len(styles) == len(fitted)  # one dash pattern per run
+    fig = plots.weight_histograms(networks)
+    for ax in visible_axes(fig):
+        tallest = max(patch.get_path().vertices[:, 1].max() for patch in ax.patches)
+        assert ax.get_ylim()[1] >= 1.45 * tallest  # the ‖W‖ note has the top third
+
+
+def test_the_error_plot_marks_the_best_epoch_when_only_some_epochs_were_measured():
+    X, y = nr.datasets.moons(n=300, noise=0.2, seed=0)
+    net = nr.Network([2, 8, 1], seed=0)
+    history = net.fit(X[:200], y[:200], dev=(X[200:], y[200:]), epochs=9, evaluate_every=4)
+    fig = plots.error_curves({"": history})
+    marker = [line for line in fig.axes[0].get_lines() if line.get_marker() == "o"][0]
+    best = history.epoch.index(history.best_epoch)
+    assert marker.get_xdata()[0] == history.best_epoch + 1
+    assert marker.get_ydata()[0] == history.dev_error[best]

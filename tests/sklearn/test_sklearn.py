@@ -69,7 +69,9 @@ def expected_failed_checks(estimator):
 
 
 @parametrize_with_checks(
-    [C(**kw) for kw in (FAST, VARIANT, FLOAT32) for C in (NNClassifier, NNRegressor)],
+    # the defaults too: scikit-learn's set_random_state seeds them through random_state
+    [NNClassifier(), NNRegressor()]
+    + [C(**kw) for kw in (FAST, VARIANT, FLOAT32) for C in (NNClassifier, NNRegressor)],
     expected_failed_checks=expected_failed_checks,
 )
 def test_sklearn_estimator_checks(estimator, check):
@@ -348,7 +350,7 @@ def test_import_error_names_the_extra_and_nnrecipe_stays_light():
         env={"PYTHONPATH": src},
         check=True,
     ).stdout
-    assert "pip install 'nnrecipe[sklearn]'" in out
+    assert "pip install scikit-learn" in out and "'nnrecipe[" not in out
 
 
 def test_readme_sklearn_example_runs():
@@ -371,3 +373,21 @@ def test_a_failed_refit_leaves_no_stale_mix(blobs):
     # the old network must not answer with the new classes_: the estimator is unfitted
     with pytest.raises(NotFittedError):
         clf.predict(X_dev)
+
+
+def test_random_state_is_the_seed_and_seed_stays_an_alias(blobs):
+    X_train, X_dev, y_train, y_dev = blobs
+    a = NNClassifier((8,), epochs=3, random_state=5).fit(X_train, y_train)
+    b = NNClassifier((8,), epochs=3, seed=5).fit(X_train, y_train)
+    c = NNClassifier((8,), epochs=3, seed=9, random_state=5).fit(X_train, y_train)  # wins
+    assert np.array_equal(a.predict_proba(X_dev), b.predict_proba(X_dev))
+    assert np.array_equal(a.predict_proba(X_dev), c.predict_proba(X_dev))
+    assert "random_state" in NNRegressor().get_params()
+    # a RandomState gives one draw per fit, as in scikit-learn: refits differ, runs repeat
+    rs = NNClassifier((8,), epochs=3, random_state=np.random.RandomState(0))
+    first = rs.fit(X_train, y_train).predict_proba(X_dev)
+    assert not np.array_equal(first, rs.fit(X_train, y_train).predict_proba(X_dev))
+    again = NNClassifier((8,), epochs=3, random_state=np.random.RandomState(0))
+    assert np.array_equal(first, again.fit(X_train, y_train).predict_proba(X_dev))
+    with pytest.raises(TypeError, match="random_state must be"):
+        NNClassifier(random_state="zero").fit(X_train, y_train)

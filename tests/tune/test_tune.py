@@ -208,3 +208,25 @@ def test_without_a_dev_set_the_auto_split_is_used_and_the_test_part_set_aside():
     assert (result.settings["n_train"], result.settings["n_dev"]) == (300, 100)
     (Xt, yt), (Xd, yd), _ = nr.split(X, y, seed=0)
     assert result.settings["data"] == tuning_settings.fingerprint(Xt, yt, Xd, yd)
+
+
+def test_a_trial_whose_training_was_interrupted_is_not_counted_as_finished(moons, monkeypatch):
+    """fit catches Ctrl-C and returns its best weights so far: the trial must not be recorded
+    as complete (it could even become the best), and the search stops with the best finished
+    trial retrained."""
+    real = tuning.train_config
+    calls = []
+
+    def train_config(params, settings, data, seed, callbacks=()):
+        net, history = real(params, settings, data, seed, callbacks)
+        calls.append(seed)
+        if len(calls) == 3:  # Ctrl-C lands in the third trial's training
+            history.stop_reason = "interrupted"
+        return net, history
+
+    monkeypatch.setattr(tuning, "train_config", train_config)
+    result = run(moons, trials=10, prune=False)
+    assert result.stop_reason == "interrupted"
+    assert [t["state"] for t in result.trials] == ["COMPLETE", "COMPLETE", "FAIL"]
+    assert result.network is not None and result.best_trial in (0, 1)
+    assert result.network_dev_error == result.best_value

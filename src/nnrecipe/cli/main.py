@@ -10,12 +10,14 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import os
 import sys
 
 from .._version import __version__
 from . import options, options_course
 
 EXIT_ERROR, EXIT_USAGE, EXIT_INTERRUPTED = 1, 2, 130
+EXIT_BROKEN_PIPE = 141  # 128 + SIGPIPE, what `yes | head` leaves in the shell
 
 
 class _Parser(argparse.ArgumentParser):
@@ -312,9 +314,14 @@ def add_gradcheck_parser(subparsers) -> argparse.ArgumentParser:
     p.add_argument(
         "--layers",
         type=sizes,
-        default=[4, 5, 3, 1],
+        default=[5, 3],
         metavar="N,N,...",
-        help="every layer size n_x,h1,...,n_y, comma-separated (default 4,5,3,1)",
+        help="hidden layer sizes, comma-separated, as in train/improve (default 5,3); the "
+        "network is [--inputs, *layers, --outputs]",
+    )
+    p.add_argument("--inputs", type=int, default=4, metavar="N", help="input size n_x (default 4)")
+    p.add_argument(
+        "--outputs", type=int, default=1, metavar="N", help="output units n_y (default 1)"
     )
     p.add_argument(
         "--hidden",
@@ -372,6 +379,15 @@ def _one_line(exc: BaseException) -> str:
     return " ".join(str(exc).split()) or type(exc).__name__
 
 
+def _silence_stdout() -> None:
+    """Point stdout at /dev/null, so the interpreter's last flush does not fail again."""
+    try:
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+    except (OSError, ValueError):  # stdout is not a file descriptor (a test's capture)
+        pass
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = build_parser()
     try:
@@ -385,7 +401,9 @@ def main(argv: list[str] | None = None) -> int:
     prog = f"nnrecipe {args.command}"
     try:
         # nnrecipe.cli.commands.<name>.run, imported only now: --help stays light
-        return importlib.import_module(f"nnrecipe.cli.commands.{args.handler}").run(args)
+        code = importlib.import_module(f"nnrecipe.cli.commands.{args.handler}").run(args)
+        sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
+        return code
     except KeyboardInterrupt:
         if debug:
             raise
@@ -401,6 +419,9 @@ def main(argv: list[str] | None = None) -> int:
             raise
         print(f"{prog}: error: {_one_line(exc)}", file=sys.stderr)
         return EXIT_ERROR
+    except BrokenPipeError:  # `nnrecipe ... --json | head`: the reader left; end quietly
+        _silence_stdout()
+        return EXIT_BROKEN_PIPE
     except OSError as exc:
         if debug:
             raise

@@ -61,7 +61,12 @@ OPTIONS = [
         "train/dev/test ratios or counts, e.g. 0.6,0.2,0.2; auto follows the data size",
     ),
     # network
-    Option("layers", "ints", [20, 3], "hidden layer sizes, comma-separated"),
+    Option(
+        "layers",
+        "ints",
+        [20, 3],
+        "hidden layer sizes (not the input or output: the data set them), comma-separated",
+    ),
     Option(
         "hidden",
         "strs",

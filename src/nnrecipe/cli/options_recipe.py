@@ -131,7 +131,8 @@ looked at. Trials run in --workers local processes sharing one study; with --sto
 PostgreSQL URL, sqlite:///file.db or a journal file) any number of machines can run
 `nnrecipe tune --storage URL --study-name NAME --resume` to join it, and --resume continues an
 interrupted study. Saves the best model (retrained with its trial's seed), result.json, the
-validation curves and report.html into --out. Needs the tune extra: pip install 'nnrecipe[tune]'.
+validation curves and report.html into --out. Needs Optuna: pip install optuna (in the
+checkout: pip install -e '.[tune]').
 
 examples:
   nnrecipe tune --dataset moons --trials 30

@@ -146,7 +146,7 @@ def _sklearn_datasets():
     except ImportError:
         raise ImportError(
             "this dataset comes bundled with scikit-learn; install it with "
-            "pip install 'nnrecipe[sklearn]' (or pip install scikit-learn)"
+            "pip install scikit-learn (in the nnrecipe checkout: pip install -e '.[sklearn]')"
         ) from None
     return skd
 

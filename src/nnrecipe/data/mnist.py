@@ -136,7 +136,8 @@ def download_file(name: str, folder=None, mirrors=None) -> Path:
         return atomic_write(target / name, lambda f, data=data: f.write(data))
     raise ValueError(
         f"could not download {name}: " + "; ".join(errors) + ". Without a network, copy the "
-        f"four MNIST files into {str(target)!r} or pass path= to a folder holding them"
+        f"four MNIST files into {str(target)!r}, or set NNRECIPE_MNIST=<folder holding them> "
+        "(from Python: mnist(path=<folder>))"
     )
 
 
@@ -183,8 +184,9 @@ def mnist(
         if found is None:
             where = ", ".join(repr(str(f)) for f in folders)
             raise ValueError(
-                f"MNIST file {name}(.gz) was not found in {where}; pass download=True, or "
-                "path= to a folder holding it"
+                f"MNIST file {name}(.gz) was not found in {where}; allow the download "
+                "(download=True), or set NNRECIPE_MNIST=<folder holding it> (from Python: "
+                "mnist(path=<folder>))"
             )
         digest = md5sum(found) if verify and found.suffix == ".gz" else None
         if digest is not None and found.name in MD5 and digest != MD5[found.name]:

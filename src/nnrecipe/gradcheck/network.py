@@ -57,15 +57,27 @@ def _check_options(epsilon, mode, n_samples, n_directions, top):
 
 
 def _sample(shapes: dict, n_samples: int, rng: np.random.Generator) -> dict[str, np.ndarray]:
-    """Seeded flat indices per block: proportional to block size, at least a few in each."""
+    """Seeded flat indices per block, ``n_samples`` in all (every coordinate when there are
+    fewer; one per block when there are fewer samples than blocks): first a floor of
+    ⌊n/(4·blocks)⌋ (at least 1) in each block, then the rest proportional to what each block
+    has left, rounded by largest remainder."""
     sizes = {k: int(np.prod(s)) for k, s in shapes.items()}
-    total = sum(sizes.values())
-    floor = max(1, n_samples // (4 * len(sizes)))
-    picks = {}
-    for name, size in sizes.items():
-        quota = min(size, max(floor, int(np.ceil(n_samples * size / total))))
-        picks[name] = np.sort(rng.choice(size, quota, replace=False))
-    return picks
+    n = max(min(n_samples, sum(sizes.values())), len(sizes))
+    floor = max(1, n // (4 * len(sizes)))
+    quota = {k: min(size, floor) for k, size in sizes.items()}
+    room = {k: sizes[k] - quota[k] for k in sizes}
+    rest, capacity = n - sum(quota.values()), sum(room.values())
+    if rest > 0 and capacity > 0:
+        share = {k: rest * room[k] / capacity for k in sizes}
+        for k in sizes:
+            quota[k] += int(share[k])
+        leftover = n - sum(quota.values())
+        for k in sorted(sizes, key=lambda k: share[k] - int(share[k]), reverse=True):
+            if leftover == 0:
+                break
+            if quota[k] < sizes[k]:
+                quota[k], leftover = quota[k] + 1, leftover - 1
+    return {k: np.sort(rng.choice(sizes[k], quota[k], replace=False)) for k in sizes}
 
 
 def _random_directions(shape, n: int, rng) -> np.ndarray:

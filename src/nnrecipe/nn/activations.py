@@ -159,10 +159,15 @@ def get(name: str | Activation, argument: str = "activation") -> Activation:
 
 
 def hidden_name(name: str | Activation, argument: str = "hidden") -> str:
-    """The name of a valid hidden activation: softmax is only fused with the output's loss."""
-    name = get(name, argument).name
-    if name == "softmax":
+    """The name of a valid hidden activation: softmax is only fused with the output's loss,
+    so it is neither accepted nor listed among the valid names here."""
+    hidden = tuple(n for n in REGISTRY if n != "softmax")
+    key = name.name if isinstance(name, Activation) else name
+    if isinstance(key, str) and key.lower() == "softmax":
         raise ValueError(
-            f"{argument}='softmax' is only supported on the output layer; use relu or tanh"
+            f"{argument}='softmax' is only supported on the output layer; valid hidden "
+            f"activations are {sorted(hidden)}"
         )
-    return name
+    if isinstance(name, Activation):
+        return name.name
+    return check_name(key, hidden, argument)

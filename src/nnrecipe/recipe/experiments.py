@@ -123,7 +123,8 @@ class Result:
             "weight_norm": self.weight_norm,
             "zero_fraction": self.zero_fraction,
             "epochs": len(self.history),
-            "best_epoch": self.history.best_epoch,
+            # counted from 1, as people count epochs (History.best_epoch is 0-based)
+            "best_epoch": None if self.history.best_epoch is None else self.history.best_epoch + 1,
             "stop_reason": self.history.stop_reason,
             "time": self.time,
             "warnings": self.warnings,
@@ -211,7 +212,7 @@ def compare(
         norm, zeros = weight_stats(net, zero_tol)
         diagnosis = None
         if baseline_error is not None and net.loss.classification:
-            diagnosis = diagnose(errors[0], errors[1], baseline_error=baseline_error)
+            diagnosis = diagnose(errors[0], errors[1], baseline_error, history=history)
         results.append(
             Result(
                 setting.name,

@@ -42,25 +42,30 @@ def cost_per_iteration(histories: dict[str, History]):
     fig, axes = figure(width=WIDTH * (1.6 if len(histories) > 1 else 1.2))
     ax = axes[0, 0]
     lows, highs = [], []
-    for (label, history), color in zip(histories.items(), colors(len(histories)), strict=True):
+    styles = ("-", "--", ":", "-.")  # runs that coincide (L2 under dropout) stay visible
+    runs = zip(histories.items(), colors(len(histories)), strict=True)
+    for i, ((label, history), color) in enumerate(runs):
+        style = styles[i % len(styles)]
         cost = np.asarray(history.iteration_cost, dtype=float)
         cost = cost[np.isfinite(cost)]
         if cost.size == 0:
             continue
         iterations = np.arange(1, cost.size + 1)
-        per_epoch = cost.size // max(len(history.cost), 1)
+        epochs = history.epoch[-1] + 1 if history.epoch else 1  # measured or not
+        per_epoch = cost.size // epochs
         if per_epoch > 1 and len(history.cost) > 1:
             # mini-batch J is noisy: draw it faint, with each epoch's mean J on top
             ax.plot(iterations, cost, color=color, lw=0.5, alpha=0.35)
             ax.plot(
-                np.arange(1, len(history.cost) + 1) * per_epoch,
+                (np.asarray(history.epoch) + 1) * per_epoch,
                 history.cost,
                 color=color,
                 lw=1.4,
+                ls=style,
                 label=f"{label} (epoch mean)" if label else "epoch mean",
             )
         else:
-            ax.plot(iterations, cost, color=color, lw=0.9, label=label)
+            ax.plot(iterations, cost, color=color, lw=1.2, ls=style, label=label)
         lows.append(cost.min())
         highs.append(cost.max())
     if lows and min(lows) > 0 and max(highs) / min(lows) > 100:
@@ -89,13 +94,14 @@ def error_curves(histories: dict[str, History]):
         ax.plot(epochs, history.train_error, color="tab:blue", lw=1.2, label="train error")
         if history.dev_error:
             ax.plot(epochs, history.dev_error, color="tab:orange", lw=1.2, label="dev error")
-        if history.best_epoch is not None and history.dev_error:
+        if history.best_epoch in history.epoch and history.dev_error:
             best = history.best_epoch
+            at = history.epoch.index(best)  # with fit(evaluate_every=k) not the same as best
             stopped = history.stop_reason == "early_stopping"
             ax.axvline(best + 1, color="tab:red", ls="--", lw=1)
             ax.plot(
                 [best + 1],
-                [history.dev_error[best]],
+                [history.dev_error[at]],
                 "o",
                 color="tab:red",
                 label=f"{'early stop, best' if stopped else 'best'} epoch {best + 1}",
@@ -184,7 +190,10 @@ def weight_histograms(networks: dict, zero_tol: float = 1e-3, bins: int = 40):
                 ax.set_visible(False)
                 continue
             w = net.weights[col].ravel()
-            ax.hist(w, bins=edges, color=colors(len(nets))[row], alpha=0.85, histtype="stepfilled")
+            counts, _, _ = ax.hist(
+                w, bins=edges, color=colors(len(nets))[row], alpha=0.85, histtype="stepfilled"
+            )
+            ax.set_ylim(0, 1.5 * max(float(counts.max()), 1.0))  # room for the note above
             zero = float(np.mean(np.abs(w) < zero_tol))
             ax.set_title(f"{label}: W{col + 1}" if label else f"W{col + 1}", fontsize=9)
             ax.text(
@@ -194,6 +203,7 @@ def weight_histograms(networks: dict, zero_tol: float = 1e-3, bins: int = 40):
                 transform=ax.transAxes,
                 va="top",
                 fontsize=8,
+                bbox={"facecolor": "white", "alpha": 0.8, "edgecolor": "none", "pad": 1},
             )
             ax.tick_params(labelsize=7)
     return fig

@@ -17,6 +17,16 @@ def tune_report(result, directory, title: str = "nnrecipe tune", config_text: st
         f"study {result.study_name}: {counts['COMPLETE']} complete, "
         f"{counts['PRUNED']} pruned, {counts['FAIL']} failed trials",
     )
+    if result.stop_reason == "interrupted":
+        finished = counts["COMPLETE"] + counts["PRUNED"]
+        kept = (
+            "the best finished trial was retrained with its seed and saved"
+            if result.network is not None
+            else "no trial had completed, so no model was saved"
+        )
+        report.paragraph(
+            f"Interrupted (Ctrl-C) after {finished} finished trials: {kept}.", "warning"
+        )
     report.heading("Best configuration")
     if result.best_params is None:
         report.paragraph("no trial completed", "warning")

@@ -26,6 +26,7 @@ from ..model import Network
 from ..nn import activations, initializers
 from ..train import optimizers
 from ..train.callbacks import EarlyStopping, History
+from ._seed import resolve_seed
 
 
 class _Resume(optimizers.Optimizer):
@@ -139,17 +140,11 @@ class BaseNN(BaseEstimator):
         vf = self.validation_fraction
         if isinstance(vf, bool) or not isinstance(vf, numbers.Real) or not 0 < vf < 1:
             raise ValueError(f"validation_fraction={vf!r} must be a number in (0, 1), e.g. 0.1")
-        seed = self.seed
-        if seed is not None and (
-            isinstance(seed, bool) or not isinstance(seed, numbers.Integral) or seed < 0
-        ):
-            raise (ValueError if isinstance(seed, numbers.Integral) else TypeError)(
-                f"seed must be None or an integer >= 0, got {seed!r} (an int makes every "
-                "fit reproducible; a Generator would be consumed, so refits would differ)"
-            )
+        seed = resolve_seed(self.seed, getattr(self, "random_state", None))
         _check_bool(self.early_stopping, "early_stopping")
         initializers.parse(self.init)
         return {
+            "seed": seed,
             "sizes": sizes,
             "hidden": per_layer(self.activation, n_hidden, "activation", _check_activation),
             "init": self.init,
@@ -199,7 +194,7 @@ class BaseNN(BaseEstimator):
             )
         return X_dev, y_dev
 
-    def _holdout(self, X, Y):
+    def _holdout(self, X, Y, seed):
         """Hold out ``validation_fraction`` of the training set as the early-stopping dev set."""
         m = len(X)
         if m < 2:
@@ -213,11 +208,11 @@ class BaseNN(BaseEstimator):
                 X,
                 Y,
                 test_size=n_dev,
-                random_state=self.seed,
+                random_state=seed,
                 stratify=Y if self._stratify else None,
             )
         except ValueError:
-            parts = train_test_split(X, Y, test_size=n_dev, random_state=self.seed)
+            parts = train_test_split(X, Y, test_size=n_dev, random_state=seed)
         X_train, X_dev, Y_train, Y_dev = parts
         return X_train, Y_train, (X_dev, Y_dev)
 
@@ -235,7 +230,7 @@ class BaseNN(BaseEstimator):
             keep_prob=p["keep_prob"],
             dtype=p["dtype"],
             standardize=p["standardize"],
-            seed=self.seed,
+            seed=p["seed"],
         )
 
     def _run(self, network, optimizer, X, Y, dev_set, epochs, early) -> History:
@@ -269,7 +264,7 @@ class BaseNN(BaseEstimator):
         Y = self._encode(y)
         dev_set = self._check_dev(dev, p["dtype"])
         if p["early"] is not None and dev_set is None:
-            X, Y, dev_set = self._holdout(X, Y)
+            X, Y, dev_set = self._holdout(X, Y, p["seed"])
         network = self._new_network(p, output, n_out)
         optimizer = _Resume(p["optimizer"])
         history = self._run(network, optimizer, X, Y, dev_set, self.epochs, p["early"])

@@ -1,5 +1,5 @@
-"""scikit-learn estimators: ``NNClassifier`` and ``NNRegressor`` (needs ``pip install
-'nnrecipe[sklearn]'``).
+"""scikit-learn estimators: ``NNClassifier`` and ``NNRegressor`` (needs scikit-learn:
+``pip install scikit-learn``).
 
 Each wraps an L-layer :class:`nnrecipe.Network` ``[n_features, *hidden_layer_sizes, n_y]``
 trained to minimize the course's regularized cost
@@ -26,8 +26,8 @@ try:
     from sklearn.utils.validation import check_array, column_or_1d, validate_data
 except ImportError as exc:  # scikit-learn is an optional extra
     raise ImportError(
-        "nnrecipe.sklearn needs scikit-learn; install it with: pip install 'nnrecipe[sklearn]' "
-        "(or pip install scikit-learn)"
+        "nnrecipe.sklearn needs scikit-learn; install it with: pip install scikit-learn "
+        "(in the nnrecipe checkout: pip install -e '.[sklearn]')"
     ) from exc
 
 from collections.abc import Sequence
@@ -85,11 +85,16 @@ _PARAMETERS = """
         scikit-learn way is ``make_pipeline(StandardScaler(), ...)``).
     seed : int, optional
         Seeds initialization, shuffling, dropout and the validation split; an int makes every
-        ``fit`` reproducible.
+        ``fit`` reproducible. An alias of ``random_state``, used when that is None.
     dtype : {"float64", "float32"}, default="float64"
         Precision of the network; inputs are converted to it.
     verbose : bool, default=False
-        Print one line per epoch."""
+        Print one line per epoch.
+    random_state : int, numpy RandomState or Generator, optional
+        scikit-learn's name for ``seed`` (what ``GridSearchCV``, ``check_estimator`` and
+        ``set_random_state`` set): an int makes every ``fit`` reproducible; a RandomState or
+        Generator gives each ``fit`` one fresh draw of it as the seed; None (with ``seed``
+        None) draws fresh randomness every fit."""
 
 _ATTRIBUTES = """
     Attributes
@@ -139,6 +144,7 @@ class NNClassifier(ClassifierMixin, BaseNN):
         seed: int | None = None,
         dtype: str = "float64",
         verbose: bool = False,
+        random_state=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -158,6 +164,7 @@ class NNClassifier(ClassifierMixin, BaseNN):
         self.seed = seed
         self.dtype = dtype
         self.verbose = verbose
+        self.random_state = random_state
 
     def _check_y(self, y, name):
         y = check_array(y, ensure_2d=False, dtype=None, input_name=name)
@@ -262,6 +269,7 @@ class NNRegressor(RegressorMixin, BaseNN):
         dtype: str = "float64",
         verbose: bool = False,
         output: str = "linear",
+        random_state=None,
     ):
         self.hidden_layer_sizes = hidden_layer_sizes
         self.activation = activation
@@ -281,6 +289,7 @@ class NNRegressor(RegressorMixin, BaseNN):
         self.seed = seed
         self.dtype = dtype
         self.verbose = verbose
+        self.random_state = random_state
         self.output = output
 
     @property

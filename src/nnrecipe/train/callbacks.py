@@ -28,6 +28,11 @@ class History:
     in inference mode (no dropout, no penalty) at the end of each epoch.
     ``gradient_norms``/``activation_std`` (``fit(monitor_gradients=True)`` only): per epoch,
     one list of ‖dW[l]‖ and one of std(A[l]) for l = 1..L (see :mod:`nnrecipe.train.monitoring`).
+
+    With ``fit(evaluate_every=k)`` the per-epoch lists hold the measured epochs only (every
+    k-th and the last; ``epoch`` says which, 0-based); ``iteration_cost`` still holds every
+    mini-batch. ``train_rows`` is the number of training rows the train loss and error were
+    measured on: all m, or a fixed subsample with ``fit(train_sample=N)`` when m > N.
     """
 
     epoch: list[int] = field(default_factory=list)
@@ -42,6 +47,8 @@ class History:
     gradient_norms: list[list[float]] = field(default_factory=list)
     activation_std: list[list[float]] = field(default_factory=list)
     best_epoch: int | None = None
+    evaluate_every: int = 1
+    train_rows: int | None = None
     stop_reason: str = "completed"
     message: str = ""
 

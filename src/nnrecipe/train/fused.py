@@ -23,7 +23,8 @@ with step and ε' from :meth:`nnrecipe.train.optimizers.Adam.scalars`: the same 
 passes (the scalars are applied in float64, then stored in θ's dtype).
 ``benchmarks/hot_path_micro.py`` measures the two against each other.
 
-Numba is an optional extra (``pip install 'nnrecipe[fast]'``). Without it, or with the
+Numba is an optional extra (``pip install numba``, or
+``pip install -e '.[fast]'`` in the checkout). Without it, or with the
 environment variable ``NNRECIPE_NUMBA=0``, Adam runs the NumPy passes. Numba is imported and
 the loop compiled (about 0.5 s, then cached on disk) at the first Adam step, never by
 ``import nnrecipe``.

@@ -2,8 +2,10 @@
 
 Each epoch: shuffle the training rows with the run's generator, cut mini-batches of
 ``batch_size`` (the last one may be smaller), and for each batch compute J and dθ in
-training mode (dropout on), then step the optimizer. At the end of the epoch, measure the
-training and dev sets in inference mode and let the callbacks see the history.
+training mode (dropout on), then step the optimizer. At the end of every
+``evaluate_every``-th epoch (and of the last), measure the training set (or a fixed subsample
+of ``train_sample`` rows) and the dev set in inference mode and let the callbacks see the
+history.
 
 Nothing the user made is lost: J becoming NaN/inf stops training with the last good
 weights (those at the end of the previous epoch); Ctrl-C stops cleanly with the best
@@ -61,6 +63,8 @@ def fit(
     verbose: bool = False,
     monitor_gradients=False,
     decay_timing: str = "before_epoch",
+    evaluate_every: int = 1,
+    train_sample: int | None = None,
 ) -> History:
     """Train ``network`` on (X, y) and return its :class:`History`.
 
@@ -96,6 +100,18 @@ def fit(
     monitor_gradients : bool or GradientMonitor
         Record per-layer ‖dW[l]‖ and std(A[l]) each epoch into the History and warn, naming
         the layer, when they vanish or explode across depth (:mod:`nnrecipe.train.monitoring`).
+    evaluate_every : int
+        Epochs between history measurements (the inference-mode train and dev loss and
+        error; the last epoch is always measured). Callbacks, early stopping included, see
+        the measured epochs only, so ``patience`` counts measurements. Measuring costs about
+        one forward pass over the training and dev sets: with many epochs on small batches
+        it can take as long as training itself.
+    train_sample : int, optional
+        Measure the training loss and error on a fixed random subsample of at most this many
+        rows (drawn once per ``fit``, from a generator of its own, so the run's shuffling and
+        dropout are unchanged); ``History.train_rows`` says how many. None: every row.
+        A few thousand rows give the training error to about ±1 point, which is all the
+        bias/variance diagnosis needs.
     """
     callbacks = check_callbacks(callbacks)
     verbose = check_flag(verbose, "verbose")
@@ -104,6 +120,9 @@ def fit(
     decay_rate = check_nonneg(decay_rate, "decay_rate")
     decay_interval = check_positive(decay_interval, "decay_interval", integer=True)
     decay_timing = check_name(decay_timing, optimizers.DECAY_TIMINGS, "decay_timing")
+    evaluate_every = check_positive(evaluate_every, "evaluate_every", integer=True)
+    if train_sample is not None:
+        train_sample = check_positive(train_sample, "train_sample", integer=True)
     if opt.name == "gd" and batch_size is not None:
         raise ValueError(
             "optimizer='gd' is batch gradient descent over the whole training set; "
@@ -135,7 +154,9 @@ def fit(
     rng = network.rng if seed is None else as_rng(seed, "seed")
     hooks = ([early_stopping] if early_stopping is not None else []) + callbacks
 
-    history = History()
+    history = History(evaluate_every=evaluate_every)
+    X_eval, Y_eval = _train_subsample(X, Y, train_sample)
+    history.train_rows = len(X_eval)
     theta = network.theta
     params, grads = {"theta": theta}, {"theta": network.dtheta}
     opt.init(params)
@@ -165,6 +186,7 @@ def fit(
             )
             order = rng.permutation(m)
             costs = []
+            measured = (epoch + 1) % evaluate_every == 0 or epoch + 1 == epochs
             for b, s in enumerate(range(0, m, batch_size)):
                 idx = order[s : s + batch_size]
                 Xb, Yb = Xb_full[: len(idx)], Yb_full[: len(idx)]
@@ -174,7 +196,7 @@ def fit(
                 Y.take(idx, axis=0, out=Yb, mode="clip")
                 Xin = augment(Xb, rng) if augment is not None else Xb
                 J = network.loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
-                if grad_monitor is not None and b == 0:
+                if grad_monitor is not None and b == 0 and measured:
                     grad_monitor(network, history)
                 if not math.isfinite(J):
                     theta[...] = last_good
@@ -186,7 +208,9 @@ def fit(
                 costs.append(J)
             network.clear_cache()
             history.iteration_cost.extend(costs)
-            _record(network, history, epoch, costs, opt.learning_rate, X, Y, dev_set, start)
+            if measured:
+                lr = opt.learning_rate
+                _record(network, history, epoch, costs, lr, X_eval, Y_eval, dev_set, start)
             if not np.all(np.isfinite(theta)):
                 theta[...] = last_good
                 history.stop_reason = "diverged"
@@ -196,6 +220,8 @@ def fit(
                 warnings.warn(history.message, RuntimeWarning, stacklevel=3)
                 return history
             last_good[...] = theta
+            if not measured:
+                continue
             if verbose:
                 print(_line(history))
             stop = False
@@ -214,7 +240,7 @@ def fit(
                 break
     except KeyboardInterrupt:
         network.clear_cache()
-        _drop_partial_epoch(history, -(-m // batch_size))
+        _drop_partial_epoch(history, -(-m // batch_size), evaluate_every == 1)
         history.stop_reason = "interrupted"
         history.message = "training interrupted (Ctrl-C); the network keeps the best weights so far"
         theta[...] = best_theta if best_theta is not None else last_good
@@ -227,13 +253,28 @@ def fit(
     return history
 
 
-def _drop_partial_epoch(history: History, batches_per_epoch: int) -> None:
+def _drop_partial_epoch(history: History, batches_per_epoch: int, every_epoch: bool) -> None:
     """Ctrl-C can land while an epoch is being recorded; keep complete epochs only, so every
-    per-epoch list has one entry per epoch (``time`` is recorded last)."""
+    per-epoch list has one entry per measured epoch (``time`` is recorded last) and, when
+    every epoch is measured, ``iteration_cost`` covers exactly those epochs."""
     n = len(history.time)
     for key, values in vars(history).items():
-        if isinstance(values, list):
-            del values[n * batches_per_epoch if key == "iteration_cost" else n :]
+        if key == "iteration_cost":
+            if every_epoch:
+                del values[n * batches_per_epoch :]
+        elif isinstance(values, list):
+            del values[n:]
+
+
+def _train_subsample(X, Y, train_sample: int | None):
+    """The rows the training loss and error are measured on: all of them, or a fixed sorted
+    random subsample of ``train_sample`` rows (its own seeded generator: the run's draws are
+    untouched)."""
+    m = len(X)
+    if train_sample is None or train_sample >= m:
+        return X, Y
+    rows = np.sort(np.random.default_rng(m).choice(m, size=train_sample, replace=False))
+    return X[rows], Y[rows]
 
 
 def _record(network: Network, history, epoch, costs, lr, X, Y, dev_set, start) -> None:

@@ -33,6 +33,11 @@ from ..nn.network import Network
 FIX = (
     "use init='he' for ReLU layers ('xavier' for tanh), standardize the inputs, or use fewer layers"
 )
+# a problem that was not there at initialization was made by the updates
+TRAINING_FIX = (
+    "it was not there at initialization, so the updates made it: the usual cause is a learning "
+    "rate that is too large (try 10x smaller)"
+)
 
 
 def measure(network: Network) -> tuple[list[float], list[float]]:
@@ -44,10 +49,11 @@ def measure(network: Network) -> tuple[list[float], list[float]]:
     return norms, spread
 
 
-def problems(norms, spread, orders: float = 3.0) -> list[tuple[str, int, str]]:
+def problems(norms, spread, orders: float = 3.0, fix: str = FIX) -> list[tuple[str, int, str]]:
     """``(kind, layer, message)`` for each signal that changes by > 10^orders across depth;
     kind is one of "overflow", "activations_explode", "activations_vanish",
-    "gradients_explode", "gradients_vanish"; layers are numbered 1..L."""
+    "gradients_explode", "gradients_vanish"; layers are numbered 1..L; each message ends
+    with ``fix``."""
     found = []
     bad = [i for i, v in enumerate(list(norms) + list(spread)) if not np.isfinite(v)]
     if bad:
@@ -56,7 +62,7 @@ def problems(norms, spread, orders: float = 3.0) -> list[tuple[str, int, str]]:
             (
                 "overflow",
                 layer,
-                f"gradient or activation at layer {layer} overflowed to inf/NaN; {FIX}",
+                f"gradient or activation at layer {layer} overflowed to inf/NaN; {fix}",
             )
         )
         return found
@@ -74,7 +80,7 @@ def problems(norms, spread, orders: float = 3.0) -> list[tuple[str, int, str]]:
                         f"activations {kind} across depth: std(A[{layer}]) = "
                         f"{hidden[layer - 1]:.3g} vs std(A[1]) = {hidden[0]:.3g} "
                         f"(the hidden layers range from {ratio.min():.2g}x to "
-                        f"{ratio.max():.2g}x std(A[1])); gradients {kind} with them; {FIX}",
+                        f"{ratio.max():.2g}x std(A[1])); gradients {kind} with them; {fix}",
                     )
                 )
     if len(norms) >= 2 and norms[-1] > 0:
@@ -91,7 +97,7 @@ def problems(norms, spread, orders: float = 3.0) -> list[tuple[str, int, str]]:
                         f"gradients {kind} across depth: ||dW[{layer}]|| = "
                         f"{norms[layer - 1]:.3g} vs ||dW[{len(norms)}]|| = {norms[-1]:.3g} "
                         f"at the output layer; layers 1..{layer} learn "
-                        f"{'far too fast' if kind == 'explode' else 'almost nothing'}; {FIX}",
+                        f"{'far too fast' if kind == 'explode' else 'almost nothing'}; {fix}",
                     )
                 )
     return found
@@ -111,12 +117,18 @@ class GradientMonitor:
             raise ValueError(f"orders={orders!r} must be a number > 0 (orders of magnitude)")
         self.orders = float(orders)
         self.warned: set[str] = set()
+        self.at_init: set[str] | None = None  # the kinds already there before any update
 
     def __call__(self, network: Network, history) -> None:
         norms, spread = measure(network)
         history.gradient_norms.append(norms)
         history.activation_std.append(spread)
-        for kind, _layer, message in problems(norms, spread, self.orders):
+        if self.at_init is None:
+            self.at_init = {kind for kind, _, _ in problems(norms, spread, self.orders)}
+        found = problems(norms, spread, self.orders)
+        if any(kind not in self.at_init for kind, _, _ in found):
+            found = problems(norms, spread, self.orders, TRAINING_FIX)
+        for kind, _layer, message in found:
             if kind not in self.warned:
                 self.warned.add(kind)
                 warnings.warn(message, RuntimeWarning, stacklevel=4)

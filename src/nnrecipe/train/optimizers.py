@@ -115,7 +115,7 @@ class Adam(Optimizer):
     State: the course's moments are the properties ``v`` and ``s``. They are stored as
     ``u`` = v/(1-β₁) and ``r`` = s/(1-β₂), the same update in fewer passes
     (:mod:`nnrecipe.train.fused`). ``fused``: None runs the one-pass Numba kernel when Numba is
-    installed (``pip install 'nnrecipe[fast]'``) and the NumPy passes otherwise; False always
+    installed (``pip install numba``) and the NumPy passes otherwise; False always
     runs the NumPy passes; True requires the kernel.
     """
 
@@ -145,7 +145,7 @@ class Adam(Optimizer):
         self._kernel = None if self.fused is False else adam_kernel()
         if self.fused and self._kernel is None:
             raise ImportError(
-                "Adam(fused=True) needs Numba: pip install 'nnrecipe[fast]' (and do not set "
+                "Adam(fused=True) needs Numba: pip install numba (and do not set "
                 "NNRECIPE_NUMBA=0), or pass fused=None to fall back to NumPy"
             )
 

@@ -12,6 +12,18 @@ from __future__ import annotations
 
 from .callbacks import Callback, History
 
+STATS_WIDTH = len("J -1.234e+05  dev error 100.00%")
+
+
+def bar_columns(console_width: int, text_width: int, bar_column, max_bar: int = 40) -> list:
+    """The bar column sized to what the text leaves of the line, or none at all when under 10
+    characters would be left: the figures (counts, errors, times) are never cut short."""
+    room = console_width - text_width
+    if room < 10:
+        return []
+    bar_column.bar_width = min(max_bar, room - 1)
+    return [bar_column]
+
 
 class ProgressBar(Callback):
     """Rich progress bar over ``epochs`` epochs, labelled ``description``.
@@ -44,15 +56,19 @@ class ProgressBar(Callback):
         )
 
         self.close()
+        console = self.console or Console(stderr=True)
+        # description, " epoch", "n/n", stats, elapsed, "left", remaining, and the spaces
+        text = len(self.description) + 6 + 2 * len(str(self.epochs)) + 1 + STATS_WIDTH
+        text += 7 + 4 + 7 + 7
         self._progress = Progress(
             TextColumn("[bold]{task.description}[/] epoch"),
             MofNCompleteColumn(),
-            BarColumn(),
+            *bar_columns(console.width, text, BarColumn()),
             TextColumn("{task.fields[stats]}"),
             TimeElapsedColumn(),
             TextColumn("left"),
             TimeRemainingColumn(),
-            console=self.console or Console(stderr=True),
+            console=console,
         )
         self._progress.start()
         self._task = self._progress.add_task(self.description, total=self.epochs, stats="")
@@ -65,7 +81,7 @@ class ProgressBar(Callback):
             stats += f"  dev error {history.dev_error[-1]:.2%}"
         else:
             stats += f"  train error {history.train_error[-1]:.2%}"
-        self._progress.update(self._task, completed=len(history), stats=stats)
+        self._progress.update(self._task, completed=history.epoch[-1] + 1, stats=stats)
         return None
 
     def on_train_end(self, network, history: History) -> None:

@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from ..train.progress import bar_columns
+
+INFO_WIDTH = len("best dev error 12.34% (trial 123) · 4 running, 12 pruned, 3 failed")
+
 
 class Monitor:
     """A progress bar: finished trials of the target, best dev error so far, pruned/failed."""
@@ -11,6 +15,7 @@ class Monitor:
         self.progress = None
         if not enabled:
             return
+        from rich.console import Console
         from rich.progress import (
             BarColumn,
             MofNCompleteColumn,
@@ -19,13 +24,17 @@ class Monitor:
             TimeElapsedColumn,
         )
 
+        console = Console(stderr=True)
+        # "tuning", "n/n", elapsed, the info line (about 60 characters) and the spaces
+        text = 6 + 2 * len(str(target)) + 1 + 7 + INFO_WIDTH + 4
         self.progress = Progress(
             TextColumn("tuning"),
-            BarColumn(),
+            *bar_columns(console.width, text, BarColumn()),
             MofNCompleteColumn(),
             TimeElapsedColumn(),
             TextColumn("{task.fields[info]}"),
             transient=False,
+            console=console,
         )
         self.task = self.progress.add_task("tune", total=target, info="starting workers")
         self.progress.start()

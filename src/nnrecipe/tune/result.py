@@ -31,8 +31,9 @@ def _hide_password(storage: str | None) -> str | None:
 def _row(t, settings: dict) -> dict:
     attrs = t.user_attrs
     params = dict(attrs.get("params") or {})
-    for name, value in settings["space"].items():
-        params.setdefault(name, t.params.get(name, value))
+    for name, value in settings["space"].items():  # a range not drawn yet (failed trial): None
+        fixed = None if isinstance(value, tuple | list) else value
+        params.setdefault(name, t.params.get(name, fixed))
     last = max(t.intermediate_values) if t.intermediate_values else None
     return {
         "number": t.number,

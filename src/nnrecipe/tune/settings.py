@@ -2,7 +2,8 @@
 
 A study stores (as the Optuna user attribute ``nnrecipe``) the search space, how each trial
 trains (epochs, batch size, optimizer, early-stopping patience, pruning), the output layer,
-the seed and a fingerprint of the data: SHA-256 over the train and dev arrays. A worker that
+the seed, a fingerprint of the data (SHA-256 over the train and dev arrays) and, from the
+command line, the data's source (dataset, n, noise, target, split, seed). A worker that
 joins or resumes the study reuses these settings and must bring the same data (same
 fingerprint), so every trial of a study is measured the same way on the same dev set.
 """
@@ -30,6 +31,15 @@ def fingerprint(*arrays) -> str:
         h.update(str(a.shape).encode())
         h.update(a.tobytes())
     return h.hexdigest()[:16]
+
+
+def describe_source(source: dict) -> str:
+    """``dataset 'digits', n=300, seed 0`` from a stored data source."""
+    parts = [f"dataset {source.get('dataset')!r}"]
+    parts += [f"{k}={source[k]!r}" for k in ("n", "noise", "target", "split") if source.get(k)]
+    if source.get("seed") is not None:
+        parts.append(f"seed {source['seed']}")
+    return ", ".join(parts)
 
 
 def prepare_data(X, y, dev, seed):
@@ -68,9 +78,12 @@ def settings_for(given: dict, stored: dict | None, data: tuple, space) -> dict:
     if stored is None:
         return fresh
     if stored["data"] != fresh["data"]:
+        source = stored.get("source")
+        origin = f" ({describe_source(source)})" if source else ""
         raise ValueError(
-            f"the data differ from those the study was created with (fingerprint {stored['data']}, "
-            f"now {fresh['data']}); use the same dataset, split seed and options, or a new study"
+            f"the data differ from those the study was created with{origin} (fingerprint "
+            f"{stored['data']}, now {fresh['data']}); use the same dataset, split seed and "
+            "options, or a new study"
         )
     passed = {k: v for k, v in given.items() if v is not None}
     if space is not None:

@@ -67,7 +67,7 @@ def _with_postgres_driver(url: str) -> str:
         if importlib.util.find_spec(module) is not None:
             return f"postgresql+{dialect}://{rest}"
     raise ValueError(
-        "a postgresql:// storage needs a PostgreSQL driver: pip install 'nnrecipe[postgres]' "
+        "a postgresql:// storage needs a PostgreSQL driver: pip install psycopg2-binary "
         "(psycopg2-binary) or psycopg"
     )
 

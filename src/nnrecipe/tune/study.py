@@ -90,6 +90,8 @@ def objective(trial, job) -> float:
     report = _ReportToTrial(trial)
     start = time.perf_counter()
     net, history = train_config(params, settings, job.data, seed, [report])
+    if history.stop_reason == "interrupted":  # fit caught Ctrl-C: the trial did not finish
+        raise KeyboardInterrupt
     trial.set_user_attr("epochs", len(history))
     trial.set_user_attr("seconds", time.perf_counter() - start)
     if report.pruned_at is not None:
@@ -125,6 +127,7 @@ def tune(
     refit: bool = True,
     seed: int = 0,
     progress: bool = False,
+    source: dict | None = None,
 ) -> TuneResult:
     """Search λ, keep_prob, the learning rate, width and depth for the lowest dev error.
 
@@ -159,17 +162,25 @@ def tune(
         Seconds between heartbeats of running trials on database storages; a trial silent
         for twice that long (its worker died) is marked failed.
     refit : bool
-        Retrain the best configuration (same seed, so the same network) into ``.network``
-        (skipped after Ctrl-C).
+        Retrain the best finished trial's configuration (same seed, so the same network) into
+        ``.network``; after Ctrl-C too (``stop_reason == "interrupted"``), so nothing finished
+        is lost. A second Ctrl-C during that retraining leaves ``.network`` None.
     seed : int
         Split, sampler and training seeds (trial *n* trains with ``seed + n``).
     progress : bool
         Show live progress in the terminal.
+    source : dict, optional
+        Where the data came from (the CLI passes its ``dataset``, ``n``, ``noise``, ``seed``,
+        ``target`` and ``split`` options), stored with a new study so that a resume can load
+        the same data (:func:`stored_source`) and an error can name the original dataset.
     """
     try:
         import optuna
     except ImportError:
-        raise ImportError("nnrecipe tune needs Optuna: pip install 'nnrecipe[tune]'") from None
+        raise ImportError(
+            "nnrecipe tune needs Optuna: pip install optuna (in the nnrecipe checkout: "
+            "pip install -e '.[tune]')"
+        ) from None
     trials = check_positive(trials, "trials", integer=True)
     timeout = None if timeout is None else check_positive(timeout, "timeout")
     workers = check_positive(
@@ -211,6 +222,8 @@ def tune(
         settings = settings_for(given, stored, data, space)
         if stored is None:
             settings["seed"] = seed
+            if source is not None:
+                settings["source"] = dict(source)
             study.set_user_attr("nnrecipe", settings)
         deadline = None if timeout is None else time.time() + timeout
         job = tuning_workers.Job(
@@ -230,10 +243,16 @@ def tune(
             monitor.close()
         tuning_workers.fail_dead_workers(study, storage_obj)
         result = TuneResult.from_study(study, settings, storage, reason)
-    if refit and result.best_params is not None and reason != "interrupted":
-        net, _ = train_config(result.best_params, settings, data, result.best_seed)
-        result.network = net
-        result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
+    if refit and result.best_params is not None:
+        try:  # after Ctrl-C too: the best finished trial is not lost
+            net, history = train_config(result.best_params, settings, data, result.best_seed)
+        except KeyboardInterrupt:
+            net, history = None, None
+        if history is None or history.stop_reason == "interrupted":  # a second Ctrl-C
+            net, result.stop_reason = None, "interrupted"
+        if net is not None:
+            result.network = net
+            result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
     if table is not None:
         attach_table(result, table, (data[2], data[3]))
     elif classes is not None:
@@ -243,6 +262,27 @@ def tune(
             result.class_errors = class_errors(data[3], predicted, classes)
             result.network.classes = classes
     return result
+
+
+def stored_source(storage, study_name: str | None = None) -> dict | None:
+    """The data source a study was created with (``source=`` of :func:`tune`), or None.
+
+    ``study_name=None`` takes the storage's only study. Lets ``nnrecipe tune --resume`` load
+    the study's own dataset without ``--dataset`` being repeated."""
+    import optuna
+
+    storage = tuning_storage.check_storage(storage)
+    if storage is None:
+        return None
+    with _quiet(optuna):
+        storage_obj = tuning_storage.open_storage(storage)
+        names = optuna.get_all_study_names(storage_obj)
+        if study_name is None and len(names) == 1:
+            study_name = names[0]
+        if study_name not in names:
+            return None
+        study = optuna.load_study(study_name=study_name, storage=storage_obj)
+        return (study.user_attrs.get("nnrecipe") or {}).get("source")
 
 
 @contextmanager

@@ -101,6 +101,12 @@ def _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run
             callbacks=progress,
         )
     interrupted = any(r.history.stop_reason == "interrupted" for r in comparison.results)
+    # each setting's own warnings (init='zeros' breaks no symmetry, ...): terminal and report
+    warned = list(
+        dict.fromkeys(
+            [*warned, *(f"{r.label}: {w}" for r in comparison.results for w in r.warnings)]
+        )
+    )
     for r in comparison.results:
         (out / "models").mkdir(exist_ok=True)
         r.network.save(out / "models" / f"{r.name}.npz")

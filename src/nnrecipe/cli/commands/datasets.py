@@ -83,7 +83,7 @@ def _describe(seed: int) -> list[dict]:
     for name, (m, n_x, k, text, needs) in REAL.items():
         if needs == "sklearn":
             available = have_sklearn
-            how = "" if available else "needs scikit-learn: pip install 'nnrecipe[sklearn]'"
+            how = "" if available else "needs scikit-learn: pip install scikit-learn"
         else:
             subset = "test" if name.endswith("test") else "train"
             files = [

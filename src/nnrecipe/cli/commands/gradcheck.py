@@ -12,13 +12,15 @@ from . import output
 
 def run(args) -> int:
     seed = getattr(args, "seed", 0)
-    if len(args.layers) < 2:
-        raise ValueError(f"--layers needs at least an input and an output size, got {args.layers}")
+    for flag, value in (("--inputs", args.inputs), ("--outputs", args.outputs)):
+        if value < 1:
+            raise ValueError(f"{flag} must be a positive integer, got {value}")
+    sizes = [args.inputs, *args.layers, args.outputs]  # --layers: hidden sizes, as in train
     if args.examples < 1:
         raise ValueError(f"--examples must be a positive integer, got {args.examples}")
     hidden = args.hidden.split(",") if "," in args.hidden else args.hidden
     net = Network(
-        args.layers,
+        sizes,
         hidden=hidden,
         output=args.output,
         loss=args.loss,
@@ -29,8 +31,8 @@ def run(args) -> int:
         seed=seed,
     )
     rng = np.random.default_rng(seed)
-    m, n_y = args.examples, args.layers[-1]
-    X = rng.standard_normal((m, args.layers[0]))
+    m, n_y = args.examples, sizes[-1]
+    X = rng.standard_normal((m, sizes[0]))
     if net.loss.name == "categorical_crossentropy":
         Y = rng.integers(0, n_y, m)
     elif net.loss.name == "binary_crossentropy":

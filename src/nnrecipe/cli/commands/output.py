@@ -115,10 +115,61 @@ def save_result(
     return 130 if result.stop_reason == "interrupted" else 0
 
 
+# columns a narrow terminal may leave out, least useful first (they stay in result.json)
+LOW_VALUE_COLUMNS = ("time", "s", "seconds", "epochs", "zeros", "worker", "examples", "‖W‖")
+
+
 def console():
+    """A Rich console whose tables never cut a figure short (see :func:`fit_table`)."""
     from rich.console import Console
 
-    return Console(highlight=False)
+    class _Console(Console):
+        def print(self, *objects, **kwargs):
+            super().print(*(fit_table(o, self) for o in objects), **kwargs)
+
+    return _Console(highlight=False)
+
+
+def _least_width(table) -> int:
+    """The narrowest the table can be with every word whole: the columns' longest words,
+    their padding and the vertical rules."""
+    _, right, _, left = table.padding
+    rules = (len(table.columns) - 1 + 2 * table.show_edge) if table.box else 0
+    return sum(c.min_width + left + right for c in table.columns) + rules
+
+
+def fit_table(renderable, console):
+    """Let a table fit ``console.width`` without truncating a cell (``14.5…``): every column
+    may wrap at spaces (folding only a single word longer than the width), and while the
+    table cannot fit even so, the least useful column (:data:`LOW_VALUE_COLUMNS`) is left out
+    and the caption says so. Groups and objects with ``__rich__`` are searched for tables."""
+    from rich.cells import cell_len
+    from rich.console import Group
+    from rich.table import Table
+
+    if hasattr(renderable, "__rich__") and not isinstance(renderable, Table | str):
+        renderable = renderable.__rich__()
+    if isinstance(renderable, Group):
+        renderable._renderables = [fit_table(r, console) for r in renderable.renderables]
+        return renderable
+    if not isinstance(renderable, Table):
+        return renderable
+    for column in renderable.columns:
+        words = [w for cell in [column.header, *column.cells] for w in str(cell).split()]
+        column.min_width = max((cell_len(w) for w in words), default=1)
+        column.no_wrap, column.overflow = False, "fold"
+    dropped = []
+    while _least_width(renderable) > console.width:
+        names = [str(c.header).strip() for c in renderable.columns]
+        low = [n for n in LOW_VALUE_COLUMNS if n in names]
+        if not low:
+            break
+        renderable.columns.pop(names.index(low[0]))
+        dropped.append(low[0])
+    if dropped:
+        note = f"({', '.join(dropped)} left out to fit {console.width} columns)"
+        renderable.caption = f"{renderable.caption} {note}" if renderable.caption else note
+    return renderable
 
 
 def note(message: str) -> None:

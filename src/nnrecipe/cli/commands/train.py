@@ -58,7 +58,7 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
     }
     diagnosis = class_errors = None
     if net.loss.classification:
-        diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"])
+        diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"], history=history)
     if data.classification and net.loss.classification:
         from ...data.labels import class_errors as per_class
 
@@ -77,7 +77,9 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
         "n_test": len(test[0]),
         "split_rule": getattr(parts, "rule", None),
         "epochs": len(history),
-        "best_epoch": history.best_epoch,
+        # counted from 1, as the terminal and the report say it (History.best_epoch is the
+        # 0-based index of Python)
+        "best_epoch": None if history.best_epoch is None else history.best_epoch + 1,
         "stop_reason": history.stop_reason,
         "message": history.message,
         "time": elapsed,
@@ -150,7 +152,7 @@ def _print(result: dict, history, diagnosis, warned) -> None:
             f"{result[f'{name}_loss']:.4g}",
         )
     console.print(table)
-    best = "" if result["best_epoch"] is None else f", best epoch {result['best_epoch'] + 1}"
+    best = "" if result["best_epoch"] is None else f", best epoch {result['best_epoch']}"
     console.print(
         f"{result['epochs']} epochs in {result['time']:.1f} s "
         f"({result['stop_reason'].replace('_', ' ')}{best})"

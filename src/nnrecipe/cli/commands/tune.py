@@ -7,12 +7,13 @@ from __future__ import annotations
 from pathlib import Path
 
 from ...report.tune import tune_report
-from ...tune.study import tune
+from ...tune.study import stored_source, tune
 from .. import config
 from . import common, output
 from .rundir import STUDY, RunDirectory
 
 RANGES = ("l2", "keep_prob", "learning_rate", "width", "depth")
+SOURCE = ("dataset", "n", "noise", "target", "seed")  # what loads the data, kept in the study
 SHOWN_TRIALS = 15
 
 
@@ -23,6 +24,8 @@ def run(args) -> int:
             "--resume needs --storage: the database URL or journal file of the study to "
             "continue, e.g. --storage runs/<time>/study.journal"
         )
+    if options["resume"]:
+        options = _with_stored_source(options, args)
     data = common.load_data(options)
     if not data.classification:
         raise ValueError(
@@ -61,6 +64,7 @@ def _tune(args, options, data, run_dir) -> int:
             heartbeat=options["heartbeat"],
             seed=options["seed"],
             progress=output.show_progress(options),
+            source=_source(options),
         )
     result.storage = run_dir.public(result.storage)
     model = None
@@ -78,6 +82,25 @@ def _tune(args, options, data, run_dir) -> int:
             output.note(line)
     _print(result, run_dir.final, run_dir.public(report), warned)
     return code
+
+
+def _source(options: dict) -> dict:
+    """The options that load the data, stored in the study (a file by its absolute path)."""
+    source = {k: options.get(k) for k in SOURCE}
+    if Path(str(source["dataset"])).exists():
+        source["dataset"] = str(Path(source["dataset"]).resolve())
+    return source
+
+
+def _with_stored_source(options: dict, args) -> dict:
+    """On ``--resume``, the study's own data options unless given on the line or in --config."""
+    source = stored_source(options["storage"], options["study_name"])
+    if not source:
+        return options
+    given = set(vars(args))
+    if getattr(args, "config", None):
+        given |= set(config.read_toml(args.config, config.TUNE))
+    return {**options, **{k: v for k, v in source.items() if k in SOURCE and k not in given}}
 
 
 def _range(value):
@@ -132,5 +155,14 @@ def _print(result, out: Path, report, warned) -> None:
         f"study {result.study_name!r} in {result.storage}: add trials or join from another "
         f"machine with --storage {result.storage} --study-name {result.study_name} --resume"
     )
-    saved = f"model, trials and config saved in {out}/"
-    console.print(saved + (f"; report: {report}" if report else ""))
+    if result.stop_reason == "interrupted":
+        finished = result.count("COMPLETE") + result.count("PRUNED")
+        kept = (
+            f"the best finished trial ({result.best_trial}) was retrained with its seed and "
+            "saved as model.npz"
+            if result.network is not None
+            else "no trial had completed, so no model was saved"
+        )
+        console.print(f"interrupted (Ctrl-C) after {finished} finished trials: {kept}")
+    saved = "model, trials and config" if result.network is not None else "trials and config"
+    console.print(f"{saved} saved in {out}/" + (f"; report: {report}" if report else ""))
