@@ -88,7 +88,7 @@ def run(args) -> int:
             network=shared,
             fit=fit,
             seed=options["seed"],
-            baseline_error=options["baseline"],
+            baseline_error=common.baseline(options),
             zero_tol=options["zero_tol"],
             callbacks=progress,
         )

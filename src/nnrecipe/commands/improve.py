@@ -18,6 +18,11 @@ def run(args) -> int:
             f"{data.name!r} has real-valued targets (use nnrecipe train for regression)"
         )
     batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
+    cv = options["cv"]
+    if cv != "auto":
+        if not str(cv).strip().isdigit() or int(cv) < 1:
+            raise ValueError(f"--cv expects auto or a number of folds >= 1, got {cv!r}")
+        cv = int(cv)
     out = output.run_directory(options["out"])
     config_text = output.write_config(out, config.IMPROVE, options)
     with output.captured_warnings() as warned:
@@ -33,7 +38,10 @@ def run(args) -> int:
             learning_rate=options["learning_rate"],
             batch_size=batch,
             optimizer=options["optimizer"],
-            images=True if data.image_shape else None,
+            images=options["images"] or data.image_shape,
+            metric=options["metric"],
+            refit=options["refit"],
+            cv=cv,
             learning_curve=options["learning_curve"],
             progress=output.show_progress(options),
         )
@@ -61,7 +69,8 @@ def run(args) -> int:
     console.print(
         f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
         f"train {output.percent(result.train_error)}, dev {output.percent(result.dev_error)}, "
-        f"test {output.percent(result.test_error)} (the test set: once, at the end)"
+        f"test {output.percent(result.test_error)} (the test set: once, at the end; "
+        f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
     )
     if result.stop_reason != "good_fit":
         console.print("next: " + result.advice[0])

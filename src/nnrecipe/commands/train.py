@@ -52,7 +52,7 @@ def run(args) -> int:
     }
     diagnosis = None
     if net.loss.classification:
-        diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"])
+        diagnosis = net.diagnose(train, dev, baseline_error=common.baseline(options))
     model_path = out / "model.npz"
     net.save(model_path)
     result = {
