@@ -72,6 +72,9 @@ def run(args) -> int:
         f"test {output.percent(result.test_error)} (the test set: once, at the end; "
         f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
     )
+    console.print(f"baseline: {result.baseline_source}")
+    for note in result.notes:
+        console.print(f"note: {note}")
     if result.stop_reason != "good_fit":
         console.print("next: " + result.advice[0])
     saved = f"model, steps and config saved in {out}/"
