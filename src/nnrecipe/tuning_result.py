@@ -94,7 +94,7 @@ class TuneResult:
             sizes = search_space.layer_sizes(
                 r["params"], self.settings["n_features"], self.settings["n_out"]
             )
-            return sum(a * b for a, b in zip(sizes, sizes[1:]))
+            return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
 
         pick = min(within, key=lambda r: (weights(r), r["dev_error"], r["number"]))
         self.selection = (
