@@ -192,3 +192,18 @@ def test_tune_picks_the_simplest_trial_within_one_standard_error_of_the_lowest()
     assert "one-standard-error rule" in result.selection
     big_dev = TuneResult("s", None, trials, {**settings, "n_dev": 100_000}, "done")
     assert big_dev._guarded(trials)["number"] == 1  # a large dev set resolves 2 points
+
+
+def test_ctrl_c_in_the_first_run_keeps_its_best_weights(monkeypatch):
+    X, y = nr.datasets.moons(n=300, noise=0.3, seed=0)
+    fit = nr.Network.fit
+
+    def interrupted_fit(self, *args, **kwargs):
+        history = fit(self, *args, **{**kwargs, "epochs": 3})
+        history.stop_reason = "interrupted"
+        return history
+
+    monkeypatch.setattr(nr.Network, "fit", interrupted_fit)
+    r = nr.improve(X, y, cv=1, seed=0)
+    assert r.stop_reason == "interrupted" and len(r.steps) == 1 and not r.refit
+    assert r.network is not None and r.steps[0].epochs <= 3

@@ -93,18 +93,22 @@ class Recipe:
             )
 
     # ------------------------------------------------------------------ clock, baseline
-    def reserve(self) -> float:
-        """Seconds kept for the refit (and a learning curve when variance is high)."""
-        run = self.current
+    def refit_seconds(self) -> float:
+        """The refit's expected time: seconds per epoch of the chosen run × its epoch count
+        × (rows of train+dev / rows the run trained on)."""
+        run, t = self.current, self.trainer
         if run is None:
             return 0.0
-        history, folds = run.history, max(1, self.trainer.folds)
-        per_epoch = history.time[-1] / len(history) if len(history) else run.seconds
-        epochs = float(np.median(run.best_epochs))
-        rows = len(self.trainer.pooled[0]) / max(1, len(self.trainer.train[0]))
-        seconds = 2.0 * per_epoch * epochs * rows  # 2: a margin for a busy machine
+        per_epoch = run.history.time[-1] / len(run.history) if len(run.history) else run.seconds
+        n_fit = len(t.train[0]) if t.folds <= 1 else len(t.pooled[0]) * (t.folds - 1) / t.folds
+        return per_epoch * float(np.median(run.best_epochs)) * len(t.pooled[0]) / n_fit
+
+    def reserve(self) -> float:
+        """Seconds kept for the refit (twice its expected time: a busy machine) and a
+        learning curve when variance is high."""
+        seconds = 2.0 * self.refit_seconds()
         if self.learning_curve and self.diag is not None and self.diag.high_variance:
-            seconds += 1.75 * run.seconds / folds
+            seconds += 1.75 * self.current.seconds / max(1, self.trainer.folds)
         return seconds
 
     def search_end(self) -> float:
@@ -147,8 +151,8 @@ class Recipe:
         self.trainer.deadline = end if self.steps else first
         with self.printer.training(len(self.steps), change):
             run = self.trainer(config)
-        if run.interrupted:
-            raise KeyboardInterrupt
+        if run.interrupted and self.current is not None:
+            raise KeyboardInterrupt  # the best so far stays; the cut-short run is not a step
         before = self.current
         diff, se = (None, None) if before is None else metrics.paired_difference(
             run.values, before.values)  # fmt: skip
@@ -166,6 +170,8 @@ class Recipe:
             self.current = run
             self.diag = self.diagnose(run)
         self.printer.step(step, self.diag)
+        if run.interrupted:  # Ctrl-C in the first run: its best weights are all there is
+            raise KeyboardInterrupt
         return run, step
 
     def keep(self, run, step) -> bool:
@@ -265,9 +271,15 @@ class Recipe:
         if self.learning_curve and diag.high_variance and stop != "interrupted":
             diag = self._curve(sizes) or diag
         network, refitted = run.network, False
-        if refit and stop != "interrupted":
+        if (
+            refit
+            and stop != "interrupted"
+            and time.perf_counter() + self.refit_seconds() > self.end
+        ):
+            self.notes.append("not refit: the budget left no time for it")
+        elif refit and stop != "interrupted":
             epochs = int(round(float(np.median(run.best_epochs))))
-            self.trainer.deadline = self.end + 0.05 * (self.end - self.started)
+            self.trainer.deadline = self.end
             with self.printer.training(None, f"refit on train+dev, {epochs} epochs"):
                 net, history = self.trainer.refit(run.config, epochs)
             if len(history) < epochs:
