@@ -28,7 +28,7 @@ from . import metrics, optimizers
 from ._checks import check_name, check_positive
 from ._task import output_layer
 from .diagnosis import Diagnosis, diagnose
-from .recipe_loop import Recipe, images_shape
+from .recipe_loop import Recipe
 from .recipe_result import ImproveResult, Step
 from .recipe_training import Trainer, looks_like_images, start_config
 
@@ -185,6 +185,25 @@ def improve(
     result.split, result.images = parts, shape is not None
     recipe.printer.finish(result)
     return result
+
+
+def images_shape(images, n_x: int):
+    """``None`` (a table) or the image shape from ``images``: True (square grey), (H, W),
+    (H, W, C) or "HxW[xC]"; the product must be the number of columns."""
+    if images is None or images is False:
+        return None
+    if images is True:
+        side = int(round(n_x**0.5))
+        shape = (side, side)
+    else:
+        shape = tuple(int(v) for v in (images.lower().split("x") if isinstance(images, str)
+                                       else images))  # fmt: skip
+    if len(shape) not in (2, 3) or int(np.prod(shape)) != n_x:
+        raise ValueError(
+            f"images={images!r} must be True, (H, W) or (H, W, C) with H·W·C = {n_x}, the "
+            "number of columns"
+        )
+    return shape
 
 
 def _folds(cv, n_dev: int, rare: int | None = None) -> int:

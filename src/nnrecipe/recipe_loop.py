@@ -25,25 +25,6 @@ class Stop(Exception):
     """Ends the search; ``args[0]`` is the stop reason."""
 
 
-def images_shape(images, n_x: int):
-    """``None`` (a table) or the image shape from ``images``: True (square grey), (H, W),
-    (H, W, C) or "HxW[xC]"; the product must be the number of columns."""
-    if images is None or images is False:
-        return None
-    if images is True:
-        side = int(round(n_x**0.5))
-        shape = (side, side)
-    else:
-        shape = tuple(int(v) for v in (images.lower().split("x") if isinstance(images, str)
-                                       else images))  # fmt: skip
-    if len(shape) not in (2, 3) or int(np.prod(shape)) != n_x:
-        raise ValueError(
-            f"images={images!r} must be True, (H, W) or (H, W, C) with H·W·C = {n_x}, the "
-            "number of columns"
-        )
-    return shape
-
-
 def _reason(d: Diagnosis) -> str:
     bias = (
         f"avoidable bias {d.avoidable_bias:.2%} (train {d.train_error:.2%} − baseline "
