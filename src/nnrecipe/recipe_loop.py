@@ -85,9 +85,12 @@ class Recipe:
         return per_epoch * float(np.median(run.best_epochs)) * len(t.pooled[0]) / n_fit
 
     def reserve(self) -> float:
-        """Seconds kept for the refit (twice its expected time: a busy machine) and a
-        learning curve when variance is high."""
-        seconds = 2.0 * self.refit_seconds()
+        """Seconds kept for the refit (1.5 times its expected time: a busy machine) and a
+        learning curve when variance is high; none when even the refit no longer fits."""
+        refit = self.refit_seconds()
+        if time.perf_counter() + refit > self.end:
+            return 0.0  # no time left for a refit: the search may use it all
+        seconds = 1.5 * refit
         if self.learning_curve and self.diag is not None and self.diag.high_variance:
             seconds += 1.75 * self.current.seconds / max(1, self.trainer.folds)
         return seconds
