@@ -54,6 +54,12 @@ def _rate(value, name: str) -> float:
     return value
 
 
+def _nonneg(value, name: str) -> float:
+    if isinstance(value, bool) or not isinstance(value, numbers.Real) or not value >= 0:
+        raise ValueError(f"{name} must be a number >= 0, got {value!r}")
+    return float(value)
+
+
 @dataclass
 class Diagnosis:
     """A bias/variance report. Prints as a table (Rich) and converts with :meth:`to_dict`."""
@@ -72,6 +78,9 @@ class Diagnosis:
     more_data_helps: bool | None = None
     notes: list[str] = field(default_factory=list)
     cost_curve: str | None = None  # "diverging", "oscillating", "flat" (given a history)
+    metric: str = "error"
+    resolution: float | None = None  # standard error of the dev value (what dev can resolve)
+    baseline_source: str | None = None
 
     @property
     def high_bias(self) -> bool:
@@ -92,7 +101,11 @@ class Diagnosis:
             return f"{100 * v:.2f}%"
 
         rows = [
-            ("baseline error", pct(self.baseline_error), "human-level / Bayes error"),
+            (
+                "baseline error",
+                pct(self.baseline_error),
+                self.baseline_source or "human-level / Bayes error",
+            ),
             ("train error", pct(self.train_error), ""),
         ]
         if self.train_dev_error is not None:
@@ -114,6 +127,10 @@ class Diagnosis:
             rows.append(("data mismatch", pct(self.data_mismatch), ""))
         if self.cost_curve is not None:
             rows.append(("cost curve", self.cost_curve, "an optimization problem"))
+        if self.resolution is not None:
+            rows.append(("dev resolution", pct(self.resolution), "± 1 standard error"))
+        if self.metric != "error":
+            rows.insert(0, ("metric", self.metric, "values below are this metric"))
         return rows
 
     def __str__(self) -> str:
@@ -151,6 +168,7 @@ def diagnose(
     train_dev_error: float | None = None,
     learning_curve=None,
     history=None,
+    metric: str = "error",
 ) -> Diagnosis:
     """Diagnose bias and variance from error rates and say what to try next.
 
@@ -176,21 +194,25 @@ def diagnose(
         The training run's :class:`nnrecipe.History`: when its cost curve diverged,
         oscillated or stayed flat while the bias is high, the case is "optimization" and the
         first step is the learning rate, not a bigger network.
+    metric : str
+        What the values measure (:mod:`nnrecipe.recipe.metrics`); "error" and "balanced_error" are
+        rates in [0, 1], other metrics (log loss) need only be >= 0.
 
     Returns
     -------
     Diagnosis
         ``.case``, ``.avoidable_bias``, ``.variance``, ``.next_steps``, ``.to_dict()``.
     """
-    train = _rate(train_error, "train_error")
-    dev = _rate(dev_error, "dev_error")
-    base = _rate(baseline_error, "baseline_error")
+    rate = _rate if metric in ("error", "balanced_error") else _nonneg
+    train = rate(train_error, "train_error")
+    dev = rate(dev_error, "dev_error")
+    base = rate(baseline_error, "baseline_error")
     bias_threshold = _rate(bias_threshold, "bias_threshold")
     variance_threshold = _rate(variance_threshold, "variance_threshold")
     notes = []
     mismatch = None
     if train_dev_error is not None:
-        train_dev = _rate(train_dev_error, "train_dev_error")
+        train_dev = rate(train_dev_error, "train_dev_error")
         variance, mismatch = train_dev - train, dev - train_dev
     else:
         train_dev, variance = None, dev - train
@@ -260,6 +282,7 @@ def diagnose(
         more_data,
         notes,
         None if trouble is None else trouble.kind,
+        metric,
     )
 
 

@@ -12,7 +12,8 @@ from nnrecipe.cli import main
 
 pytest.importorskip("matplotlib")
 
-IMPROVE = ["improve", "--n", "400", "--layers", "2", "--budget", "4", "--epochs", "60"]
+IMPROVE = ["improve", "--n", "400", "--layers", "2", "--budget", "4", "--epochs", "60", "--cv", "1"]
+IMPROVE += ["--no-refit"]  # the saved model is the one measured on dev
 TUNE = ["tune", "--n", "300", "--epochs", "10", "--width-range", "4:16", "--depth-range", "1"]
 
 

@@ -93,6 +93,7 @@ METAVARS = {
     "init": "NAME",
     "range": "LOW:HIGH",
     "opt_url": "URL|FILE",
+    "baseline": "X|auto",
 }
 
 

@@ -8,8 +8,8 @@ file entry accept exactly the same things (``layers = [20, 3]`` or ``--layers 20
 
 Kinds: int, float, str, bool, ints (positive sizes), floats (one number or a list), strs (one
 name or a list), batch (an int or ``full``), split (``auto`` or three ratios or counts), init
-(a name or ``random:SCALE``), range (``LOW:HIGH`` to search, one number fixes the value);
-``opt_*`` kinds may be unset (None).
+(a name or ``random:SCALE``), baseline (a number or ``auto``), range (``LOW:HIGH`` to
+search, one number fixes the value); ``opt_*`` kinds may be unset (None).
 """
 
 from __future__ import annotations
@@ -136,9 +136,10 @@ OPTIONS = [
     # diagnosis and output
     Option(
         "baseline",
-        "float",
+        "baseline",
         0.0,
-        "baseline (human-level / Bayes) error for the bias/variance diagnosis",
+        "baseline (human-level / Bayes) error for the bias/variance diagnosis; improve: "
+        "auto (default) estimates it from the best dev value and a reference model",
     ),
     Option(
         "out",
@@ -236,6 +237,10 @@ def convert(key: str, value):
     if kind in ("int", "opt_int"):
         return _number(value, key, True)
     if kind in ("float", "opt_float"):
+        return _number(value, key, False)
+    if kind == "baseline":
+        if isinstance(value, str) and value.strip().lower() == "auto":
+            return "auto"
         return _number(value, key, False)
     if kind in ("str", "opt_str", "opt_path", "opt_url"):
         if not isinstance(value, str) or not value.strip():

@@ -36,8 +36,52 @@ SHARED = {
 
 # (key, kind, default, help, commands)
 OPTIONS = [
-    ("budget", "int", 12, "training runs in all, the first one included", (IMPROVE,)),
-    ("minutes", "opt_float", None, "time budget: no new run starts after it", (IMPROVE,)),
+    (
+        "budget",
+        "opt_int",
+        None,
+        "a cap on the training runs (configurations measured), only when given",
+        (IMPROVE,),
+    ),
+    (
+        "minutes",
+        "opt_float",
+        None,
+        "time budget, final refit included; the recipe uses it all unless nothing is left to "
+        "gain (default: 0.5 + 1 per 200,000 input values, at most 10)",
+        (IMPROVE,),
+    ),
+    (
+        "metric",
+        "str",
+        "auto",
+        "error, balanced_error or log_loss; auto: balanced_error when the rarest class is "
+        "under 10%% of the rows",
+        (IMPROVE,),
+    ),
+    (
+        "images",
+        "opt_str",
+        None,
+        "the rows are images of this shape, HxW or HxWxC (never guessed for a table; built-in "
+        "image datasets know it)",
+        (IMPROVE,),
+    ),
+    (
+        "refit",
+        "bool",
+        True,
+        "refit the chosen configuration on train+dev before the one test evaluation",
+        (IMPROVE,),
+    ),
+    (
+        "cv",
+        "str",
+        "auto",
+        "k-fold cross-validation for the decisions: auto (5 folds when dev has under 500 "
+        "rows), a number of folds, or 1 for the dev set alone",
+        (IMPROVE,),
+    ),
     (
         "learning_curve",
         "bool",
@@ -88,11 +132,18 @@ OPTIONS = [
 
 # improve starts small on the spiral with Adam's own learning rate; tune stops trials early
 COMMAND_DEFAULTS = {
-    IMPROVE: {"dataset": "spiral", "layers": [16], "epochs": 100, "learning_rate": 0.001},
+    IMPROVE: {
+        "dataset": "spiral",
+        "layers": None,
+        "epochs": None,
+        "learning_rate": 0.001,
+        "batch_size": None,
+        "baseline": "auto",
+    },  # fmt: skip
     TUNE: {"epochs": 100, "early_stopping": 10},
 }
 GROUPS = {
-    "recipe": ("budget", "minutes", "learning_curve"),
+    "recipe": ("budget", "minutes", "metric", "images", "refit", "cv", "learning_curve"),
     "search": (
         "trials",
         "timeout",
@@ -111,16 +162,19 @@ GROUPS = {
 }
 
 IMPROVE_HELP = """\
-The basic recipe, automated: split (auto rule) and normalize once, train, diagnose bias and
-variance against --baseline, then turn one knob at a time (bias first: wider, deeper, longer,
-learning rate, optimizer; then variance: augmentation for images, L2, dropout, early stopping),
-keeping a change only when the dev error goes down. The test set is evaluated once, at the
-end. Saves the chosen model.npz, config.toml, result.json (every step) and report.html into
---out. Without arguments: a network of 16 units on the built-in spiral.
+The basic recipe, automated: split (auto rule) and normalize once, train a network sized
+from the data (early stopping on dev), diagnose bias and variance against --baseline (auto:
+the best dev value reached or a HistGradientBoosting reference), then search one knob at a
+time over a range (bias first: wider, deeper, longer, learning rate, optimizer; then variance:
+augmentation for --images, L2 on a log grid, dropout), keeping a change only when the dev
+--metric drops by more than the dev set resolves (k-fold cross-validation on small data).
+Time left after the knobs goes to a search around the best. The chosen configuration is refit
+on train+dev and the test set evaluated once, at the end. Saves model.npz, config.toml,
+result.json (every step) and report.html into --out. Without arguments: the built-in spiral.
 
 examples:
   nnrecipe improve
-  nnrecipe improve --dataset digits --layers 256,256 --budget 8
+  nnrecipe improve --dataset digits --minutes 2
   nnrecipe improve --dataset my.csv --target label --baseline 0.02 --minutes 10
 """
 

@@ -1,23 +1,28 @@
 """The basic recipe, automated: fix bias first, then variance, one knob at a time.
 
-    split (auto rule) and standardize once (statistics of the training set)
-    train the starting network; diagnose from inference-mode errors:
-        avoidable bias = train error − baseline,   variance = dev error − train error
-    repeat while the budget lasts and the fit is not good:
-        high bias (alone or with high variance) → turn the next bias knob
-        high variance                            → turn the next variance knob
-        retrain with that one change (same split, same seed: the change explains the effect)
-        keep the change if the dev error went down, else undo it and try the next knob
-    when variance remains, a learning curve says whether more data is the best next step;
+    split (auto rule) and standardize once (statistics of the rows trained on)
+    train a starting network sized from the data, with early stopping on the dev loss
+    diagnose from inference-mode values of the metric:
+        avoidable bias = train − baseline,   variance = dev − train
+    while time remains and something may be gained:
+        high bias (alone or with high variance) → search the next bias knob
+        high variance (or a good fit)           → search the next variance knob
+        each knob is searched over a range (recipe_search) and its best value refined;
+        the best is kept only when it beats the current dev value by more than the dev
+        set resolves (paired standard error; k-fold cross-validation on small data)
+    every knob tried and time left → search around the best configuration (Optuna TPE)
+    refit the chosen configuration on train+dev (its early-stopping epoch count);
     the test set is evaluated once, at the end, on the chosen network.
 
-The knobs are in :mod:`nnrecipe.recipe.knobs`; every step (what changed, why, train/dev error
-before and after, time, kept or undone) is in :class:`nnrecipe.recipe.result.ImproveResult`.
+The knob ranges are in :mod:`nnrecipe.recipe.search`, the runs in :mod:`nnrecipe.recipe.runs`,
+the loop in :mod:`nnrecipe.recipe.loop`, the baseline in :mod:`nnrecipe.recipe.baseline` and the
+metrics in :mod:`nnrecipe.recipe.metrics`; every step (what changed, why, the values before and
+after, the resolution, time, kept or undone) is in :class:`nnrecipe.recipe.result.ImproveResult`.
+A pandas DataFrame is preprocessed on its training rows (:mod:`nnrecipe.data.preprocess`) and
+text labels become classes: the chosen network predicts original labels from raw tables.
 """
 
 from __future__ import annotations
-
-import time
 
 import numpy as np
 
@@ -27,48 +32,22 @@ from ..data.split import split
 from ..data.targets import output_layer, text_labels
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import knobs
-from .learning_curves import learning_curve as make_curve
-from .progress import Printer
+from . import metrics
+from .loop import Recipe
 from .result import ImproveResult, Step
 from .runs import Trainer, looks_like_images, start_config
 
 LEARNING_CURVE_SIZES = (0.25, 0.5, 1.0)
+CV_BELOW = 500  # dev sets under this many rows: decide by k-fold cross-validation
+CV_RARE = 100  # ... or (balanced error) under this many rows of the rarest class
+FOLDS = 5
+__all__ = ["improve", "default_minutes", "Step", "Diagnosis", "looks_like_images"]
 
 
-def _step(number, knob, kind, change, reason, before, run) -> Step:
-    """The record of one run; kept when the dev error went down (the start is always kept)."""
-    return Step(
-        number=number,
-        knob=knob,
-        kind=kind,
-        change=change,
-        reason=reason,
-        train_before=None if before is None else before.train_error,
-        dev_before=None if before is None else before.dev_error,
-        train_after=run.train_error,
-        dev_after=run.dev_error,
-        seconds=run.seconds,
-        kept=before is None or run.dev_error < before.dev_error,
-        config=run.config.to_dict(),
-        epochs=len(run.history),
-    )
-
-
-def _reason(d: Diagnosis) -> str:
-    bias = (
-        f"avoidable bias {d.avoidable_bias:.1%} (train {d.train_error:.1%} − baseline "
-        f"{d.baseline_error:.1%}) > {d.bias_threshold:.1%}"
-    )
-    variance = (
-        f"variance {d.variance:.1%} (dev {d.dev_error:.1%} − train "
-        f"{d.train_error:.1%}) > {d.variance_threshold:.1%}"
-    )
-    if d.case == "high_bias":
-        return f"high bias: {bias}"
-    if d.case == "high_variance":
-        return f"high variance: {variance}"
-    return f"high bias and high variance, bias first: {bias}; {variance}"
+def default_minutes(m: int, n_x: int) -> float:
+    """The default time budget: 0.5 minute + 1 minute per 200,000 input values (rows ×
+    columns), at most 10 minutes (1,000 × 2 spiral points: 0.5; 10,000 MNIST digits: 10)."""
+    return float(min(10.0, 0.5 + m * n_x / 200_000))
 
 
 def improve(
@@ -76,19 +55,22 @@ def improve(
     y=None,
     *,
     target=None,
-    baseline_error: float = 0.0,
+    baseline_error: float | str = "auto",
     network=None,
-    budget: int = 12,
+    budget: int | None = None,
     minutes: float | None = None,
     seed: int = 0,
-    epochs: int = 100,
+    epochs: int | None = None,
     learning_rate: float | None = None,
-    batch_size: int = 64,
+    batch_size: int | None = None,
     optimizer: str = "adam",
-    images: bool | None = None,
+    images=None,
+    metric: str = "auto",
     bias_threshold: float = 0.02,
     variance_threshold: float = 0.02,
     learning_curve: bool = True,
+    refit: bool = True,
+    cv: int | str | bool = "auto",
     dev=None,
     test=None,
     progress: bool = False,
@@ -105,27 +87,44 @@ def improve(
     target : str, optional
         With a DataFrame and no ``y``: the label column (default: the one called target,
         label, class or y).
-    baseline_error : float in [0, 1]
-        Human-level or Bayes error estimate; avoidable bias is measured from it.
+    baseline_error : float in [0, 1] or "auto"
+        Human-level or Bayes error, if you know it: it wins. ``"auto"`` (default) estimates
+        the reachable error as the smaller of the best dev value reached and a
+        HistGradientBoosting reference's (:mod:`nnrecipe.recipe.baseline`); the diagnosis
+        says where the number came from.
     network : Network, list of int or None
-        The starting network (its hidden sizes, activation, λ and keep_prob), or hidden
-        sizes; default one hidden layer of 16 ReLU units.
-    budget : int
-        Training runs in all, the first one included.
+        The starting hidden sizes (or a Network); default sized from the data (64 to 256
+        units, 1 or 2 layers, see :func:`nnrecipe.recipe.runs.data_config`).
+    budget : int, optional
+        A cap on the training runs (configurations measured), only when given.
     minutes : float, optional
-        Wall-clock budget: no new run starts after it.
+        The time budget, final refit included: the recipe uses it all unless it can show
+        nothing is left to gain (dev value within its resolution of a given baseline).
+        Default :func:`default_minutes`: 0.5 minute + 1 per 200,000 input values, ≤ 10.
     seed : int
         Split, initialization, shuffling and dropout: the same for every run.
-    epochs, learning_rate, batch_size, optimizer :
-        Training of the starting configuration (the bias knobs change them); the learning
-        rate defaults to the optimizer's own (0.001 for Adam).
-    images : bool, optional
-        Whether augmentation is a variance knob; default: square grey images are detected.
+    epochs : int, optional
+        The most epochs a run may take (default 1000); runs stop earlier by early stopping
+        (patience 20 epochs on the dev loss, best weights restored).
+    learning_rate, batch_size, optimizer :
+        The start (learning rate: the optimizer's own, 0.001 for Adam; batch sized from m).
+    images : bool, (H, W), (H, W, C) or "HxW[xC]", optional
+        Rows are image pixels: not standardized, and augmentation becomes a variance knob
+        (square grey images). Never guessed: a table is never silently treated as pixels.
+    metric : "auto", "error", "balanced_error" or "log_loss"
+        What diagnosis and decisions use; "auto" takes balanced error when the rarest class
+        is under 10 % of the rows, plain error otherwise.
     bias_threshold, variance_threshold : float
         What counts as high avoidable bias and high variance (see :func:`nnrecipe.diagnose`).
     learning_curve : bool
         When variance remains at the end, train on 25/50/100 % of the training set to see
-        whether more data would help.
+        whether more data would help (if the budget leaves time for it).
+    refit : bool
+        Train the chosen configuration on train+dev (for its early-stopping epoch count)
+        before the one test evaluation (default True; the report states it).
+    cv : "auto", int or False
+        k-fold cross-validation on train+dev for the decisions; "auto": 5 folds when the
+        dev set has under 500 rows (or, with balanced error, under 100 of its rarest class).
     dev, test : (X, y), optional
         Sets of your own (see :func:`nnrecipe.split`).
     progress : bool
@@ -134,22 +133,26 @@ def improve(
     from ..data.labels import class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
 
-    budget = check_positive(budget, "budget", integer=True)
     learning_curve = check_flag(learning_curve, "learning_curve")
     progress = check_flag(progress, "progress")
-    if images is not None:
-        images = check_flag(images, "images")
-    epochs = check_positive(epochs, "epochs", integer=True)
-    batch_size = check_positive(batch_size, "batch_size", integer=True)
+    refit = check_flag(refit, "refit")
+    budget = None if budget is None else check_positive(budget, "budget", integer=True)
+    epochs = None if epochs is None else check_positive(epochs, "epochs", integer=True)
+    if batch_size is not None:
+        batch_size = check_positive(batch_size, "batch_size", integer=True)
     optimizer = check_name(optimizer, tuple(optimizers.REGISTRY), "optimizer")
     learning_rate = optimizers.get(optimizer, learning_rate).learning_rate
     minutes = None if minutes is None else check_positive(minutes, "minutes")
+    user_baseline = None if baseline_error == "auto" else baseline_error
     # validates the rates and thresholds before any training (it raises naming them)
-    diagnose(0.0, 0.0, baseline_error, bias_threshold, variance_threshold)
+    diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold)
+    metric_name = check_name(metric, ("auto", *metrics.CLASSIFICATION), "metric")
     table = classes = None
     if is_frame(X):
         table = split_table(X, y, target=target, seed=seed, dev=dev, test=test)
         parts = table.parts
+        if images is not None and images is not False:
+            raise ValueError("images= is for pixel arrays; a DataFrame is a table")
     else:
         if y is None:
             raise TypeError("improve needs y (the labels) unless X is a pandas DataFrame")
@@ -165,103 +168,86 @@ def improve(
             "improve needs class labels (its diagnosis compares error rates); "
             "y looks like real-valued regression targets"
         )
+    if metric_name == "auto":
+        metric_name, metric_why = metrics.auto_metric(train[1])
+    else:
+        metric_why = f"metric {metric_name}, as asked"
     Xtr = np.asarray(train[0], dtype=np.float64)
+    shape = images_shape(images, Xtr.shape[1])
+    rare = None
+    if metric_name == "balanced_error":
+        rare = int(np.unique(metrics.labels_of(dev_set[1]), return_counts=True)[1].min())
+    folds = _folds(cv, len(dev_set[0]), rare)
+    m_fit = len(Xtr) + (len(dev_set[0]) if folds > 1 else 0)
     config = start_config(
-        network, epochs, learning_rate, batch_size, optimizer, Xtr.shape[1], n_out
+        network, epochs, learning_rate, batch_size, optimizer, Xtr.shape[1], n_out, m=m_fit
     )
-    if table is not None:
-        images = False  # the preprocessing standardized the numbers; one-hot stays 0/1
-    images = looks_like_images(Xtr) if images is None else bool(images)
-    # image pixels are already on one scale; per-pixel z-scores would blow up rarely-lit
-    # border pixels (σ ≈ 0) and make shifted images meaningless
-    standardizer = None if images or table is not None else Standardizer().fit(Xtr)
-    trainer = Trainer(train, dev_set, standardizer, output, n_out, images, seed)
-    thresholds = {"bias_threshold": bias_threshold, "variance_threshold": variance_threshold}
-    printer = Printer(progress)
+    if minutes is None:
+        minutes = default_minutes(len(Xtr) + len(dev_set[0]), Xtr.shape[1])
+    standardizer = None
+    # image pixels are already on one scale (per-pixel z-scores would blow up rarely-lit
+    # border pixels); a table's preprocessing has standardized its numbers already
+    if shape is None and table is None:
+        pooled = np.concatenate([Xtr, np.asarray(dev_set[0], dtype=np.float64)])
+        standardizer = Standardizer().fit(pooled if folds > 1 else Xtr)
+    trainer = Trainer(train, dev_set, standardizer, output, n_out, shape, seed,
+                      metric_name, folds)  # fmt: skip
+    recipe = Recipe(
+        trainer,
+        config,
+        user_baseline=user_baseline,
+        thresholds={"bias_threshold": bias_threshold, "variance_threshold": variance_threshold},
+        budget=budget,
+        seconds=60 * minutes,
+        seed=seed,
+        progress=progress,
+        learning_curve=learning_curve,
+        notes=[f"metric: {metric_why}"],
+    )
     if table is not None and not isinstance(y, Target):  # the CLI prints these itself
         print("\n".join(table.notes()))  # the target, the task, the class balance
-    started = time.perf_counter()
-
-    current = trainer(config)
-    diag = diagnose(current.train_error, current.dev_error, baseline_error, **thresholds)
-    start = ("start", "start", f"starting network: {config.describe()}", "measure first")
-    steps = [_step(0, *start, None, current)]
-    printer.step(steps[-1], diag)
-    tried: set[str] = set()
-    stop = "interrupted" if current.history.stop_reason == "interrupted" else None
-    while stop is None:
-        if diag.case == "good_fit":
-            stop = "good_fit"
-        elif len(steps) >= budget:
-            stop = "budget"
-        elif minutes is not None and time.perf_counter() - started >= 60 * minutes:
-            stop = "time"
-        if stop is not None:
-            break
-        # bias first; a high-variance fit whose bias knobs are spent moves on to variance
-        kinds = (["bias"] if diag.high_bias else []) + (["variance"] if diag.high_variance else [])
-        pick = None
-        for kind in kinds:
-            turned = knobs.next_knob(current.config, kind, tried, images)
-            if turned is not None:
-                pick = (kind, *turned)
-                break
-        if pick is None:
-            stop = "no_knob_left"
-            break
-        kind, name, new_config, change = pick
-        with printer.training(len(steps), change):
-            run = trainer(new_config)
-        if run.history.stop_reason == "interrupted":  # Ctrl-C: keep what was measured so far
-            stop = "interrupted"
-            break
-        steps.append(_step(len(steps), name, kind, change, _reason(diag), current, run))
-        if steps[-1].kept:
-            current, tried = run, set()
-            diag = diagnose(current.train_error, current.dev_error, baseline_error, **thresholds)
-        else:
-            tried.add(name)
-        printer.step(steps[-1], diag)
-
-    curve = None
-    if learning_curve and diag.high_variance and stop != "interrupted":
-        with printer.training(None, "learning curve of the chosen network"):
-            curve = make_curve(
-                lambda: trainer.network(current.config),
-                *train,
-                sizes=LEARNING_CURVE_SIZES,
-                dev=dev_set,
-                **trainer.fit_kwargs(current.config),
-            )
-        diag = diagnose(
-            current.train_error,
-            current.dev_error,
-            baseline_error,
-            learning_curve=curve,
-            **thresholds,
+    if shape is None and table is None and looks_like_images(Xtr):
+        recipe.notes.append(
+            "these columns could be square image pixels; they were treated as a table "
+            "(standardized): pass images=(H, W) / --images HxW if they are pixels"
         )
-    test_error = current.network.evaluate(*test_set)["error"]  # once, on the chosen network
-    result = ImproveResult(
-        steps=steps,
-        config=current.config,
-        network=current.network,
-        history=current.history,
-        diagnosis=diag,
-        train_error=current.train_error,
-        dev_error=current.dev_error,
-        test_error=test_error,
-        baseline_error=baseline_error,
-        stop_reason=stop,
-        split=parts,
-        learning_curve=curve,
-        seconds=time.perf_counter() - started,
-        images=images,
-    )
+    recipe.run()
+    result = recipe.finish(refit, test_set, LEARNING_CURVE_SIZES)
+    result.split, result.images = parts, shape is not None
     if table is not None:
         attach_table(result, table, dev_set)
     elif classes is not None:
         predicted = result.network.predict(dev_set[0])
         result.class_errors = class_errors(dev_set[1], predicted, classes)
         result.network.classes = result.classes = classes
-    printer.finish(result)
+    recipe.printer.finish(result)
     return result
+
+
+def images_shape(images, n_x: int):
+    """``None`` (a table) or the image shape from ``images``: True (square grey), (H, W),
+    (H, W, C) or "HxW[xC]"; the product must be the number of columns."""
+    if images is None or images is False:
+        return None
+    if images is True:
+        side = int(round(n_x**0.5))
+        shape = (side, side)
+    else:
+        shape = tuple(int(v) for v in (images.lower().split("x") if isinstance(images, str)
+                                       else images))  # fmt: skip
+    if len(shape) not in (2, 3) or int(np.prod(shape)) != n_x:
+        raise ValueError(
+            f"images={images!r} must be True, (H, W) or (H, W, C) with H·W·C = {n_x}, the "
+            "number of columns"
+        )
+    return shape
+
+
+def _folds(cv, n_dev: int, rare: int | None = None) -> int:
+    """k for ``cv``: "auto" → 5 when dev has under 500 rows, or (balanced error) under 100
+    rows of its rarest class; else 1 (hold-out)."""
+    if cv == "auto":
+        return FOLDS if n_dev < CV_BELOW or (rare is not None and rare < CV_RARE) else 1
+    if cv is False or cv is None:
+        return 1
+    return 1 if cv == 1 else check_positive(cv, "cv", integer=True)

@@ -21,6 +21,7 @@ STOPS = {
     "time": "time budget used",
     "no_knob_left": "no knob lowered the dev error further",
     "interrupted": "interrupted (Ctrl-C)",
+    "search": "time budget used",
 }
 
 
@@ -39,6 +40,7 @@ class Step:
     kept: bool
     config: dict
     epochs: int
+    resolution: float | None = None  # SE of the paired dev difference against the step before
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -63,6 +65,12 @@ class ImproveResult:
     classes: list | None = None  # original labels of a table's target
     preprocessing: list[str] | None = None  # what each column of a table became
     class_errors: dict | None = None  # dev error per class and the balanced error
+    metric: str = "error"
+    baseline_source: str | None = None
+    refit: bool = False  # the network was refit on train+dev before the test evaluation
+    folds: int = 1  # > 1: decisions by k-fold cross-validation on train+dev
+    test_scores: dict = field(default_factory=dict)
+    notes: list = field(default_factory=list)
 
     @property
     def kept(self) -> list[Step]:
@@ -112,6 +120,12 @@ class ImproveResult:
             "dev_error": self.dev_error,
             "test_error": self.test_error,
             "baseline_error": self.baseline_error,
+            "baseline_source": self.baseline_source,
+            "metric": self.metric,
+            "refit": self.refit,
+            "folds": self.folds,
+            "test_scores": self.test_scores,
+            "notes": self.notes,
             "config": self.config.to_dict(),
             "layer_sizes": self.network.layer_sizes,
             "diagnosis": self.diagnosis.to_dict(),

@@ -1,8 +1,23 @@
-"""One training run of the basic recipe: a configuration trained on the fixed split.
+"""One training run of the basic recipe: a configuration trained and measured the same way.
 
-Every run of :func:`nnrecipe.improve` uses the same train/dev split, the same input
-standardizer (fitted once on the training set; none for image pixels, which are already on
-one scale) and the same seed, so the only difference between two runs is the knob turned.
+Every run of :func:`nnrecipe.improve` uses the same data, the same input standardizer
+(fitted once on the rows it trains on; none for images, whose pixels are already on one
+scale) and the same seed, so the only difference between two runs is the knob turned.
+
+A run trains with early stopping (:class:`DevPatience`: until neither the dev loss nor the
+dev error has improved for ``config.early_stopping`` epochs; the best dev-error weights are
+restored; the dev loss alone for metrics other than plain error), so "train longer" always
+means "until the dev stops improving" and no run is cut short by a fixed epoch count
+(``config.epochs`` is only a ceiling). It is measured one of two ways:
+
+* hold-out: train on the training set, measure the metric on the dev set;
+* k-fold cross-validation (small data): split train+dev into k folds; fold j trains on the
+  other k−1 folds (early stopping on fold j) and predicts fold j. The out-of-fold
+  predictions give one per-example value for every row of train+dev, so the dev metric and
+  its resolution rest on all of them rather than on a few hundred dev rows.
+
+Either way the run keeps the per-example values (``Run.values``) that the noise guard
+compares pairwise (:func:`nnrecipe.recipe.metrics.better`).
 """
 
 from __future__ import annotations
@@ -10,15 +25,19 @@ from __future__ import annotations
 import math
 import time
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 
 from .._checks import check_positive
 from ..data import augment as aug
+from ..data.normalize import Standardizer
 from ..model import Network
-from ..train.callbacks import EarlyStopping, History
-from . import knobs
+from ..train.callbacks import Callback, EarlyStopping, History
+from . import knobs, metrics
+
+PATIENCE = 20  # epochs without a better dev loss before a run stops (best weights restored)
+MAX_EPOCHS = 1000
 
 
 @dataclass
@@ -26,19 +45,77 @@ class Run:
     config: knobs.Config
     network: Network
     history: History
-    train_error: float
-    dev_error: float
+    train_error: float  # the metric on the rows trained on (mean over folds with CV)
+    dev_error: float  # the metric on dev (out-of-fold with CV)
     seconds: float
+    values: np.ndarray = field(default=None, repr=False)  # per-example dev values
+    best_epochs: list[int] = field(default_factory=list)  # epochs to the best dev loss
+
+    @property
+    def interrupted(self) -> bool:
+        return self.history.stop_reason == "interrupted"
+
+    @property
+    def resolution(self) -> float:
+        return metrics.resolution(self.values)
+
+
+class DevPatience(EarlyStopping):
+    """Early stopping that waits while *either* the dev loss or ``monitor`` improves: stops
+    after ``patience`` epochs in which neither did; the best weights are those of the best
+    ``monitor`` epoch (restored at the end of fit). The dev loss is smooth early in training,
+    the dev error keeps falling after the loss of an over-confident network turns up."""
+
+    def reset(self) -> None:
+        super().reset()
+        self.best_loss = math.inf
+
+    def on_epoch_end(self, network, history):
+        stop = self.update(getattr(history, self.monitor)[-1], history.epoch[-1])
+        loss = history.dev_loss[-1]
+        if loss < self.best_loss:
+            self.best_loss, self.wait, self.stopped_epoch = loss, 0, None
+            return False
+        return stop
+
+
+class Deadline(Callback):
+    """Stops training at the end of the epoch in which ``time.perf_counter()`` passes ``at``."""
+
+    def __init__(self, at: float | None):
+        self.at = at
+
+    def on_epoch_end(self, network, history):
+        return self.at is not None and time.perf_counter() > self.at
 
 
 class Trainer:
-    """Trains a configuration on the fixed split, with the fixed standardizer and seed."""
+    """Trains a configuration on fixed data with a fixed standardizer and seed.
 
-    def __init__(self, train, dev, standardizer, output, n_out, images, seed):
+    ``folds`` > 1 measures by k-fold cross-validation on train+dev (see the module
+    docstring); ``deadline`` (a ``time.perf_counter()`` value) stops any training past it.
+    """
+
+    def __init__(self, train, dev, standardizer, output, n_out, images, seed, metric="error",
+                 folds: int = 1, deadline: float | None = None):  # fmt: skip
         self.train, self.dev, self.standardizer = train, dev, standardizer
         self.output, self.n_out, self.images, self.seed = output, n_out, images, seed
+        self.metric, self.folds, self.deadline = metric, folds, deadline
+        self.pooled = (
+            np.concatenate([np.asarray(train[0]), np.asarray(dev[0])]),
+            np.concatenate([np.asarray(train[1]), np.asarray(dev[1])]),
+        )
+        if folds > 1:
+            rng = np.random.default_rng(seed)
+            labels = metrics.labels_of(self.pooled[1]) if output != "linear" else None
+            order = rng.permutation(len(self.pooled[0]))
+            if labels is not None:  # stratified: deal each class's rows round the folds
+                order = order[np.argsort(labels[order], kind="stable")]
+            self.fold_of = np.empty(len(order), dtype=np.intp)
+            self.fold_of[order] = np.arange(len(order)) % folds
 
-    def network(self, config: knobs.Config) -> Network:
+    def network(self, config: knobs.Config, standardizer=None) -> Network:
+        standardizer = standardizer or self.standardizer
         sizes = [self.train[0].shape[1], *config.hidden, self.n_out]
         net = Network(
             sizes,
@@ -46,47 +123,136 @@ class Trainer:
             output=self.output,
             l2=config.l2,
             keep_prob=config.keep_prob,
-            standardize=self.standardizer is not None,
+            standardize=standardizer is not None,
             seed=self.seed,
         )
-        if self.standardizer is not None:
-            net.standardizer = self.standardizer.copy()  # normalized once, for every run
+        if standardizer is not None:
+            net.standardizer = standardizer.copy()  # normalized once, for every run
         return net
 
-    def fit_kwargs(self, config: knobs.Config) -> dict:
+    def fit_kwargs(self, config: knobs.Config, epochs: int | None = None) -> dict:
         augment = None
         if config.augment:
+            shape = self.images if isinstance(self.images, tuple) else None
+            side = min(shape[:2]) if shape else math.isqrt(self.train[0].shape[1])
             # up to 2 pixels of shift on 28×28 digits; none on 8×8, where 1 pixel is too much
-            shift = math.isqrt(self.train[0].shape[1]) // 14
-            rotate = aug.Rotate(max_degrees=10.0)
-            augment = aug.Compose(aug.Shift(max_shift=shift), rotate) if shift else rotate
-        stop = EarlyStopping(patience=config.early_stopping) if config.early_stopping else None
+            shift, rotate = side // 14, aug.Rotate(max_degrees=10.0)
+            augment = (
+                aug.Compose(aug.Shift(max_shift=shift), rotate, image_shape=shape)
+                if shift
+                else aug.Compose(rotate, image_shape=shape)
+            )
+        # the dev error when that is the metric (the dev loss of a network that grows
+        # over-confident rises long before its error stops falling), else the dev loss
+        monitor = "dev_error" if self.metric == "error" else "dev_loss"
+        stop = (
+            DevPatience(monitor=monitor, patience=config.early_stopping)
+            if config.early_stopping
+            else None
+        )
         return {
             "optimizer": config.optimizer,
             "learning_rate": config.learning_rate,
             "batch_size": None if config.optimizer == "gd" else config.batch_size,
-            "epochs": config.epochs,
-            "early_stopping": stop,
+            "epochs": config.epochs if epochs is None else epochs,
+            "early_stopping": None if epochs is not None else stop,
+            "callbacks": [Deadline(self.deadline)],
             "augment": augment,
             "seed": self.seed,
         }
 
+    def values(self, net: Network, X, y) -> np.ndarray:
+        return metrics.per_example(self.metric, y, net.predict_proba(X))
+
+    def balance(self, net: Network, y) -> Network:
+        """With balanced error, shift the output biases by −log π_c (π_c: class c's share
+        of the training labels ``y``): the network then predicts argmax_c p(c|x)/π_c, the
+        decision that minimizes balanced error when p is calibrated (a sigmoid unit: the
+        bias shifts by −log(π₁/π₀)). Training itself is untouched."""
+        if self.metric != "balanced_error":
+            return net
+        counts = np.bincount(metrics.labels_of(y).astype(np.intp), minlength=max(self.n_out, 2))
+        prior = np.maximum(counts, 1) / counts.sum()
+        b = net.layers[-1].b
+        b -= np.log(prior[1] / prior[0]) if self.n_out == 1 else np.log(prior)
+        return net
+
+    def _one(self, config, train, dev):
+        net = self.network(config)
+        history = net.fit(*train, dev=dev, **self.fit_kwargs(config))
+        self.balance(net, train[1])
+        best = history.best_epoch if history.best_epoch is not None else len(history) - 1
+        train_score = float(self.values(net, *train).mean())
+        return net, history, train_score, self.values(net, *dev), best + 1
+
     def __call__(self, config: knobs.Config) -> Run:
         start = time.perf_counter()
-        net = self.network(config)
-        history = net.fit(*self.train, dev=self.dev, **self.fit_kwargs(config))
-        train_error = net.evaluate(*self.train)["error"]
-        dev_error = net.evaluate(*self.dev)["error"]
-        return Run(config, net, history, train_error, dev_error, time.perf_counter() - start)
+        if self.folds <= 1:
+            net, history, train_score, values, best = self._one(config, self.train, self.dev)
+            return Run(config, net, history, train_score, float(values.mean()),
+                       time.perf_counter() - start, values, [best])  # fmt: skip
+        X, y = self.pooled
+        values = np.zeros(len(X))
+        train_scores, bests, first = [], [], None
+        deadline = self.deadline
+        for j in range(self.folds):
+            held = self.fold_of == j
+            if deadline is not None:  # each fold gets an equal share of the time left
+                now = time.perf_counter()
+                self.deadline = now + max(0.0, deadline - now) / (self.folds - j)
+            net, history, score, v, best = self._one(
+                config, (X[~held], y[~held]), (X[held], y[held])
+            )
+            first = first or (net, history)
+            values[held] = v
+            train_scores.append(score)
+            bests.append(best)
+            if history.stop_reason == "interrupted":
+                first = (net, history)
+                break
+        self.deadline = deadline
+        if self.metric == "balanced_error":  # per-class weights of the whole pooled set
+            values = metrics.balance(y, values > 0)
+        return Run(config, first[0], first[1], float(np.mean(train_scores)),
+                   float(values.mean()), time.perf_counter() - start, values, bests)  # fmt: skip
+
+    def refit(self, config: knobs.Config, epochs: int) -> tuple[Network, History]:
+        """The chosen configuration trained on train+dev for ``epochs`` (no dev set left to
+        stop on), its standardizer fitted on those rows."""
+        standardizer = None
+        if self.standardizer is not None:
+            standardizer = Standardizer().fit(np.asarray(self.pooled[0], dtype=np.float64))
+        net = self.network(config, standardizer)
+        history = net.fit(*self.pooled, **self.fit_kwargs(config, epochs=max(1, epochs)))
+        return self.balance(net, self.pooled[1]), history
 
 
-def start_config(network, epochs, learning_rate, batch_size, optimizer, n_x, n_out):
+def data_config(m: int, n_x: int, n_out: int) -> dict:
+    """A starting network sized from the data: m rows, n_x inputs, n_out outputs.
+
+    width = 64 below 1,000 rows, 128 below 5,000, else 256, and at least the power of two
+    ≥ n_out·4 (up to 512); two hidden layers from 2,000 rows, one below; batch 32 below
+    2,000 rows, 64 below 20,000, else 128; Adam, α = 0.001, early stopping with patience 20.
+    """
+    width = 64 if m < 1000 else 128 if m < 5000 else 256
+    width = min(512, max(width, 2 ** math.ceil(math.log2(max(4 * n_out, 2)))))
+    depth = 2 if m >= 2000 else 1
+    batch = 32 if m < 2000 else 64 if m < 20000 else 128
+    return {"hidden": (width,) * depth, "batch_size": batch}
+
+
+def start_config(network, epochs, learning_rate, batch_size, optimizer, n_x, n_out, m=None):
+    """The first configuration: the user's choices where given, else sized from the data
+    (:func:`data_config`, when ``m`` is given) or the old default of 16 units."""
+    sized = data_config(m, n_x, n_out) if m is not None else {}
     base = knobs.Config(
-        epochs=epochs,
-        max_epochs=max(epochs, 8 * epochs),
+        epochs=MAX_EPOCHS if epochs is None else epochs,
+        max_epochs=MAX_EPOCHS if epochs is None else max(epochs, 8 * epochs),
         learning_rate=learning_rate,
-        batch_size=batch_size,
+        batch_size=batch_size or sized.get("batch_size", 64),
         optimizer=optimizer,
+        hidden=sized.get("hidden", (16,)),
+        early_stopping=PATIENCE if m is not None else None,
     )
     if network is None:
         return base
@@ -115,6 +281,9 @@ def start_config(network, epochs, learning_rate, batch_size, optimizer, n_x, n_o
 
 
 def looks_like_images(X: np.ndarray) -> bool:
-    """Square grey images: n_x = side² with side >= 8 and nonnegative pixel values."""
+    """Square grey images: n_x = side² with side >= 8 and nonnegative pixel values.
+
+    Only a hint (for messages): :func:`nnrecipe.improve` no longer treats data as images on
+    this guess; pass ``images=`` (or ``--images HxW``) or use a dataset that knows."""
     side = math.isqrt(X.shape[1])
     return side >= 8 and side * side == X.shape[1] and float(X.min()) >= 0

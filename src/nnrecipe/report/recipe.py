@@ -38,6 +38,13 @@ def improve_report(
         f"{result.config.describe()}. The test set was evaluated once, on it."
     )
     report.paragraph(f"Split: {result.split.rule}")
+    report.paragraph(
+        f"Metric: {result.metric}; baseline: {result.baseline_source or 'given'}; "
+        f"the test set was evaluated once, on the chosen network"
+        + (" refit on train+dev." if result.refit else ".")
+    )
+    for note in result.notes:
+        report.paragraph(f"Note: {note}")
     report.heading("The trail")
     report.table(
         ["step", "knob", "change", "why", "train", "dev", "seconds", ""],
@@ -59,7 +66,8 @@ def improve_report(
         "steps",
         recipe_plots.recipe_steps(result),
         "Train and dev error after each step: the line follows the kept changes; "
-        "open markers are steps that did not lower the dev error and were undone.",
+        "open markers are steps that did not lower the dev error by more than the dev set "
+        "resolves and were undone.",
     )
     add_diagnosis(report, result.diagnosis, "the chosen network")
     if result.advice and result.advice[0] != result.diagnosis.next_steps[0]:

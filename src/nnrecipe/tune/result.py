@@ -1,13 +1,15 @@
 """What a hyperparameter search found: the best configuration and every trial.
 
 ``TuneResult.trials`` holds one dict per trial (number, state, dev_error, train_error,
-the hyperparameters, epochs, seconds, worker); ``best_*`` describe the complete trial with
-the lowest dev error (ties go to the earlier trial); ``network`` is that configuration
+the hyperparameters, epochs, seconds, worker); ``best_*`` describe the complete trial chosen
+by the one-standard-error rule (the fewest weights among the trials within one standard
+error of the lowest dev error; ``selection`` says so); ``network`` is that configuration
 retrained with the trial's own seed, so it is the very network the trial measured.
 """
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 
 from .._figures import to_png
@@ -66,6 +68,7 @@ class TuneResult:
     classes: list | None = None  # original labels of a table's target
     preprocessing: list[str] | None = None  # what each column of a table became
     class_errors: dict | None = None  # dev error per class and the balanced error
+    selection: str = "lowest dev error"
 
     @classmethod
     def from_study(cls, study, settings: dict, storage: str | None, stop_reason: str):
@@ -75,10 +78,38 @@ class TuneResult:
         result = cls(study.study_name, _hide_password(storage), rows, settings, stop_reason)
         complete = [r for r in rows if r["state"] == "COMPLETE"]
         if complete:
-            best = min(complete, key=lambda r: (r["dev_error"], r["number"]))
+            best = result._guarded(complete)
             result.best_trial, result.best_value = best["number"], best["dev_error"]
             result.best_params, result.best_seed = best["params"], best["seed"]
         return result
+
+    def _guarded(self, complete: list[dict]) -> dict:
+        """The noise guard of :func:`nnrecipe.improve`, as the one-standard-error rule: among
+        the trials whose dev error is within one standard error of the lowest,
+        SE = √(p(1 − p)/n_dev) with p the lowest error (at least 1/n_dev), the one with the
+        fewest weights (then the lowest error). Among many trials, the lowest dev error of a
+        small dev set is partly luck; the simplest network within the noise overfits less."""
+        lowest = min(complete, key=lambda r: (r["dev_error"], r["number"]))
+        n_dev = self.settings.get("n_dev")
+        if not n_dev:
+            return lowest
+        p = max(lowest["dev_error"], 1.0 / n_dev)
+        se = math.sqrt(p * (1 - p) / n_dev)
+        within = [r for r in complete if r["dev_error"] <= lowest["dev_error"] + se]
+
+        def weights(r) -> int:
+            sizes = search_space.layer_sizes(
+                r["params"], self.settings["n_features"], self.settings["n_out"]
+            )
+            return sum(a * b for a, b in zip(sizes[:-1], sizes[1:], strict=True))
+
+        pick = min(within, key=lambda r: (weights(r), r["dev_error"], r["number"]))
+        self.selection = (
+            f"one-standard-error rule: {len(within)} trial(s) within {se:.2%} (1 SE on "
+            f"{n_dev} dev rows) of the lowest dev error {lowest['dev_error']:.2%}; the one "
+            f"with the fewest weights, trial {pick['number']}"
+        )
+        return pick
 
     def count(self, state: str) -> int:
         """Trials in ``state``: COMPLETE, PRUNED, FAIL or RUNNING."""
@@ -100,6 +131,7 @@ class TuneResult:
             "stop_reason": self.stop_reason,
             "best_trial": self.best_trial,
             "best_dev_error": self.best_value,
+            "selection": self.selection,
             "best_params": self.best_params,
             "best_layer_sizes": self.best_layer_sizes,
             "network_dev_error": self.network_dev_error,

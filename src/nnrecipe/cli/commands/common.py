@@ -304,3 +304,9 @@ def fit_kwargs(options: dict, data: Data, n_train: int) -> dict:
     if patience:
         kwargs["early_stopping"] = EarlyStopping(patience=patience)
     return kwargs
+
+
+def baseline(options) -> float:
+    """The --baseline of train and compare: ``auto`` (improve's estimate) counts as 0 there."""
+    value = options["baseline"]
+    return 0.0 if value == "auto" else value

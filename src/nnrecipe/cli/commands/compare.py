@@ -96,7 +96,7 @@ def _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run
             network=shared,
             fit=fit,
             seed=options["seed"],
-            baseline_error=options["baseline"],
+            baseline_error=common.baseline(options),
             zero_tol=options["zero_tol"],
             callbacks=progress,
         )

@@ -24,6 +24,11 @@ def run(args) -> int:
 
 def _improve(args, options, data, run_dir) -> int:
     batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
+    cv = options["cv"]
+    if cv != "auto":
+        if not str(cv).strip().isdigit() or int(cv) < 1:
+            raise ValueError(f"--cv expects auto or a number of folds >= 1, got {cv!r}")
+        cv = int(cv)
     out = run_dir.path
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     with output.captured_warnings() as warned:
@@ -39,7 +44,10 @@ def _improve(args, options, data, run_dir) -> int:
             learning_rate=options["learning_rate"],
             batch_size=batch,
             optimizer=options["optimizer"],
-            images=True if data.image_shape else None,
+            images=options["images"] or data.image_shape,
+            metric=options["metric"],
+            refit=options["refit"],
+            cv=cv,
             learning_curve=options["learning_curve"],
             progress=output.show_progress(options),
         )
@@ -67,10 +75,14 @@ def _improve(args, options, data, run_dir) -> int:
     console.print(
         f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
         f"train {output.percent(result.train_error)}, dev {output.percent(result.dev_error)}, "
-        f"test {output.percent(result.test_error)} (the test set: once, at the end)"
+        f"test {output.percent(result.test_error)} (the test set: once, at the end; "
+        f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
     )
     if result.class_errors is not None:
         console.print(output.class_error_line(result.class_errors, "dev"))
+    console.print(f"baseline: {result.baseline_source}")
+    for note in result.notes:
+        console.print(f"note: {note}")
     if result.stop_reason != "good_fit":
         console.print("next: " + result.advice[0])
     saved = f"model, steps and config saved in {run_dir.final}/"

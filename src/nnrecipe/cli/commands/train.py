@@ -58,7 +58,9 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
     }
     diagnosis = class_errors = None
     if net.loss.classification:
-        diagnosis = net.diagnose(train, dev, baseline_error=options["baseline"], history=history)
+        diagnosis = net.diagnose(
+            train, dev, baseline_error=common.baseline(options), history=history
+        )
     if data.classification and net.loss.classification:
         from ...data.labels import class_errors as per_class
 

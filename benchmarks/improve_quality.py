@@ -1,0 +1,191 @@
+"""``nnrecipe improve`` against what a user gets without it, on the same data and wall budget.
+
+For each dataset, the same stratified 80 % of the rows go to every tool and the same 20 %
+are held out for scoring (test error, balanced error); each tool runs alone, one after
+another, with the same wall budget (``--minutes``, default 1 minute per tool per dataset):
+
+* ``improve``      ``nr.improve(X, y, minutes=M, test=held_out)`` (its own split of the 80 %);
+* ``MLP defaults`` ``StandardScaler`` + ``MLPClassifier(random_state=0)``, scikit-learn's
+                   defaults (its wall time is whatever it takes);
+* ``MLP + Optuna`` TPE over MLPClassifier (width 16-512 log, depth 1-3, alpha 1e-6-1 log,
+                   learning_rate_init 1e-4-1e-2 log, batch 32-256; early stopping on), each
+                   trial scored on a 25 % validation part of the 80 % (by balanced error
+                   where improve's auto metric picks it), for 85 % of the budget, then the
+                   best refit on the whole 80 % (a trial that has started is not stopped, so
+                   its wall time can pass the budget);
+* ``HistGB``       ``HistGradientBoostingClassifier(random_state=0)``, defaults.
+
+Datasets: scikit-learn's digits (8×8 images) and breast cancer, the MNIST test set
+(``/work/shared/data/mnist-t10k`` or ``$NNRECIPE_MNIST_T10K``; improve is told they are
+28×28 images), ``bayes``: two Gaussian classes in 10 dimensions whose Bayes error is
+Φ(−‖μ₁−μ₀‖/2) = 10.0 % (4,000 rows), and ``imbalanced``: 5,000 rows of
+``make_classification`` with 3 % positives and 2 % flipped labels.
+
+    python benchmarks/improve_quality.py [--minutes 1] [--datasets digits,cancer,...]
+
+The last column is the standard error of improve's test value in its metric (√(p(1 − p)/n)
+for the error, √(Σ_c p_c(1 − p_c)/n_c)/K for the balanced error): differences below it are
+within what the test set can resolve.
+
+Targets (issue 14): improve ≤ MLP defaults on every dataset, ≤ MLP + Optuna + 0.5 points on
+at least four of five, its wall time within ±10 % of the budget. Errors are those of the
+metric improve picked (balanced error on the imbalanced set).
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import time
+import warnings
+from math import erf, sqrt
+from pathlib import Path
+
+import numpy as np
+
+import nnrecipe as nr
+from nnrecipe.recipe import metrics
+
+MNIST = Path(os.environ.get("NNRECIPE_MNIST_T10K", Path(__file__).resolve().parents[2]
+                            / "shared" / "data" / "mnist-t10k"))  # fmt: skip
+DATASETS = ("digits", "cancer", "mnist", "bayes", "imbalanced")
+
+
+def load(name: str):
+    """``(X, y, images, note)``."""
+    from sklearn import datasets
+
+    if name == "digits":
+        X, y = datasets.load_digits(return_X_y=True)
+        return X / 16.0, y, (8, 8), ""
+    if name == "cancer":
+        X, y = datasets.load_breast_cancer(return_X_y=True)
+        return X, y, None, ""
+    if name == "mnist":
+        X, y = nr.datasets.mnist("test", path=MNIST)
+        return X.reshape(len(X), -1), y, (28, 28), ""
+    if name == "bayes":
+        rng = np.random.default_rng(0)
+        d, gap = 10, 2 * 1.2816  # Φ(−gap/2) = 0.10
+        y = rng.integers(0, 2, 4000)
+        X = rng.normal(size=(4000, d))
+        X[:, 0] += gap * y
+        bayes = 0.5 * (1 + erf(-gap / 2 / sqrt(2)))
+        return X, y, None, f"Bayes error {bayes:.1%}"
+    if name == "imbalanced":
+        X, y = datasets.make_classification(5000, 20, n_informative=8, weights=[0.97],
+                                            flip_y=0.02, random_state=0)  # fmt: skip
+        return X, y, None, f"{y.mean():.1%} positives"
+    raise ValueError(f"unknown dataset {name!r}; known: {', '.join(DATASETS)}")
+
+
+def scores(y, pred) -> tuple[float, float]:
+    classes = np.unique(y)
+    per_class = [np.mean(pred[y == c] != c) for c in classes]
+    return float(np.mean(pred != y)), float(np.mean(per_class))
+
+
+def resolution(y, pred, metric: str) -> float:
+    """The standard error of the test error, √(p(1 − p)/n) with p at least 1/n, or of the
+    balanced error, √(Σ_c p_c(1 − p_c)/n_c) / K over the K classes."""
+    groups = [y == c for c in np.unique(y)] if metric == "balanced_error" else [y == y]
+    var = 0.0
+    for g in groups:
+        p = max(float(np.mean(pred[g] != y[g])), 1 / g.sum())
+        var += p * (1 - p) / g.sum()
+    return sqrt(var) / len(groups)
+
+
+def mlp_defaults(Xtr, ytr, Xte, minutes):
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    return make_pipeline(StandardScaler(), MLPClassifier(random_state=0)).fit(Xtr, ytr)
+
+
+def mlp_optuna(Xtr, ytr, Xte, minutes):
+    import optuna
+    from sklearn.model_selection import train_test_split
+    from sklearn.neural_network import MLPClassifier
+    from sklearn.pipeline import make_pipeline
+    from sklearn.preprocessing import StandardScaler
+
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    imbalanced = metrics.auto_metric(ytr)[0] == "balanced_error"  # the same metric as improve
+    Xa, Xv, ya, yv = train_test_split(Xtr, ytr, test_size=0.25, stratify=ytr, random_state=0)
+
+    def model(p):
+        hidden = (p["width"],) * p["depth"]
+        mlp = MLPClassifier(hidden, alpha=p["alpha"], learning_rate_init=p["lr"],
+                            batch_size=p["batch"], early_stopping=True, random_state=0)  # fmt: skip
+        return make_pipeline(StandardScaler(), mlp)
+
+    def objective(trial):
+        p = {
+            "width": trial.suggest_int("width", 16, 512, log=True),
+            "depth": trial.suggest_int("depth", 1, 3),
+            "alpha": trial.suggest_float("alpha", 1e-6, 1.0, log=True),
+            "lr": trial.suggest_float("lr", 1e-4, 1e-2, log=True),
+            "batch": trial.suggest_categorical("batch", [32, 64, 128, 256]),
+        }
+        error, balanced = scores(yv, model(p).fit(Xa, ya).predict(Xv))
+        return balanced if imbalanced else error
+
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=0))
+    study.optimize(objective, timeout=0.85 * 60 * minutes)
+    return model(study.best_params).fit(Xtr, ytr)
+
+
+def hist_gb(Xtr, ytr, Xte, minutes):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    return HistGradientBoostingClassifier(random_state=0).fit(Xtr, ytr)
+
+
+def main(argv=None) -> None:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--minutes", type=float, default=1.0, help="budget per tool (1)")
+    parser.add_argument("--datasets", default=",".join(DATASETS))
+    parser.add_argument("--tools", default="improve,defaults,optuna,histgb")
+    args = parser.parse_args(argv)
+    from sklearn.model_selection import train_test_split
+
+    tools = {"defaults": ("MLP defaults", mlp_defaults), "optuna": ("MLP + Optuna", mlp_optuna),
+             "histgb": ("HistGB", hist_gb)}  # fmt: skip
+    wanted = args.tools.split(",")
+    print(f"budget {args.minutes:g} min per tool; test error / balanced error / wall s")
+    print("| data | rows (test) | improve | MLP defaults | MLP + Optuna | HistGB | 1 SE |")
+    print("|---|---|---|---|---|---|---|")
+    for name in args.datasets.split(","):
+        X, y, images, note = load(name)
+        Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+        cells = []
+        if "improve" in wanted:
+            t = time.perf_counter()
+            r = nr.improve(Xtr, ytr, minutes=args.minutes, test=(Xte, yte), images=images)
+            wall = time.perf_counter() - t
+            err, bal = scores(yte, r.network.predict(Xte))
+            cells.append(f"{err:.2%} / {bal:.2%} / {wall:.0f} s ({r.metric}, {len(r.steps)} runs)")
+        else:
+            cells.append("-")
+        for key in ("defaults", "optuna", "histgb"):
+            if key not in wanted:
+                cells.append("-")
+                continue
+            t = time.perf_counter()
+            with warnings.catch_warnings():
+                warnings.simplefilter("ignore")
+                model = tools[key][1](Xtr, ytr, Xte, args.minutes)
+            wall = time.perf_counter() - t
+            err, bal = scores(yte, model.predict(Xte))
+            cells.append(f"{err:.2%} / {bal:.2%} / {wall:.0f} s")
+        label = f"{name} ({note})" if note else name
+        pred = r.network.predict(Xte) if "improve" in wanted else yte
+        se = resolution(yte, pred, r.metric if "improve" in wanted else "error")
+        rows = f"{len(X):,} ({len(yte):,})"
+        print(f"| {label} | {rows} | " + " | ".join(cells) + f" | {se:.2%} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,109 @@
+"""The baseline of :func:`nnrecipe.improve`: an estimate of the reachable error, and where
+it came from.
+
+Avoidable bias is measured from the baseline (avoidable bias = train − baseline). A user
+who knows the human-level error passes it and it wins. Otherwise (``"auto"``) the baseline is
+
+    baseline = min(best dev value any configuration reached so far,
+                   a strong non-neural reference model's dev (or cross-validated) value)
+
+The reference is scikit-learn's ``HistGradientBoostingClassifier`` (class weights balanced
+when the metric is balanced error; at most ``MAX_ROWS`` training rows), fitted on the
+training set and scored on dev, or scored out of fold by the same k-fold split the recipe
+decides with on small data. Without scikit-learn the baseline rests on the best dev value
+alone, and the report says so.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from . import metrics
+
+MAX_ROWS = 20_000  # reference model: fitted on at most this many rows
+MAX_CELLS = 2e6  # rows × features × classes above which the reference fits a subsample
+# (26 classes of 16 features: 4,800 rows, about 7 s on one core)
+
+
+def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
+    """``(value, per-example values, description)`` of the reference model on the trainer's
+    dev set (out of fold with k-fold), or None without scikit-learn or for regression."""
+    try:
+        from sklearn.ensemble import HistGradientBoostingClassifier
+    except ImportError:
+        return None
+    if trainer.output == "linear":
+        return None
+    metric = trainer.metric
+
+    def model():
+        return HistGradientBoostingClassifier(
+            max_iter=100,
+            early_stopping=True,
+            random_state=seed,
+            class_weight="balanced" if metric == "balanced_error" else None,
+        )
+
+    def fitted(X, y):
+        X, y = np.asarray(X, dtype=np.float64), metrics.labels_of(y)
+        k = max(int(y.max()) + 1, 2)
+        cap = int(min(MAX_ROWS, MAX_CELLS / (X.shape[1] * k)))
+        if len(X) > cap:  # a subsample keeps the reference quick on wide, many-class data
+            keep = np.random.default_rng(seed).permutation(len(X))[: max(cap, 500)]
+            X, y = X[keep], y[keep]
+        return model().fit(X, y)
+
+    def proba(clf, X, k):
+        p = np.zeros((len(X), k))
+        p[:, clf.classes_.astype(int)] = clf.predict_proba(np.asarray(X, dtype=np.float64))
+        return p
+
+    k = max(trainer.n_out, 2)
+    if trainer.folds > 1:
+        X, y = trainer.pooled
+        values = np.zeros(len(X))
+        for j in range(trainer.folds):
+            held = trainer.fold_of == j
+            clf = fitted(X[~held], y[~held])
+            values[held] = metrics.per_example("error", y[held], proba(clf, X[held], k))
+        if metric == "balanced_error":
+            values = metrics.balance(y, values > 0)
+        elif metric == "log_loss":  # one more pass for probabilities is not worth it here
+            return None
+        where = f"{trainer.folds}-fold cross-validation on train+dev"
+    else:
+        clf = fitted(*trainer.train)
+        values = metrics.per_example(metric, trainer.dev[1], proba(clf, trainer.dev[0], k))
+        where = "the dev set (fitted on the training set)"
+    value = float(values.mean())
+    return value, values, f"HistGradientBoosting reference: {value:.4g} on {where}"
+
+
+def auto_baseline(best_dev: float, ref) -> tuple[float, str]:
+    """``(baseline, source)`` = the smaller of the best dev value and the reference's."""
+    if ref is None:
+        return best_dev, (
+            f"auto: the best dev value reached, {best_dev:.4g} (no reference model: "
+            "scikit-learn is not installed, or the metric has none)"
+        )
+    if ref[0] < best_dev:
+        return ref[0], f"auto: {ref[2]} (below the best dev value reached, {best_dev:.4g})"
+    return best_dev, f"auto: the best dev value reached, {best_dev:.4g} (≤ {ref[2]})"
+
+
+def zero_coded_columns(X, min_share: float = 0.001, max_share: float = 0.5) -> list[int]:
+    """Columns where 0 is likely a code for "missing": 0 occurs in between 0.1 % and 50 %
+    of the rows, every other value is positive, and 0 lies more than 3 standard deviations
+    below the mean of the non-zero values (e.g. a blood pressure or a BMI of 0)."""
+    X = np.asarray(X, dtype=np.float64)
+    out = []
+    for j in range(X.shape[1]):
+        col = X[:, j]
+        zero = col == 0
+        share = zero.mean()
+        if not min_share <= share <= max_share or np.any(col < 0):
+            continue
+        rest = col[~zero]
+        if len(rest) > 1 and rest.mean() > 3 * rest.std() > 0:
+            out.append(j)
+    return out

@@ -1,0 +1,308 @@
+"""The loop of :func:`nnrecipe.improve`: measure, diagnose, search one knob, keep or undo.
+
+Decisions are noise-aware: a knob's best value replaces the current configuration only when
+its per-example dev values beat the current ones by more than one standard error of the
+paired difference (:func:`nnrecipe.recipe.metrics.better`). The clock is the budget: the search
+stops ``reserve`` seconds before the end, time kept for the refit on train+dev (and a
+learning curve when variance is high); a run that would start in the last moments is not
+started, and a run in progress stops at the search deadline with its best weights.
+"""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+
+from ..diagnosis import Diagnosis, diagnose
+from . import metrics
+from . import search as recipe_search
+from .baseline import auto_baseline, reference, zero_coded_columns
+from .learning_curves import learning_curve as make_curve
+from .progress import Printer
+from .result import ImproveResult, Step
+
+
+class Stop(Exception):
+    """Ends the search; ``args[0]`` is the stop reason."""
+
+
+def _reason(d: Diagnosis) -> str:
+    bias = (
+        f"avoidable bias {d.avoidable_bias:.2%} (train {d.train_error:.2%} − baseline "
+        f"{d.baseline_error:.2%}) > {d.bias_threshold:.1%}"
+    )
+    variance = (
+        f"variance {d.variance:.2%} (dev {d.dev_error:.2%} − train "
+        f"{d.train_error:.2%}) > {d.variance_threshold:.1%}"
+    )
+    if d.case == "high_bias":
+        return f"high bias: {bias}"
+    if d.case == "high_variance":
+        return f"high variance: {variance}"
+    if d.case == "good_fit":
+        return "good fit by the thresholds, time left: regularization may still lower dev"
+    return f"high bias and high variance, bias first: {bias}; {variance}"
+
+
+class Recipe:
+    def __init__(self, trainer, config, *, user_baseline, thresholds, budget, seconds, seed,
+                 progress, learning_curve, notes):  # fmt: skip
+        self.trainer, self.start_config, self.seed = trainer, config, seed
+        self.user_baseline, self.thresholds, self.budget = user_baseline, thresholds, budget
+        self.started = time.perf_counter()
+        self.end = self.started + seconds
+        self.learning_curve, self.notes = learning_curve, list(notes)
+        self.printer = Printer(progress)
+        self.steps: list[Step] = []
+        self.current = self.diag = self.ref = None
+        self.best_dev, self.stop, self.curve = np.inf, None, None
+        if trainer.folds > 1:
+            self.notes.append(
+                f"small dev set ({len(trainer.dev[0])} rows, or few of the rarest class): "
+                f"decisions by {trainer.folds}-fold cross-validation on train+dev "
+                f"({len(trainer.pooled[0])} rows)"
+            )
+        if trainer.metric == "balanced_error":
+            self.notes.append(
+                "balanced error: each network's output biases are shifted by −log(class "
+                "share), so it predicts argmax p(c|x)/π_c, the balanced-error decision"
+            )
+        zeros = zero_coded_columns(trainer.pooled[0])
+        if zeros:
+            self.notes.append(
+                f"columns {zeros} hold zeros where 0 is implausible (far below their other "
+                "values): likely missing values coded as 0; impute them or add a flag column"
+            )
+
+    # ------------------------------------------------------------------ clock, baseline
+    def refit_seconds(self) -> float:
+        """The refit's expected time: seconds per epoch of the chosen run × its epoch count
+        × (rows of train+dev / rows the run trained on)."""
+        run, t = self.current, self.trainer
+        if run is None:
+            return 0.0
+        per_epoch = run.history.time[-1] / len(run.history) if len(run.history) else run.seconds
+        n_fit = len(t.train[0]) if t.folds <= 1 else len(t.pooled[0]) * (t.folds - 1) / t.folds
+        return per_epoch * float(np.median(run.best_epochs)) * len(t.pooled[0]) / n_fit
+
+    def reserve(self) -> float:
+        """Seconds kept for the refit (1.5 times its expected time: a busy machine) and a
+        learning curve when variance is high; none when even the refit no longer fits."""
+        refit = self.refit_seconds()
+        if time.perf_counter() + refit > self.end:
+            return 0.0  # no time left for a refit: the search may use it all
+        seconds = 1.5 * refit
+        if self.learning_curve and self.diag is not None and self.diag.high_variance:
+            seconds += 1.75 * self.current.seconds / max(1, self.trainer.folds)
+        return seconds
+
+    def search_end(self) -> float:
+        return self.end - self.reserve()
+
+    def baseline(self) -> tuple[float, str]:
+        if self.user_baseline is not None:
+            return float(self.user_baseline), "given (human-level / Bayes error)"
+        return auto_baseline(self.best_dev, self.ref)
+
+    def diagnose(self, run, **kwargs) -> Diagnosis:
+        base, source = self.baseline()
+        d = diagnose(run.train_error, run.dev_error, base, **self.thresholds,
+                     metric=self.trainer.metric, **kwargs)  # fmt: skip
+        d.resolution, d.baseline_source = run.resolution, source
+        return d
+
+    def nothing_to_gain(self) -> bool:
+        """A dev value of 0, or a good fit whose dev value is within two standard errors of
+        a baseline the user gave."""
+        run = self.current
+        if run.dev_error == 0:
+            return True
+        return (
+            self.user_baseline is not None
+            and self.diag.case == "good_fit"
+            and run.dev_error - self.user_baseline <= 2 * run.resolution
+        )
+
+    # ------------------------------------------------------------------ one run
+    def measure(self, config, knob, kind, change, reason):
+        if self.budget is not None and len(self.steps) >= self.budget:
+            raise Stop("budget")
+        end = self.search_end()
+        typical = self.current.seconds if self.current is not None else 0.0
+        if self.steps and end - time.perf_counter() < 0.25 * typical:
+            raise Stop("time")
+        share = 0.75 if self.trainer.folds > 1 else 0.4  # the start leaves time for a refit
+        first = self.started + share * (self.end - self.started)
+        self.trainer.deadline = end if self.steps else first
+        with self.printer.training(len(self.steps), change):
+            run = self.trainer(config)
+        if run.interrupted and self.current is not None:
+            raise KeyboardInterrupt  # the best so far stays; the cut-short run is not a step
+        before = self.current
+        diff, se = (None, None) if before is None else metrics.paired_difference(
+            run.values, before.values)  # fmt: skip
+        step = Step(
+            number=len(self.steps), knob=knob, kind=kind, change=change, reason=reason,
+            train_before=None if before is None else before.train_error,
+            dev_before=None if before is None else before.dev_error,
+            train_after=run.train_error, dev_after=run.dev_error, seconds=run.seconds,
+            kept=before is None, config=config.to_dict(),
+            epochs=int(round(float(np.median(run.best_epochs)))), resolution=se,
+        )  # fmt: skip
+        self.steps.append(step)
+        self.best_dev = min(self.best_dev, run.dev_error)
+        if before is None:
+            self.current = run
+            self.diag = self.diagnose(run)
+        self.printer.step(step, self.diag)
+        if run.interrupted:  # Ctrl-C in the first run: its best weights are all there is
+            raise KeyboardInterrupt
+        return run, step
+
+    def keep(self, run, step) -> bool:
+        """Keep ``run`` if it beats the current one by more than the dev set resolves."""
+        if not metrics.better(run.values, self.current.values):
+            return False
+        step.kept, self.current = True, run
+        self.diag = self.diagnose(run)
+        return True
+
+    # ------------------------------------------------------------------ the loop
+    def run(self) -> None:
+        try:
+            start = ("start", "start", f"starting network: {self.start_config.describe()}",
+                     "measure first")  # fmt: skip
+            self.measure(self.start_config, *start)
+            if self.user_baseline is None:
+                self.ref = reference(self.trainer, self.seed)
+                self.diag = self.diagnose(self.current)
+            self.knobs()
+            self.refine()
+        except Stop as stop:
+            self.stop = stop.args[0]
+        except KeyboardInterrupt:
+            self.stop = "interrupted"
+
+    def knobs(self) -> None:
+        tried: set[str] = set()
+        while True:
+            if self.nothing_to_gain():
+                raise Stop("good_fit")
+            kinds = ["bias", "variance"] if self.diag.high_bias else ["variance", "bias"]
+            pick = None
+            for kind in kinds:
+                for name in recipe_search.BIAS if kind == "bias" else recipe_search.VARIANCE:
+                    how, dirs = recipe_search.directions(
+                        name, self.current.config, self.trainer.images
+                    )
+                    if name not in tried and any(dirs):
+                        pick = (kind, name, how, dirs)
+                        break
+                if pick:
+                    break
+            if pick is None:
+                return
+            kind, name, how, dirs = pick
+            tried.add(name)
+            if self.search_knob(kind, name, how, dirs):
+                tried = {name}
+
+    def search_knob(self, kind, name, how, dirs) -> bool:
+        before, reason = self.current, _reason(self.diag)
+        best, tried = (before, None), [before.config]
+
+        def measure(config, change):
+            nonlocal best
+            run, step = self.measure(config, name, kind, change, reason)
+            tried.append(config)
+            if run.dev_error < best[0].dev_error:
+                best = (run, step)
+                return True
+            return False
+
+        try:
+            for direction in dirs:
+                misses = 0
+                for config in direction:
+                    if measure(config, recipe_search.describe_change(before.config, config)):
+                        misses = 0
+                    elif how == "walk" and (misses := misses + 1) == 2:
+                        break
+            if best[1] is not None:
+                for config in recipe_search.refinements(name, best[0].config, tried):
+                    measure(config, recipe_search.describe_change(before.config, config)
+                            + " (refine)")  # fmt: skip
+        finally:  # the budget may end the knob's search: its best so far still counts
+            kept = best[1] is not None and self.keep(*best)
+        return kept
+
+    def refine(self) -> None:
+        sampler = recipe_search.Sampler(self.current.config, self.current.dev_error, self.seed)
+        reason = f"every knob tried, time left: {sampler.name}"
+        self.notes.append(f"after the knobs, the time left went to a search: {sampler.name}")
+        while True:
+            if self.nothing_to_gain():
+                raise Stop("good_fit")
+            config = sampler.ask()
+            change = recipe_search.describe_change(self.current.config, config)
+            run, step = self.measure(config, "search", "refine", change, reason)
+            self.keep(run, step)
+            sampler.tell(run.dev_error, self.current.config)
+
+    # ------------------------------------------------------------------ the end
+    def finish(self, refit: bool, test_set, sizes) -> ImproveResult:
+        run, stop = self.current, self.stop or "time"
+        diag = self.diagnose(run)
+        if self.learning_curve and diag.high_variance and stop != "interrupted":
+            diag = self._curve(sizes) or diag
+        network, refitted = run.network, False
+        if (
+            refit
+            and stop != "interrupted"
+            and time.perf_counter() + self.refit_seconds() > self.end
+        ):
+            self.notes.append("not refit: the budget left no time for it")
+        elif refit and stop != "interrupted":
+            epochs = int(round(float(np.median(run.best_epochs))))
+            self.trainer.deadline = self.end
+            with self.printer.training(None, f"refit on train+dev, {epochs} epochs"):
+                net, history = self.trainer.refit(run.config, epochs)
+            if len(history) < epochs:
+                self.notes.append(
+                    f"not refit: the budget ended the refit after {len(history)} of {epochs} "
+                    "epochs, so the network is the chosen run's"
+                )
+            elif history.stop_reason != "interrupted":
+                network, refitted = net, True
+                self.notes.append(
+                    f"the chosen configuration was refit on train+dev "
+                    f"({len(self.trainer.pooled[0])} rows) for {epochs} epochs (its early-"
+                    "stopping epoch count); train and dev values are those of the run chosen"
+                )
+        if not refitted and self.trainer.folds > 1:
+            self.notes.append("not refit: the network is fold 1's of the cross-validation")
+        X_test, y_test = test_set
+        proba = network.predict_proba(X_test)  # the test set: once, at the end
+        scores = {m: metrics.score(m, y_test, proba) for m in metrics.CLASSIFICATION}
+        diag.notes.extend(self.notes)
+        return ImproveResult(
+            steps=self.steps, config=run.config, network=network, history=run.history,
+            diagnosis=diag, train_error=run.train_error, dev_error=run.dev_error,
+            test_error=scores[self.trainer.metric], baseline_error=diag.baseline_error,
+            stop_reason=stop, split=None, learning_curve=self.curve,
+            seconds=time.perf_counter() - self.started, metric=self.trainer.metric,
+            baseline_source=diag.baseline_source, refit=refitted, folds=self.trainer.folds,
+            test_scores=scores, notes=list(self.notes),
+        )  # fmt: skip
+
+    def _curve(self, sizes):
+        t, run = self.trainer, self.current
+        if time.perf_counter() + 1.75 * run.seconds / max(1, t.folds) > self.end:
+            self.notes.append("no learning curve: the budget left no time for it")
+            return None
+        t.deadline = self.end
+        with self.printer.training(None, "learning curve of the chosen network"):
+            self.curve = make_curve(lambda: t.network(run.config), *t.train, sizes=sizes,
+                                    dev=t.dev, **t.fit_kwargs(run.config))  # fmt: skip
+        return self.diagnose(run, learning_curve=self.curve)
