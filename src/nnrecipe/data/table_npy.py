@@ -21,9 +21,9 @@ import numpy as np
 import pandas as pd
 
 from .._files import atomic_write
-from .preprocess import MISSING, Preprocessor, clean
+from .preprocess import Preprocessor, clean
 from .rows import write_npy
-from .tables import _first_rows, _looks_like_header, choose_target
+from .tables import choose_target, csv_options
 
 
 def read_chunks(path, chunk_rows: int = 100_000, delimiter: str | None = None) -> Iterator:
@@ -44,22 +44,10 @@ def read_chunks(path, chunk_rows: int = 100_000, delimiter: str | None = None) -
         for batch in pq.ParquetFile(path).iter_batches(batch_size=chunk_rows):
             yield clean(batch.to_pandas())
         return
-    first, second, sep = _first_rows(path, delimiter or ("\t" if suffix == ".tsv" else None))
-    if first is None:
-        raise ValueError(f"{str(path)!r} is empty")
-    header = 0 if _looks_like_header(first, second) else None
+    options = csv_options(path, delimiter)
     with warnings.catch_warnings():
         warnings.simplefilter("error", pd.errors.ParserWarning)
-        reader = pd.read_csv(
-            path,
-            sep=sep,
-            header=header,
-            index_col=False,
-            skipinitialspace=True,
-            na_values=list(MISSING),
-            encoding="utf-8-sig",
-            chunksize=chunk_rows,
-        )
+        reader = pd.read_csv(path, **options, chunksize=chunk_rows)
         with reader:
             for frame in reader:
                 yield clean(frame)

@@ -60,6 +60,23 @@ def _looks_like_header(first: list[str], second: list[str] | None) -> bool:
     return any(not n and is_number(c) for n, c in zip(numbers, second, strict=True))
 
 
+def csv_options(path: Path, delimiter: str | None = None) -> dict:
+    """``pandas.read_csv`` arguments for a text table: the separator sniffed (tab for .tsv),
+    the header line detected, leading spaces skipped, ``?``/``NA``/empty cells missing."""
+    suffix = path.suffix.lower()
+    first, second, sep = _first_rows(path, delimiter or ("\t" if suffix == ".tsv" else None))
+    if first is None:
+        raise ValueError(f"{str(path)!r} is empty")
+    return {
+        "sep": sep,
+        "header": 0 if _looks_like_header(first, second) else None,
+        "index_col": False,
+        "skipinitialspace": True,
+        "na_values": list(MISSING),
+        "encoding": "utf-8-sig",
+    }
+
+
 def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
     """A CSV/TSV (header detected) or Parquet file as a cleaned DataFrame: text stripped,
     ``?``, ``NA``, empty cells and the like as missing, number columns as numbers."""
@@ -76,23 +93,11 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
                 "(or save the table as CSV)"
             ) from None
         return clean(pd.read_parquet(path))
-    first, second, sep = _first_rows(path, delimiter or ("\t" if suffix == ".tsv" else None))
-    if first is None:
-        raise ValueError(f"{str(path)!r} is empty")
-    header = 0 if _looks_like_header(first, second) else None
+    options = csv_options(path, delimiter)
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("error", pd.errors.ParserWarning)  # rows longer than the header
-            frame = pd.read_csv(
-                path,
-                sep=sep,
-                header=header,
-                index_col=False,
-                skipinitialspace=True,
-                na_values=list(MISSING),
-                encoding="utf-8-sig",
-                low_memory=False,
-            )
+            frame = pd.read_csv(path, **options, low_memory=False)
     except UnicodeDecodeError as exc:
         raise ValueError(
             f"{str(path)!r} is not UTF-8 text ({exc.reason} at byte {exc.start}); save it "
