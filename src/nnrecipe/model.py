@@ -53,11 +53,12 @@ ATTRIBUTES = """
 class Network(network.Network):
     __doc__ = network.Network.__doc__.rstrip() + "\n" + ATTRIBUTES
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self.preprocessor = None
-        self.classes: list | None = None
-        self.target_scaling: tuple[float, float] | None = None
+    # class-level defaults (the constructor is the math's, unchanged); fit, improve, tune,
+    # the CLI and load set them per instance, and networks pickled before tables existed
+    # come back with them too
+    preprocessor = None
+    classes: list | None = None
+    target_scaling: tuple[float, float] | None = None
 
     def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
         if type(X).__name__ == "DataFrame":  # duck-typed: pandas is imported only for tables
@@ -155,12 +156,6 @@ class Network(network.Network):
         return net
 
     copy.__doc__ = network.Network.copy.__doc__
-
-    def __setstate__(self, state: dict) -> None:
-        # networks pickled before tables existed come back with the new attributes
-        super().__setstate__(
-            {"preprocessor": None, "classes": None, "target_scaling": None, **state}
-        )
 
     def diagnose(self, train, dev, baseline_error: float = 0.0, **kwargs) -> Diagnosis:
         """Bias/variance diagnosis from inference-mode errors (no dropout, no penalty) on
