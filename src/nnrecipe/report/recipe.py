@@ -62,7 +62,7 @@ def improve_report(
             ]
             for s in result.steps
         ],
-        numeric=("step", "epochs", "seconds"),
+        numeric=("step", "train", "dev", "epochs", "seconds"),
     )
     report.figure(
         "steps",
