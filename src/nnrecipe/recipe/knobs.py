@@ -57,7 +57,7 @@ class Config:
     def describe(self) -> str:
         parts = [
             f"hidden {list(self.hidden)}",
-            f"{self.epochs} epochs",
+            f"at most {self.epochs} epochs" if self.early_stopping else f"{self.epochs} epochs",
             f"{self.optimizer} α={self.learning_rate:g}",
         ]
         if self.l2:

@@ -137,10 +137,9 @@ class Recipe:
         self.trainer.deadline = end if self.steps else first
         with self.printer.training(len(self.steps), change):
             run = self.trainer(config)
-        if run.interrupted and self.current is not None:
-            raise KeyboardInterrupt  # the best so far stays; the cut-short run is not a step
         before = self.current
-        diff, se = (None, None) if before is None else metrics.paired_difference(
+        cut = run.interrupted  # Ctrl-C: recorded as interrupted, never kept (but the start)
+        diff, se = (None, None) if before is None or cut else metrics.paired_difference(
             run.values, before.values)  # fmt: skip
         step = Step(
             number=len(self.steps), knob=knob, kind=kind, change=change, reason=reason,
@@ -149,14 +148,17 @@ class Recipe:
             train_after=run.train_error, dev_after=run.dev_error, seconds=run.seconds,
             kept=before is None, config=config.to_dict(),
             epochs=int(round(float(np.median(run.best_epochs)))), resolution=se,
+            epochs_trained=run.epochs_trained, interrupted=cut,
         )  # fmt: skip
         self.steps.append(step)
-        self.best_dev = min(self.best_dev, run.dev_error)
         if before is None:
+            self.best_dev = min(self.best_dev, run.dev_error)
             self.current = run
             self.diag = self.diagnose(run)
+        elif not cut:
+            self.best_dev = min(self.best_dev, run.dev_error)
         self.printer.step(step, self.diag)
-        if run.interrupted:  # Ctrl-C in the first run: its best weights are all there is
+        if cut:  # the best so far stays; the cut-short run is in the trail, not chosen
             raise KeyboardInterrupt
         return run, step
 

@@ -39,10 +39,17 @@ def recipe_steps(result):
             label=f"{label} error (undone)" if undone else None,
         )
     ax.axhline(result.baseline_error, color="gray", ls="--", lw=1, label="baseline error")
-    ax.set_xticks(x, [f"{s.number}\n{s.knob}" for s in steps], fontsize=7)
+    cut = [s.number for s in steps if s.interrupted]
+    if cut:
+        ax.plot(cut, [steps[i].dev_after for i in cut], "x", color="tab:red", ms=8,
+                label="interrupted (not finished)")  # fmt: skip
+    # knob names rotated so long ones (learning_rate) never overlap their neighbours
+    labels = [f"{s.number} {s.knob}" + (" (cut)" if s.interrupted else "") for s in steps]
+    ax.set_xticks(x, labels, fontsize=7, rotation=45, ha="right", rotation_mode="anchor")
     ax.set(ylabel="error (inference mode)", title="Errors after each step of the recipe")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=7)
+    # outside the axes, to the right: the legend never covers a marker
+    ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
     return fig
 
 

@@ -26,14 +26,14 @@ class Printer:
         if self.console is None:
             return
         before = "" if step.dev_before is None else f"dev {step.dev_before:.1%} → "
-        verdict = (
-            ""
-            if step.kind == "start"
-            else ("  [green]kept[/]" if step.kept else "  [yellow]undone[/]")
-        )
+        color = {"kept": "green", "undone": "yellow", "interrupted": "red"}
+        verdict = "" if step.verdict == "start" else f"  [{color[step.verdict]}]{step.verdict}[/]"
+        if step.interrupted:
+            verdict += " (not finished: values of its best weights so far)"
+        epochs = "" if step.epochs_trained is None else f"{step.epochs_trained} epochs, "
         self.console.print(
             f"[bold]step {step.number}[/] {step.change}: train {step.train_after:.1%}, "
-            f"{before}dev {step.dev_after:.1%} ({step.seconds:.1f} s){verdict}"
+            f"{before}dev {step.dev_after:.1%} ({epochs}{step.seconds:.1f} s){verdict}"
             f"  → {diagnosis.case.replace('_', ' ')}"
         )
 

@@ -23,6 +23,14 @@ STOPS = {
     "interrupted": "interrupted (Ctrl-C)",
     "search": "time budget used",
 }
+CASE_WORDS = {
+    "good_fit": "a good fit",
+    "high_bias": "high bias",
+    "high_variance": "high variance",
+    "high_bias_high_variance": "high bias and high variance",
+    "optimization": "an optimization problem",
+}
+BIGGER = ("wider", "deeper")  # the knobs behind "train a bigger network"
 
 
 @dataclass
@@ -39,8 +47,17 @@ class Step:
     seconds: float
     kept: bool
     config: dict
-    epochs: int
+    epochs: int  # epochs to its best dev value, counted from 1 (median over the folds)
     resolution: float | None = None  # SE of the paired dev difference against the step before
+    epochs_trained: int | None = None  # epochs the run actually trained (all folds: the most)
+    interrupted: bool = False  # Ctrl-C cut the run short: values of its best weights so far
+
+    @property
+    def verdict(self) -> str:
+        """ "start", "kept", "undone" or "interrupted" (a run Ctrl-C cut short)."""
+        if self.interrupted:
+            return "interrupted"
+        return "start" if self.kind == "start" else ("kept" if self.kept else "undone")
 
     def to_dict(self) -> dict:
         return asdict(self)
@@ -72,6 +89,11 @@ class ImproveResult:
     test_scores: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
 
+    def __post_init__(self):
+        # the diagnosis (terminal, report, result.json) advises from the trail too
+        if isinstance(getattr(self.diagnosis, "next_steps", None), list):
+            self.diagnosis.next_steps = [self._after_trail(s) for s in self.diagnosis.next_steps]
+
     @property
     def kept(self) -> list[Step]:
         """The changes that stayed (after the start)."""
@@ -91,16 +113,20 @@ class ImproveResult:
             )
         n = len(self.kept)
         done = f"{n} change{'s' * (n != 1)} kept of {len(self.steps) - 1} tried"
+        cut = [s.number for s in self.steps if s.interrupted]
+        if cut:
+            done += f" (step {cut[-1]} interrupted, not finished)"
         if self.stop_reason == "good_fit":
             return f"good fit reached: {errors}; {done}"
-        return (
-            f"stopped ({STOPS[self.stop_reason]}) at {d.case.replace('_', ' ')}: {errors}; {done}"
-        )
+        case = CASE_WORDS.get(d.case, d.case.replace("_", " "))
+        stop = STOPS.get(self.stop_reason, self.stop_reason)
+        stop = stop[:1].upper() + stop[1:]
+        return f"{stop}. The chosen network has {case}: {errors}; {done}."
 
     @property
     def advice(self) -> list[str]:
         """What to do next, most urgent first (more data first when the curve says so)."""
-        steps = list(self.diagnosis.next_steps)
+        steps = [self._after_trail(step) for step in self.diagnosis.next_steps]
         curve = self.learning_curve
         if curve is not None and curve.more_data_helps:
             steps.insert(
@@ -110,6 +136,30 @@ class ImproveResult:
                 f"the train/dev gap is {100 * curve.gaps[-1]:.1f} points",
             )
         return steps
+
+    def _after_trail(self, step: str) -> str:
+        """``step``, or — when it is "train a bigger network" and the trail already tried
+        wider and deeper without keeping either — what was tried and what is left."""
+        if not step.startswith("train a bigger network"):
+            return step
+        finished = [s for s in self.steps[1:] if not s.interrupted]
+        tried = {s.knob for s in finished}
+        if not set(BIGGER) <= tried or any(s.knob in BIGGER for s in self.kept):
+            return step
+        changes = "; ".join(
+            f"{s.knob}: {s.change} (dev {s.dev_after:.1%})" for s in finished if s.knob in BIGGER
+        )
+        left_text = ", ".join(
+            what for name, what in (("longer", "train longer"),
+                                    ("learning_rate", "tune the learning rate"),
+                                    ("optimizer", "another optimizer")) if name not in tried
+        )  # fmt: skip
+        rest = "try another architecture, better input features or more data"
+        return (
+            f"a bigger network was tried and undone ({changes}): it did not lower the dev "
+            f"error by more than the dev set resolves, so capacity is not what is missing; "
+            + (f"{left_text}, or {rest}" if left_text else rest)
+        )
 
     def to_dict(self) -> dict:
         """JSON-ready (the network itself is saved apart, by :meth:`save`)."""
@@ -147,20 +197,21 @@ class ImproveResult:
         from rich.table import Table
 
         table = Table(title="nnrecipe improve", caption=self.message, box=box.SIMPLE_HEAD)
-        for col in ("step", "knob", "change", "train", "dev", "s", ""):
-            table.add_column(col, justify="left" if col in ("knob", "change", "") else "right")
+        for col in ("step", "knob", "change", "train", "dev", "epochs", "s", "verdict"):
+            left = col in ("knob", "change", "verdict")
+            table.add_column(col, justify="left" if left else "right")
         for s in self.steps:
             arrow = "" if s.train_before is None else f"{s.train_before:.1%} → "
             dev_arrow = "" if s.dev_before is None else f"{s.dev_before:.1%} → "
-            verdict = "start" if s.kind == "start" else ("kept" if s.kept else "undone")
             table.add_row(
                 str(s.number),
                 s.knob,
                 s.change,
                 f"{arrow}{s.train_after:.1%}",
                 f"{dev_arrow}{s.dev_after:.1%}",
+                "" if s.epochs_trained is None else str(s.epochs_trained),
                 f"{s.seconds:.1f}",
-                verdict,
+                s.verdict,
                 style=None if s.kept else "dim",
             )
         return table

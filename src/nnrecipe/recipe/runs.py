@@ -51,6 +51,8 @@ class Run:
     values: np.ndarray = field(default=None, repr=False)  # per-example dev values
     best_epochs: list[int] = field(default_factory=list)  # epochs to the best dev loss
 
+    epochs_trained: int | None = None  # epochs actually trained (the most over the folds)
+
     @property
     def interrupted(self) -> bool:
         return self.history.stop_reason == "interrupted"
@@ -190,10 +192,11 @@ class Trainer:
         if self.folds <= 1:
             net, history, train_score, values, best = self._one(config, self.train, self.dev)
             return Run(config, net, history, train_score, float(values.mean()),
-                       time.perf_counter() - start, values, [best])  # fmt: skip
+                       time.perf_counter() - start, values, [best], len(history))  # fmt: skip
         X, y = self.pooled
         values = np.zeros(len(X))
-        train_scores, bests, first = [], [], None
+        train_scores, bests, first, trained = [], [], None, 0
+        done = np.zeros(len(X), dtype=bool)
         deadline = self.deadline
         for j in range(self.folds):
             held = self.fold_of == j
@@ -204,17 +207,20 @@ class Trainer:
                 config, (X[~held], y[~held]), (X[held], y[held])
             )
             first = first or (net, history)
-            values[held] = v
+            values[held], done[held] = v, True
+            trained = max(trained, len(history))
             train_scores.append(score)
             bests.append(best)
             if history.stop_reason == "interrupted":
                 first = (net, history)
                 break
         self.deadline = deadline
+        y, values = (y, values) if done.all() else (y[done], values[done])  # Ctrl-C: folds done
         if self.metric == "balanced_error":  # per-class weights of the whole pooled set
             values = metrics.balance(y, values > 0)
         return Run(config, first[0], first[1], float(np.mean(train_scores)),
-                   float(values.mean()), time.perf_counter() - start, values, bests)  # fmt: skip
+                   float(values.mean()), time.perf_counter() - start, values, bests,
+                   trained)  # fmt: skip
 
     def refit(self, config: knobs.Config, epochs: int) -> tuple[Network, History]:
         """The chosen configuration trained on train+dev for ``epochs`` (no dev set left to

@@ -29,6 +29,7 @@ h1 { font-size: 1.6em; margin-bottom: 0.2em; } h2 { font-size: 1.25em; margin-to
 table { border-collapse: collapse; margin: 0.5em 0; font-size: 0.92em; }
 th, td { border: 1px solid #ccc; padding: 0.3em 0.7em; text-align: right; }
 th { background: #f2f2f2; } td:first-child, th:first-child { text-align: left; }
+th.num, td.num { text-align: right; } th.text, td.text { text-align: left; }
 figure { margin: 0.8em 0; } figcaption { color: #555; font-size: 0.9em; max-width: 60em; }
 img { max-width: 100%; height: auto; border: 1px solid #eee; }
 pre { background: #f7f7f7; padding: 0.8em; overflow-x: auto; font-size: 0.85em; }
@@ -58,10 +59,22 @@ class Report:
         body = "".join(f"<li>{html.escape(str(i))}</li>" for i in items)
         self.parts.append(f"<{tag}>{body}</{tag}>")
 
-    def table(self, headers, rows) -> None:
-        head = "".join(f"<th>{html.escape(str(h))}</th>" for h in headers)
+    def table(self, headers, rows, numeric=None) -> None:
+        """A table; with ``numeric`` (header names), those columns are right-aligned and
+        every other (text) column left-aligned."""
+        align = [
+            "" if numeric is None else f' class="{"num" if h in numeric else "text"}"'
+            for h in headers
+        ]
+        head = "".join(
+            f"<th{a}>{html.escape(str(h))}</th>" for h, a in zip(headers, align, strict=True)
+        )
         body = "".join(
-            "<tr>" + "".join(f"<td>{html.escape(str(c))}</td>" for c in row) + "</tr>"
+            "<tr>"
+            + "".join(
+                f"<td{a}>{html.escape(str(c))}</td>" for c, a in zip(row, align, strict=False)
+            )
+            + "</tr>"
             for row in rows
         )
         self.parts.append(f"<table><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>")

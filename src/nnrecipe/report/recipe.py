@@ -35,7 +35,7 @@ def improve_report(
     )
     report.paragraph(
         f"Chosen network: layers {result.network.layer_sizes}; "
-        f"{result.config.describe()}. The test set was evaluated once, on it."
+        f"{result.config.describe()}{_trained(result)}. The test set was evaluated once, on it."
     )
     report.paragraph(f"Split: {result.split.rule}")
     report.paragraph(
@@ -47,7 +47,7 @@ def improve_report(
         report.paragraph(f"Note: {note}")
     report.heading("The trail")
     report.table(
-        ["step", "knob", "change", "why", "train", "dev", "seconds", ""],
+        ["step", "knob", "change", "why", "train", "dev", "epochs", "seconds", "verdict"],
         [
             [
                 s.number,
@@ -56,11 +56,13 @@ def improve_report(
                 s.reason,
                 _arrow(s.train_before, s.train_after),
                 _arrow(s.dev_before, s.dev_after),
+                "" if s.epochs_trained is None else s.epochs_trained,
                 f"{s.seconds:.1f}",
-                "start" if s.kind == "start" else ("kept" if s.kept else "undone"),
+                s.verdict,
             ]
             for s in result.steps
         ],
+        numeric=("step", "train", "dev", "epochs", "seconds"),
     )
     report.figure(
         "steps",
@@ -101,3 +103,9 @@ def improve_report(
 
 def _arrow(before, after) -> str:
     return _pct(after) if before is None else f"{_pct(before)} → {_pct(after)}"
+
+
+def _trained(result) -> str:
+    """ "; trained N epochs": the epochs the chosen run actually trained (not its ceiling)."""
+    chosen = [s for s in result.steps if s.kept and s.epochs_trained is not None]
+    return "" if not chosen else f"; trained {chosen[-1].epochs_trained} epochs"
