@@ -211,7 +211,7 @@ class MatmulFloor:
         self.acts = [np.empty((self.batch, n), np.float32) for n in cfg["sizes"]]
         self.grads = [rng.standard_normal((self.batch, n), dtype=np.float32) for n in cfg["sizes"]]
         self.dWs = [np.empty_like(W) for W in weights]
-        from nnrecipe.nn.network import INFERENCE_CHUNK_BYTES
+        from nnrecipe.nn.inference import INFERENCE_CHUNK_BYTES
 
         self.chunk = max(INFERENCE_CHUNK_BYTES // (4 * max(cfg["sizes"][1:])), 256)
         self.outs = [np.empty((self.chunk, n), np.float32) for n in cfg["sizes"][1:]]

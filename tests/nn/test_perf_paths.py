@@ -14,8 +14,7 @@ import numpy as np
 import pytest
 
 import nnrecipe as nr
-from nnrecipe.nn import activations, dropout, losses
-from nnrecipe.nn import network as network_module
+from nnrecipe.nn import activations, dropout, inference, losses
 from nnrecipe.nn._fast import row_max, row_sum
 from nnrecipe.train import fused, optimizers
 
@@ -218,7 +217,7 @@ def test_chunked_inference_equals_one_pass_and_returns_fresh_arrays(case, dtype,
     net = _net(case, dtype)
     X, y = _data(net.layer_sizes, net.output, 600, dtype, seed=3)
     A_one = net.forward(X)  # one pass over all 600 rows
-    monkeypatch.setattr(network_module, "INFERENCE_CHUNK_BYTES", 1)  # chunks of 256 rows
+    monkeypatch.setattr(inference, "INFERENCE_CHUNK_BYTES", 1)  # chunks of 256 rows
     A = net.predict_proba(X)  # 256 + 256 + 88 rows
     np.testing.assert_allclose(A, A_one, rtol=TOL[dtype], atol=TOL[dtype])
     assert A.dtype == np.dtype(dtype)

@@ -8,42 +8,32 @@ For l = 1..L, with A[0] = X of shape (m, n_x) (rows are examples):
 
 Backward starts from the fused output gradient dZ[L] = (A[L] - Y)/m and applies
 :class:`nnrecipe.nn.layers.Dense` backward layer by layer; the regularizers add their own
-terms to each dW[l]. All parameters live in one flat vector θ (W1, b1, W2, b2, ... in C
-order) and all gradients in one flat vector dθ; each layer's W, b, dW, db are views into
-them, so packing θ for gradient checking or stepping an optimizer costs no copies.
+terms to each dW[l]. All parameters live in one flat vector θ and all gradients in one flat
+vector dθ (:mod:`nnrecipe.nn.parameters`); each layer's W, b, dW, db are views into them.
 """
 
 from __future__ import annotations
 
-import os
 import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
 from .._checks import (
-    as_array,
     as_dtype,
-    as_features,
     as_rng,
-    check_features,
     check_flag,
     check_keep_prob,
     check_layer_sizes,
-    check_memory,
     check_nonneg,
     per_layer,
 )
-from ..data.normalize import Standardizer, column_moments
-from ..data.rows import Rows, open_npy
-from . import activations, initializers, losses, passes, regularizers
+from ..data.normalize import Standardizer
+from ..data.rows import Rows
+from . import activations, inference, initializers, inputs, losses, passes, regularizers
 from .layers import Dense
-from .workspace import LayerBuffers, Workspace
-
-# Inference chunks: the widest activation takes about this many bytes, enough for BLAS to run
-# at full speed and little enough to bound memory (benchmarks/train_speed.py: the MNIST network
-# is as fast with 0.25 to 4 MiB chunks; peak RSS 83, 87, 95 MiB with 1, 2, 4 MiB).
-INFERENCE_CHUNK_BYTES = 2**20
+from .parameters import FlatParameters
+from .workspace import LayerBuffers, Workspace, check_workspace_size
 
 
 class Network:
@@ -114,28 +104,12 @@ class Network:
 
     # ----------------------------------------------------------------- structure
     def _build(self) -> None:
-        shapes = self.parameter_shapes()
-        self.n_parameters = sum(int(np.prod(s)) for s in shapes.values())
-        self._theta = np.zeros(self.n_parameters, dtype=self.dtype)
-        self._grad = np.zeros(self.n_parameters, dtype=self.dtype)
-        self._views, self._grad_views, offset = {}, {}, 0
-        for key, shape in shapes.items():
-            size = int(np.prod(shape))
-            self._views[key] = self._theta[offset : offset + size].reshape(shape)
-            self._grad_views["d" + key] = self._grad[offset : offset + size].reshape(shape)
-            offset += size
-        acts = self.hidden + [self.output]
-        kps = self.keep_prob + [1.0]
+        self._params = FlatParameters(self.parameter_shapes(), self.dtype)
+        self.n_parameters = self._params.theta.size
+        kinds = zip(self.hidden + [self.output], self.keep_prob + [1.0], strict=True)
         self.layers = [
-            Dense(
-                self._views[f"W{i}"],
-                self._views[f"b{i}"],
-                self._grad_views[f"dW{i}"],
-                self._grad_views[f"db{i}"],
-                activations.get(acts[i - 1]),
-                kps[i - 1],
-            )
-            for i in range(1, len(self.layer_sizes))
+            Dense(*self._params.layer(i), activations.get(act), keep_prob)
+            for i, (act, keep_prob) in enumerate(kinds, start=1)
         ]
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
@@ -158,52 +132,18 @@ class Network:
     # ----------------------------------------------------------------- parameters
     def get_parameters(self) -> dict[str, np.ndarray]:
         """A copy of the parameters as the course's dict: ``W1`` (n1, n0), ``b1`` (n1,), ..."""
-        return {k: v.copy() for k, v in self._views.items()}
+        return self._params.get()
 
     def set_parameters(self, parameters: dict[str, np.ndarray]) -> None:
         """Copy a course-style dict in; ``b`` may be (n, 1) column vectors."""
-        if not isinstance(parameters, dict):
-            raise TypeError(f"parameters must be a dict with keys W1, b1, ..., got {parameters!r}")
-        missing = sorted(set(self._views) - set(parameters))
-        extra = sorted(set(parameters) - set(self._views))
-        if missing or extra:
-            raise ValueError(
-                f"parameters must have exactly the keys {list(self._views)}; "
-                f"missing {missing}, unexpected {extra}"
-            )
-        staged = {}
-        for key, view in self._views.items():
-            arr = as_array(parameters[key], f"parameters[{key!r}]")
-            if arr.dtype == object or arr.dtype.kind not in "biuf":
-                raise TypeError(
-                    f"parameters[{key!r}] must hold real numbers, got dtype {arr.dtype} "
-                    f"({type(parameters[key]).__name__}); pass a float array of shape "
-                    f"{view.shape}"
-                )
-            arr = arr.astype(self.dtype, copy=False)
-            if key.startswith("b") and arr.shape == view.shape + (1,):
-                arr = arr[:, 0]
-            if arr.shape != view.shape:
-                raise ValueError(
-                    f"parameters[{key!r}] has shape {arr.shape}, expected {view.shape}"
-                )
-            if not np.isfinite(arr).all():
-                raise ValueError(f"parameters[{key!r}] contains NaN or inf")
-            staged[key] = arr
-        for key, arr in staged.items():
-            self._views[key][...] = arr
+        self._params.set(parameters)
 
     def get_vector(self) -> np.ndarray:
         """θ: all parameters as one flat vector (a copy)."""
-        return self._theta.copy()
+        return self._params.theta.copy()
 
     def set_vector(self, theta: np.ndarray) -> None:
-        theta = as_array(theta, "theta")
-        if theta.dtype == object or theta.dtype.kind not in "biuf":
-            raise TypeError(f"theta must hold real numbers, got dtype {theta.dtype}")
-        if theta.shape != self._theta.shape:
-            raise ValueError(f"theta has shape {theta.shape}, expected ({self.n_parameters},)")
-        self._theta[...] = theta
+        self._params.set_vector(theta)
 
     # ----------------------------------------------------------------- the step API
     # What the training loop, gradient checking, diagnosis and the estimators use: prepared
@@ -212,12 +152,12 @@ class Network:
     def theta(self) -> np.ndarray:
         """θ, all parameters as one flat vector: the live buffer (writing it changes the
         network; ``get_vector`` gives a copy)."""
-        return self._theta
+        return self._params.theta
 
     @property
     def dtheta(self) -> np.ndarray:
         """dθ, the flat gradient buffer that :meth:`loss_and_gradient` fills (live)."""
-        return self._grad
+        return self._params.grad
 
     @property
     def rng(self) -> np.random.Generator:
@@ -227,55 +167,23 @@ class Network:
 
     def parameter_views(self) -> dict[str, np.ndarray]:
         """``{"W1": view, "b1": view, ...}``: live views into θ (not copies)."""
-        return dict(self._views)
+        return dict(self._params.views)
 
     def gradient_views(self) -> dict[str, np.ndarray]:
         """``{"dW1": view, "db1": view, ...}``: live views into dθ (not copies)."""
-        return dict(self._grad_views)
+        return dict(self._params.grad_views)
 
     def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
         """X checked ((m, n_x), finite), in the network's dtype, standardized when the
-        network carries a fitted Standardizer. Errors name ``name``.
-
-        At most one copy of X is made: none when X already is a C-ordered array of the
-        network's dtype and no standardizer is fitted; else one, which the standardizer
-        transforms in place."""
-        arr = as_features(X, name, self.layer_sizes[0], self.dtype)
-        if self.standardizer is not None and self.standardizer.fitted:
-            # a copy made by the check (dtype or layout) is ours: standardize it in place;
-            # the caller's array, or what it may share memory with, is never written
-            owned = isinstance(X, list | tuple) or (
-                isinstance(X, np.ndarray) and not np.may_share_memory(arr, X)
-            )
-            arr = self.standardizer.transform(arr, out=arr if owned else None)
-        return arr
+        network carries a fitted Standardizer, with at most one copy
+        (:func:`nnrecipe.nn.inputs.prepare`). Errors name ``name``."""
+        return inputs.prepare(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
 
     def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
-        """The training set's inputs, with at most one copy of X in memory, never more.
-
-        ``X`` may be an array, a ``numpy.memmap`` or the path of an ``.npy`` file (opened as
-        a memmap). The network's standardizer, when not fitted yet, is fitted here in one
-        streaming pass. Returns an array (as :meth:`prepare_inputs`) when X is in memory and
-        nothing is to be standardized, else :class:`nnrecipe.data.rows.Rows`, which makes the
-        rows a batch or a slice at a time (cast, then standardized) with the same numbers as
-        the eager copy: a memmap is never loaded whole and a standardized copy never made.
-        Both have ``len``, ``take(idx, axis=0, out=...)`` and row slices, what
-        ``train.loop.fit`` and :meth:`measure` use.
-        """
-        if isinstance(X, str | os.PathLike):
-            X = open_npy(X, name)
-        st = self.standardizer
-        if not isinstance(X, np.ndarray):  # a list, a table: encoded to an array first
-            if st is None or st.fitted:
-                return self.prepare_inputs(X, name)
-            X = self.prepare_inputs(X, name)
-        on_disk = isinstance(X, np.memmap)
-        if st is None and not (on_disk and X.dtype != self.dtype):
-            return as_features(X, name, self.layer_sizes[0], self.dtype)  # no copy if in dtype
-        X = check_features(X, name, self.layer_sizes[0])
-        if st is not None and not st.fitted:
-            st.set_moments(*column_moments(Rows(X, self.dtype)))
-        return Rows(X, self.dtype, st)
+        """The training set's inputs: an array, or rows made a batch at a time from a memmap
+        or an ``.npy`` path; fits an unfitted standardizer in one streaming pass
+        (:func:`nnrecipe.nn.inputs.prepare_training`)."""
+        return inputs.prepare_training(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
         """y as the loss's (m, n_y) targets in the network's dtype (labels → one-hot for
@@ -288,13 +196,7 @@ class Network:
     def workspace(self, rows: int, training: bool = True) -> Workspace:
         """Preallocated arrays for steps on batches of up to ``rows`` examples (refused,
         with its size, when they would not fit in this machine's memory)."""
-        widths = sum(self.layer_sizes[1:]) + (sum(self.layer_sizes[:-1]) if training else 0)
-        check_memory(
-            rows * widths * self.dtype.itemsize * (4 if training else 2),
-            f"the activations of {rows:,} examples through layers {self.layer_sizes}",
-            "train with mini-batches (a smaller batch_size, or optimizer='sgd'/'adam' "
-            "instead of 'gd') or smaller layers",
-        )
+        check_workspace_size(self.layer_sizes, rows, self.dtype, training)
         return Workspace(self.layers, rows, self.dtype, training, bool(self.l2 or self.l1))
 
     def compute_cost(
@@ -339,7 +241,7 @@ class Network:
         """(data loss, error) in inference mode on prepared arrays (or the
         :class:`~nnrecipe.data.rows.Rows` of :meth:`prepare_training_inputs`, read in
         inference chunks)."""
-        Z, A = self._inference(X)
+        Z, A = inference.outputs(self, X)
         return self.loss.value(Z, A, Y), self.loss.error(A, Y)
 
     def clear_cache(self) -> None:
@@ -397,23 +299,10 @@ class Network:
     def gradients(
         self, X, Y, training: bool = False, rng=None, intermediates: bool = False, masks=None
     ) -> dict[str, np.ndarray]:
-        """dJ/dθ by backpropagation as ``{"dW1": ..., "db1": ..., ...}`` (copies).
-
-        ``intermediates=True`` adds ``dZ1 .. dZL`` (m, n_l), dJ/dZ[l], and ``dA1 .. dA{L-1}``
-        (m, n_l), dJ/dA[l] for A[l] = g(Z[l]) (with dropout: mask and 1/keep_prob applied).
-        Both carry the cost's 1/m: the course's dZ, dA are m times these.
-        ``masks`` (training only): one boolean (m, n_l) dropout mask per hidden layer, used
-        instead of drawing from ``rng`` (see :meth:`forward_with_cache`)."""
-        X = self.prepare_inputs(X)
-        Y = self.prepare_targets(Y, len(X))
-        masks = passes.check_masks(self, masks, len(X), training)
-        buffers = self.workspace(len(X)).views(len(X))
-        self.compute_cost(X, Y, training, as_rng(rng) if training else None, buffers, masks)
-        record = {} if intermediates else None
-        self._backward(Y, buffers, record)
-        self.clear_cache()
-        grads = {k: v.copy() for k, v in self._grad_views.items()}
-        return grads | record if intermediates else grads
+        """dJ/dθ by backpropagation as ``{"dW1": ..., "db1": ..., ...}`` (copies);
+        ``intermediates=True`` adds dZ[l] and dA[l], ``masks`` replays given dropout masks
+        (:func:`nnrecipe.nn.passes.gradients`)."""
+        return passes.gradients(self, X, Y, training, rng, intermediates, masks)
 
     def forward_with_cache(self, X, training: bool = False, rng=None, masks=None):
         """(A[L], cache): the output (m, n_y) and, per layer, a dict of copies ``A_prev``,
@@ -428,32 +317,14 @@ class Network:
         return passes.backward_from_cache(self, cache, Y, intermediates)
 
     # ----------------------------------------------------------------- inference
-    def _inference(self, X: np.ndarray, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
-        """Inference-mode (Z[L], A[L]) as new arrays, computed ``batch`` rows at a time
-        (default: chunks of about ``INFERENCE_CHUNK_BYTES``) through one reused workspace."""
-        m, n_out = len(X), self.layer_sizes[-1]
-        if batch is None:
-            widest = max(self.layer_sizes[1:]) * self.dtype.itemsize
-            batch = min(max(INFERENCE_CHUNK_BYTES // widest, 256), 8192)
-        Z_out = np.empty((m, n_out), self.dtype)
-        A_out = np.empty((m, n_out), self.dtype)
-        workspace = self.workspace(min(batch, m), training=False)
-        for s in range(0, m, batch):
-            chunk = X[s : s + batch]
-            A = self._forward(chunk, False, None, workspace.views(len(chunk)))
-            A_out[s : s + len(chunk)] = A
-            Z_out[s : s + len(chunk)] = self.layers[-1].Z
-        self.clear_cache()
-        return Z_out, A_out
-
     def predict_proba(self, X) -> np.ndarray:
         """Inference-mode output activations (m, n_y): probabilities for sigmoid/softmax."""
-        return self._inference(self.prepare_inputs(X))[1]
+        return inference.outputs(self, self.prepare_inputs(X))[1]
 
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        pred = self.loss.predict(self._inference(self.prepare_inputs(X))[1])
+        pred = self.loss.predict(inference.outputs(self, self.prepare_inputs(X))[1])
         return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
 
     def evaluate(self, X, y) -> dict[str, float]:
@@ -493,7 +364,7 @@ class Network:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
             net = type(self)(**cfg)
-        net._theta[...] = self._theta
+        net.theta[...] = self.theta
         if self.standardizer is not None:
             net.standardizer = self.standardizer.copy()
         return net
@@ -502,15 +373,18 @@ class Network:
         # the layers' W, b, dW, db are views into θ and dθ: pickled one by one they would come
         # back as copies that training no longer updates, so rebuild them in __setstate__
         state = self.__dict__.copy()
-        for key in ("layers", "_views", "_grad_views"):
-            state.pop(key, None)
+        del state["layers"]
+        state["_theta"] = state.pop("_params").theta
         return state
 
     def __setstate__(self, state: dict) -> None:
+        state = dict(state)
+        theta = state.pop("_theta")
+        for key in ("_grad", "_views", "_grad_views"):  # networks pickled by older versions
+            state.pop(key, None)
         self.__dict__.update(state)
-        theta = self._theta
         self._build()
-        self._theta[...] = theta
+        self._params.theta[...] = theta
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v}" for k, v in (("l2", self.l2), ("l1", self.l1)) if v)

@@ -122,3 +122,23 @@ def record_dA(dA: np.ndarray, below) -> np.ndarray:
     """A copy of dJ/dA[l] for A[l] = g(Z[l]): dA * D / keep_prob under dropout, else dA."""
     out = dA.copy()
     return out if below.D is None else dropout.apply_mask(out, below.D, below.keep_prob)
+
+
+def gradients(net, X, Y, training=False, rng=None, intermediates=False, masks=None) -> dict:
+    """dJ/dθ by backpropagation as ``{"dW1": ..., "db1": ..., ...}`` (copies).
+
+    ``intermediates=True`` adds ``dZ1 .. dZL`` (m, n_l), dJ/dZ[l], and ``dA1 .. dA{L-1}``
+    (m, n_l), dJ/dA[l] for A[l] = g(Z[l]) (with dropout: mask and 1/keep_prob applied).
+    Both carry the cost's 1/m: the course's dZ, dA are m times these.
+    ``masks`` (training only): one boolean (m, n_l) dropout mask per hidden layer, used
+    instead of drawing from ``rng`` (see :func:`forward_with_cache`)."""
+    X = net.prepare_inputs(X)
+    Y = net.prepare_targets(Y, len(X))
+    masks = check_masks(net, masks, len(X), training)
+    buffers = net.workspace(len(X)).views(len(X))
+    net.compute_cost(X, Y, training, as_rng(rng) if training else None, buffers, masks)
+    record = {} if intermediates else None
+    net._backward(Y, buffers, record)
+    net.clear_cache()
+    grads = {k: v.copy() for k, v in net.gradient_views().items()}
+    return grads | record if intermediates else grads

@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .._checks import check_memory
+
 
 class LayerBuffers:
     """The arrays one :class:`nnrecipe.nn.layers.Dense` layer writes in a step (None if unused)."""
@@ -98,3 +100,15 @@ class Workspace:
 
     def __repr__(self) -> str:
         return f"Workspace(rows={self.rows}, layers={len(self._by_rows[self.rows])})"
+
+
+def check_workspace_size(layer_sizes, rows: int, dtype, training: bool) -> None:
+    """Refuse, with its size, a workspace of ``rows`` examples that would not fit in memory:
+    Z and A of every layer (and, training, D, A_drop, dA_prev)."""
+    widths = sum(layer_sizes[1:]) + (sum(layer_sizes[:-1]) if training else 0)
+    check_memory(
+        rows * widths * np.dtype(dtype).itemsize * (4 if training else 2),
+        f"the activations of {rows:,} examples through layers {layer_sizes}",
+        "train with mini-batches (a smaller batch_size, or optimizer='sgd'/'adam' "
+        "instead of 'gd') or smaller layers",
+    )

@@ -1,0 +1,36 @@
+"""Inference in chunks: the output of many rows through one small reused workspace.
+
+A[L] for m rows is computed ``batch`` rows at a time, each chunk through the same inference
+workspace (Z and A of every layer), so memory stays bounded by the chunk, not by m; the
+results are written into fresh (m, n_y) arrays that the caller owns.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+# Inference chunks: the widest activation takes about this many bytes, enough for BLAS to run
+# at full speed and little enough to bound memory (benchmarks/train_speed.py: the MNIST network
+# is as fast with 0.25 to 4 MiB chunks; peak RSS 83, 87, 95 MiB with 1, 2, 4 MiB).
+INFERENCE_CHUNK_BYTES = 2**20
+
+
+def chunk_rows(layer_sizes, dtype) -> int:
+    """Rows per chunk: about ``INFERENCE_CHUNK_BYTES`` for the widest layer, 256 to 8192."""
+    widest = max(layer_sizes[1:]) * np.dtype(dtype).itemsize
+    return min(max(INFERENCE_CHUNK_BYTES // widest, 256), 8192)
+
+
+def outputs(net, X, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Inference-mode (Z[L], A[L]) of the prepared rows X as new arrays (m, n_y)."""
+    m, n_out = len(X), net.layer_sizes[-1]
+    batch = chunk_rows(net.layer_sizes, net.dtype) if batch is None else batch
+    Z_out = np.empty((m, n_out), net.dtype)
+    A_out = np.empty((m, n_out), net.dtype)
+    workspace = net.workspace(min(batch, m), training=False)
+    for s in range(0, m, batch):
+        chunk = X[s : s + batch]
+        A_out[s : s + len(chunk)] = net._forward(chunk, False, None, workspace.views(len(chunk)))
+        Z_out[s : s + len(chunk)] = net.layers[-1].Z
+    net.clear_cache()
+    return Z_out, A_out
