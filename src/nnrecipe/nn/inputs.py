@@ -37,9 +37,10 @@ def prepare_training(
 ) -> np.ndarray | Rows:
     """The training inputs, with at most one copy of X in memory.
 
-    ``X`` may be an array, a ``numpy.memmap`` or the path of an ``.npy`` file (opened as a
-    memmap). An unfitted ``standardizer`` is fitted here in one streaming pass. Returns an
-    array (as :func:`prepare`) when X is in memory and nothing is to be standardized, else
+    ``X`` may be an array (or nested list), a ``numpy.memmap`` or the path of an ``.npy``
+    file (opened as a memmap); a table is encoded by the caller first. An unfitted
+    ``standardizer`` is fitted here in one streaming pass. Returns an array (as
+    :func:`prepare`) when X is in memory and nothing is to be standardized, else
     :class:`nnrecipe.data.rows.Rows`, which gives the same numbers as the eager copy a batch
     or a slice at a time. Both have ``len``, ``take(idx, axis=0, out=...)`` and row slices,
     what ``train.loop.fit`` and ``Network.measure`` use.
@@ -47,10 +48,6 @@ def prepare_training(
     if isinstance(X, str | os.PathLike):
         X = open_npy(X, name)
     st = standardizer
-    if not isinstance(X, np.ndarray):  # a list, a table: encoded to an array first
-        X = prepare(X, n_x, dtype, st, name)
-        if st is None or st.fitted:
-            return X
     on_disk = isinstance(X, np.memmap)
     if st is None and not (on_disk and X.dtype != dtype):
         return as_features(X, name, n_x, dtype)  # no copy if already in dtype

@@ -14,6 +14,7 @@ vector dθ (:mod:`nnrecipe.nn.parameters`); each layer's W, b, dW, db are views 
 
 from __future__ import annotations
 
+import os
 import warnings
 from collections.abc import Sequence
 
@@ -102,7 +103,7 @@ class Network:
             self.init_scale,
         )
 
-    # ----------------------------------------------------------------- structure
+    # ----------------------------------------------------------------- structure, θ
     def _build(self) -> None:
         self._params = FlatParameters(self.parameter_shapes(), self.dtype)
         self.n_parameters = self._params.theta.size
@@ -129,7 +130,6 @@ class Network:
         """L, the number of layers with parameters (the input layer is not counted)."""
         return len(self.layers)
 
-    # ----------------------------------------------------------------- parameters
     def get_parameters(self) -> dict[str, np.ndarray]:
         """A copy of the parameters as the course's dict: ``W1`` (n1, n0), ``b1`` (n1,), ..."""
         return self._params.get()
@@ -180,9 +180,12 @@ class Network:
         return inputs.prepare(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
 
     def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
-        """The training set's inputs: an array, or rows made a batch at a time from a memmap
-        or an ``.npy`` path; fits an unfitted standardizer in one streaming pass
-        (:func:`nnrecipe.nn.inputs.prepare_training`)."""
+        """The training inputs: an array, or rows made a batch at a time from a memmap or an
+        ``.npy`` path; fits an unfitted standardizer (:func:`.inputs.prepare_training`)."""
+        if not isinstance(X, np.ndarray | str | os.PathLike):  # a list, or a table to encode
+            X = self.prepare_inputs(X, name)  # (standardized already when fitted)
+            if self.standardizer is None or self.standardizer.fitted:
+                return X
         return inputs.prepare_training(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
@@ -311,9 +314,8 @@ class Network:
         return passes.forward_with_cache(self, X, training, rng, masks)
 
     def backward(self, cache, Y, intermediates: bool = False) -> dict[str, np.ndarray]:
-        """Backpropagation through a given ``cache`` (from :meth:`forward_with_cache`, or
-        built by hand, masks included): the gradients as :meth:`gradients` returns them.
-        See :func:`nnrecipe.nn.passes.backward_from_cache`."""
+        """Backpropagation through a given ``cache`` (from :meth:`forward_with_cache`, or built
+        by hand): the gradients as :meth:`gradients` returns them (:mod:`.passes`)."""
         return passes.backward_from_cache(self, cache, Y, intermediates)
 
     # ----------------------------------------------------------------- inference

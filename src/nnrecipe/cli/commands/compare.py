@@ -137,9 +137,7 @@ def _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run
             "histories": {r.name: r.history.to_dict() for r in comparison.results},
         },
     )
-    run_dir.commit()
-    if run_dir.note():
-        output.note(run_dir.note())
+    output.commit_run(run_dir)
     if args.json:
         output.print_json(result)
     else:

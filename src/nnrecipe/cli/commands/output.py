@@ -107,9 +107,7 @@ def save_result(
         summary = run_dir.public(summary)
     write_json(out / "result.json", summary)
     if run_dir is not None:
-        run_dir.commit()
-        if run_dir.note():
-            note(run_dir.note())
+        commit_run(run_dir)
     if as_json:
         print_json(summary)
     return 130 if result.stop_reason == "interrupted" else 0
@@ -202,3 +200,10 @@ def class_error_line(errors: dict, part: str) -> str:
         f"{part} error {percent(errors['error'])}, balanced {percent(errors['balanced_error'])}"
         f" (the mean of the per-class errors: {per_class})"
     )
+
+
+def commit_run(run_dir) -> None:
+    """Put the staged run in place of ``--out`` and say when it replaced an earlier run."""
+    run_dir.commit()
+    if run_dir.note():
+        note(run_dir.note())

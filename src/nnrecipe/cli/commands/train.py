@@ -105,9 +105,7 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
         )
     result["report"] = None if report_path is None else str(run_dir.public(report_path))
     output.write_json(out / "result.json", {**result, "history": history.to_dict()})
-    run_dir.commit()
-    if run_dir.note():
-        output.note(run_dir.note())
+    output.commit_run(run_dir)
 
     if args.json:
         output.print_json(result)
