@@ -118,3 +118,27 @@ def test_declared_categorical_numbers_and_one_point_zero_match():
 def test_a_table_with_no_usable_column_is_refused():
     with pytest.raises(ValueError, match="no column of the table is usable"):
         Preprocessor().fit(pd.DataFrame({"a": [1] * 5, "b": [np.nan] * 5}))
+
+
+def test_zeros_that_code_missing_values_are_imputed_and_flagged():
+    rng = np.random.default_rng(0)
+    pressure = rng.normal(70, 10, 400).round()
+    pressure[:40] = 0  # not measured
+    train = pd.DataFrame({"pressure": pressure, "dose": rng.poisson(3, 400).astype(float)})
+    pre = Preprocessor().fit(train)
+    col = pre.to_dict()["columns"]
+    assert col[0]["zeros_missing"] and col[0]["n_zeros"] == 40
+    assert not col[1]["zeros_missing"]  # a count of 0 is a real value
+    assert pre.feature_names == ["pressure", "pressure_missing", "dose"]
+    median = np.median(pressure[40:])
+    assert pre.median_[0] == median
+    filled = np.where(pressure == 0, median, pressure)
+    X = pre.transform(pd.DataFrame({"pressure": [0.0, 80.0], "dose": [0.0, 1.0]}))
+    expected = (np.array([median, 80.0]) - filled.mean()) / filled.std()
+    np.testing.assert_allclose(X[:, 0], expected)
+    np.testing.assert_array_equal(X[:, 1], [1.0, 0.0])
+    assert "40 zeros read as missing" in pre.summary()[0]
+    stored = Preprocessor.from_dict(json.loads(json.dumps(pre.to_dict())), pre.arrays())
+    np.testing.assert_array_equal(stored.transform(train), pre.transform(train))
+    kept = Preprocessor(zeros_as_missing=False).fit(train)
+    assert kept.feature_names == ["pressure", "dose"]

@@ -124,6 +124,19 @@ def test_zeros_where_zero_is_implausible_are_flagged_as_missing():
     assert recipe_baseline.zero_coded_columns(X) == [0]
 
 
+def test_dark_pixels_are_not_flagged_as_missing_values():
+    X, y = nr.datasets.moons(n=300, seed=0)
+    rng = np.random.default_rng(0)
+    pixels = rng.uniform(0.5, 1.0, size=(300, 16))
+    pixels[:30, 5] = 0  # an unlit pixel: 0 far below the column's other values
+    pixels[:, :2] = (X - X.min(axis=0)) / np.ptp(X, axis=0)
+    flagged = "hold zeros where 0 is implausible"
+    table = nr.improve(pixels, y, budget=1, cv=1, seed=0, refit=False)
+    assert any(flagged in n and "[5]" in n for n in table.notes)
+    images = nr.improve(pixels, y, budget=1, cv=1, seed=0, refit=False, images="4x4")
+    assert not any(flagged in n for n in images.notes)
+
+
 def test_the_start_is_sized_from_the_data():
     assert data_config(500, 8, 2) == {"hidden": (64,), "batch_size": 32}
     assert data_config(8000, 784, 10) == {"hidden": (256, 256), "batch_size": 64}

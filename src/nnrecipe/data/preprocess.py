@@ -3,7 +3,9 @@
 For each column of the training table (the course's μ/σ rule, applied to every step):
 
 * numeric ``x``: missing cells get the training median, ``x̃ = median`` where ``x`` is missing,
-  plus an indicator column ``1[x missing]`` when training had missing cells; then
+  plus an indicator column ``1[x missing]`` when training had missing cells; zeros count as
+  missing cells in a column whose training zeros code "not measured"
+  (:mod:`nnrecipe.data.zeros`: a blood pressure of 0), unless ``zeros_as_missing=False``; then
   ``z = (x̃ − μ) / σ`` with μ, σ² the training mean and variance of ``x̃`` (σ = 1 when constant);
 * text, boolean and declared categorical columns: one-hot, ``e_c = 1[x = c]`` for the categories
   ``c`` seen at least ``min_count`` times in training (at most ``max_categories``, the most
@@ -23,6 +25,8 @@ import re
 
 import numpy as np
 import pandas as pd
+
+from .zeros import zero_coded
 
 # cells that mean "no value" in the tables people publish (adult census, house prices, ...)
 MISSING = ("", "?", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none")
@@ -92,11 +96,15 @@ class Preprocessor:
         One-hot columns per categorical column at most (the most frequent categories).
     min_count : int
         Categories seen fewer times in training go to the shared ``<other>`` slot.
+    zeros_as_missing : bool
+        Treat the zeros of zero-coded numeric columns as missing cells (default True).
     """
 
-    def __init__(self, categorical=None, max_categories: int = 30, min_count: int = 5):
+    def __init__(self, categorical=None, max_categories: int = 30, min_count: int = 5,
+                 zeros_as_missing: bool = True):  # fmt: skip
         self.categorical = [str(c) for c in (categorical or [])]
         self.max_categories, self.min_count = int(max_categories), int(min_count)
+        self.zeros_as_missing = bool(zeros_as_missing)
         self.columns_: list[dict] | None = None
         self.median_ = self.mean_ = self.scale_ = None
 
@@ -143,6 +151,10 @@ class Preprocessor:
             kind, reason = self._kind(name, s)
             if kind == "numeric":
                 x = _numbers(s)
+                zeros = self.zeros_as_missing and zero_coded(x)
+                n_zeros = int(np.sum(x == 0)) if zeros else 0
+                if zeros:
+                    x[x == 0] = np.nan
                 missing = np.isnan(x)
                 med = float(np.median(x[~missing]))
                 filled = np.where(missing, med, x)
@@ -154,6 +166,8 @@ class Preprocessor:
                         "kind": kind,
                         "indicator": bool(missing.any()),
                         "n_missing": int(missing.sum()),
+                        "zeros_missing": bool(zeros),
+                        "n_zeros": n_zeros,
                     }
                 )
                 median.append(med), mean.append(mu), scale.append(sd)
@@ -246,6 +260,8 @@ class Preprocessor:
         for c in self.columns_:
             if c["kind"] == "numeric":
                 x = _numbers(frame[c["name"]])
+                if c.get("zeros_missing"):
+                    x[x == 0] = np.nan
                 missing_cells = np.isnan(x)
                 z = (np.where(missing_cells, self.median_[i], x) - self.mean_[i]) / self.scale_[i]
                 blocks.append(z[:, None])
@@ -277,6 +293,8 @@ class Preprocessor:
                         f"; {c['n_missing']} missing → median {self.median_[i]:.4g} "
                         f"+ indicator {c['name']}_missing"
                     )
+                if c.get("zeros_missing"):
+                    text += f" ({c['n_zeros']} zeros read as missing: 0 is implausible here)"
                 i += 1
             elif c["kind"] == "categorical":
                 text = f"{c['name']}: one-hot, {len(c['categories'])} categories"
@@ -302,6 +320,7 @@ class Preprocessor:
             "max_categories": self.max_categories,
             "min_count": self.min_count,
             "categorical": self.categorical,
+            "zeros_as_missing": self.zeros_as_missing,
         }
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -311,7 +330,8 @@ class Preprocessor:
 
     @classmethod
     def from_dict(cls, meta: dict, arrays: dict) -> Preprocessor:
-        new = cls(meta.get("categorical"), meta["max_categories"], meta["min_count"])
+        new = cls(meta.get("categorical"), meta["max_categories"], meta["min_count"],
+                  meta.get("zeros_as_missing", True))  # fmt: skip
         new.columns_ = [dict(c) for c in meta["columns"]]
         new.median_, new.mean_, new.scale_ = (
             np.asarray(arrays[k], dtype=np.float64) for k in ("median", "mean", "scale")
@@ -325,7 +345,9 @@ class Preprocessor:
         return (
             Preprocessor.from_dict(self.to_dict(), self.arrays())
             if self.fitted
-            else Preprocessor(self.categorical, self.max_categories, self.min_count)
+            else Preprocessor(
+                self.categorical, self.max_categories, self.min_count, self.zeros_as_missing
+            )  # fmt: skip
         )
 
     def __repr__(self) -> str:

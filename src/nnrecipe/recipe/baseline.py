@@ -18,7 +18,10 @@ from __future__ import annotations
 
 import numpy as np
 
+from ..data.zeros import zero_coded_columns
 from . import metrics
+
+__all__ = ["auto_baseline", "reference", "zero_coded_columns"]
 
 MAX_ROWS = 20_000  # reference model: fitted on at most this many rows
 MAX_CELLS = 2e6  # rows × features × classes above which the reference fits a subsample
@@ -89,21 +92,3 @@ def auto_baseline(best_dev: float, ref) -> tuple[float, str]:
     if ref[0] < best_dev:
         return ref[0], f"auto: {ref[2]} (below the best dev value reached, {best_dev:.4g})"
     return best_dev, f"auto: the best dev value reached, {best_dev:.4g} (≤ {ref[2]})"
-
-
-def zero_coded_columns(X, min_share: float = 0.001, max_share: float = 0.5) -> list[int]:
-    """Columns where 0 is likely a code for "missing": 0 occurs in between 0.1 % and 50 %
-    of the rows, every other value is positive, and 0 lies more than 3 standard deviations
-    below the mean of the non-zero values (e.g. a blood pressure or a BMI of 0)."""
-    X = np.asarray(X, dtype=np.float64)
-    out = []
-    for j in range(X.shape[1]):
-        col = X[:, j]
-        zero = col == 0
-        share = zero.mean()
-        if not min_share <= share <= max_share or np.any(col < 0):
-            continue
-        rest = col[~zero]
-        if len(rest) > 1 and rest.mean() > 3 * rest.std() > 0:
-            out.append(j)
-    return out

@@ -4,8 +4,9 @@ Decisions are noise-aware: a knob's best value replaces the current configuratio
 its per-example dev values beat the current ones by more than one standard error of the
 paired difference (:func:`nnrecipe.recipe.metrics.better`). The clock is the budget: the search
 stops ``reserve`` seconds before the end, time kept for the refit on train+dev (and a
-learning curve when variance is high); a run that would start in the last moments is not
-started, and a run in progress stops at the search deadline with its best weights.
+learning curve when variance is high and the curve is cheap); a run that would start in the
+last moments is not started, and a run in progress stops at the search deadline with its
+best weights.
 """
 
 from __future__ import annotations
@@ -68,11 +69,13 @@ class Recipe:
                 "balanced error: each network's output biases are shifted by −log(class "
                 "share), so it predicts argmax p(c|x)/π_c, the balanced-error decision"
             )
-        zeros = zero_coded_columns(trainer.pooled[0])
+        # pixels are dark (0) in plenty of images: the check is for tables
+        zeros = [] if trainer.images else zero_coded_columns(trainer.pooled[0])
         if zeros:
             self.notes.append(
                 f"columns {zeros} hold zeros where 0 is implausible (far below their other "
-                "values): likely missing values coded as 0; impute them or add a flag column"
+                "values): likely missing values coded as 0; impute them, or pass the table as "
+                "a DataFrame (its preprocessing reads such zeros as missing)"
             )
 
     # ------------------------------------------------------------------ clock, baseline
@@ -86,15 +89,22 @@ class Recipe:
         n_fit = len(t.train[0]) if t.folds <= 1 else len(t.pooled[0]) * (t.folds - 1) / t.folds
         return per_epoch * float(np.median(run.best_epochs)) * len(t.pooled[0]) / n_fit
 
+    def curve_seconds(self) -> float:
+        """A learning curve's expected time (25, 50 and 100 % of the training set)."""
+        return 1.75 * self.current.seconds / max(1, self.trainer.folds)
+
     def reserve(self) -> float:
-        """Seconds kept for the refit (1.5 times its expected time: a busy machine) and a
-        learning curve when variance is high; none when even the refit no longer fits."""
+        """Seconds kept for the refit (1.5 times its expected time: a busy machine) and, when
+        variance is high and it costs at most a tenth of the budget, a learning curve; none
+        when even the refit no longer fits. A dearer curve gets only what the search and the
+        refit leave: it advises, while the search and the refit make the model."""
         refit = self.refit_seconds()
         if time.perf_counter() + refit > self.end:
             return 0.0  # no time left for a refit: the search may use it all
         seconds = 1.5 * refit
-        if self.learning_curve and self.diag is not None and self.diag.high_variance:
-            seconds += 1.75 * self.current.seconds / max(1, self.trainer.folds)
+        if (self.learning_curve and self.diag is not None and self.diag.high_variance
+                and self.curve_seconds() <= 0.1 * (self.end - self.started)):  # fmt: skip
+            seconds += self.curve_seconds()
         return seconds
 
     def search_end(self) -> float:
@@ -256,8 +266,6 @@ class Recipe:
     def finish(self, refit: bool, test_set, sizes) -> ImproveResult:
         run, stop = self.current, self.stop or "time"
         diag = self.diagnose(run)
-        if self.learning_curve and diag.high_variance and stop != "interrupted":
-            diag = self._curve(sizes) or diag
         network, refitted = run.network, False
         if (
             refit
@@ -284,6 +292,9 @@ class Recipe:
                 )
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")
+        # the refit first: the model the user gets matters more than the curve's advice
+        if self.learning_curve and diag.high_variance and stop != "interrupted":
+            diag = self._curve(sizes) or diag
         X_test, y_test = test_set
         proba = network.predict_proba(X_test)  # the test set: once, at the end
         scores = {m: metrics.score(m, y_test, proba) for m in metrics.CLASSIFICATION}
@@ -300,11 +311,12 @@ class Recipe:
 
     def _curve(self, sizes):
         t, run = self.trainer, self.current
-        if time.perf_counter() + 1.75 * run.seconds / max(1, t.folds) > self.end:
+        if time.perf_counter() + self.curve_seconds() > self.end:
             self.notes.append("no learning curve: the budget left no time for it")
             return None
         t.deadline = self.end
         with self.printer.training(None, "learning curve of the chosen network"):
             self.curve = make_curve(lambda: t.network(run.config), *t.train, sizes=sizes,
-                                    dev=t.dev, **t.fit_kwargs(run.config))  # fmt: skip
+                                    **t.fit_kwargs(run.config, dev=t.dev, train_y=t.train[1]),
+                                    dev=t.dev)  # fmt: skip
         return self.diagnose(run, learning_curve=self.curve)

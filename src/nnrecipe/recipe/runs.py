@@ -5,8 +5,8 @@ Every run of :func:`nnrecipe.improve` uses the same data, the same input standar
 scale) and the same seed, so the only difference between two runs is the knob turned.
 
 A run trains with early stopping (:class:`DevPatience`: until neither the dev loss nor the
-dev error has improved for ``config.early_stopping`` epochs; the best dev-error weights are
-restored; the dev loss alone for metrics other than plain error), so "train longer" always
+recipe's metric on dev has improved for ``config.early_stopping`` epochs; the weights of the
+best epoch by (dev metric, dev loss) are restored), so "train longer" always
 means "until the dev stops improving" and no run is cut short by a fixed epoch count
 (``config.epochs`` is only a ceiling). It is measured one of two ways:
 
@@ -63,22 +63,60 @@ class Run:
 
 
 class DevPatience(EarlyStopping):
-    """Early stopping that waits while *either* the dev loss or ``monitor`` improves: stops
-    after ``patience`` epochs in which neither did; the best weights are those of the best
-    ``monitor`` epoch (restored at the end of fit). The dev loss is smooth early in training,
-    the dev error keeps falling after the loss of an over-confident network turns up."""
+    """Early stopping on the recipe's metric, measured on the dev set after every epoch.
+
+    The best epoch is the one with the smallest key (dev metric, dev loss): the metric
+    first, the dev loss breaking its ties (a dev error is a count over a few hundred rows,
+    so many epochs share the best value; among them the most confident-and-right one, the
+    smallest loss, is kept rather than the first). Training stops after ``patience`` epochs
+    in which neither the key nor the dev loss improved: the dev loss is smooth early in
+    training, the metric keeps falling after the loss of an over-confident network turns up.
+    The best epoch's weights are restored at the end of fit.
+
+    ``metric``: "error" (read from the history), "log_loss" (the dev loss itself) or
+    "balanced_error": the mean per-class error of the decision argmax_c p(c|x)/π_c on
+    ``dev`` (π_c: class c's share of the training labels ``prior``), the decision the
+    network makes after :meth:`Trainer.balance`.
+    """
+
+    def __init__(self, metric: str, patience: int, dev=None, prior=None):
+        super().__init__(monitor="dev_loss", patience=patience)
+        self.metric, self.dev, self.prior = metric, dev, prior
+        if metric == "balanced_error" and (dev is None or prior is None):
+            self.metric = "log_loss"  # no labels to balance with: the loss alone
 
     def reset(self) -> None:
         super().reset()
-        self.best_loss = math.inf
+        self.best_loss, self.best_key = math.inf, (math.inf, math.inf)
+
+    def value(self, network, history) -> float:
+        if self.metric == "error":
+            return history.dev_error[-1]
+        if self.metric == "balanced_error":
+            proba = np.asarray(network.predict_proba(self.dev[0]), dtype=np.float64)
+            if proba.shape[1] == 1:  # a sigmoid unit: P(class 1)
+                proba = np.hstack([1.0 - proba, proba])
+            shifted = proba / self.prior[: proba.shape[1]]  # argmax p_c/π_c
+            return metrics.score("balanced_error", self.dev[1], shifted)
+        return history.dev_loss[-1]
 
     def on_epoch_end(self, network, history):
-        stop = self.update(getattr(history, self.monitor)[-1], history.epoch[-1])
-        loss = history.dev_loss[-1]
+        loss, epoch = history.dev_loss[-1], history.epoch[-1]
+        key = (self.value(network, history), loss)
+        improved = False
+        if key < self.best_key:  # NaN compares False: never a best epoch
+            self.best_key, improved = key, True
+            self.tracker.best, self.tracker.epoch = key[0], epoch
         if loss < self.best_loss:
-            self.best_loss, self.wait, self.stopped_epoch = loss, 0, None
+            self.best_loss, improved = loss, True
+        if improved:
+            self.wait, self.stopped_epoch = 0, None
             return False
-        return stop
+        self.wait += 1
+        if self.wait >= max(self.patience, 1):
+            self.stopped_epoch = epoch
+            return True
+        return False
 
 
 class Deadline(Callback):
@@ -132,7 +170,14 @@ class Trainer:
             net.standardizer = standardizer.copy()  # normalized once, for every run
         return net
 
-    def fit_kwargs(self, config: knobs.Config, epochs: int | None = None) -> dict:
+    def prior(self, y) -> np.ndarray:
+        """π (K,): each class's share of the labels ``y`` (at least one row counted)."""
+        k = max(self.n_out, 2)
+        counts = np.bincount(metrics.labels_of(y).astype(np.intp), minlength=k)
+        return np.maximum(counts, 1) / counts.sum()
+
+    def fit_kwargs(self, config: knobs.Config, epochs: int | None = None, dev=None,
+                   train_y=None) -> dict:  # fmt: skip
         augment = None
         if config.augment:
             shape = self.images if isinstance(self.images, tuple) else None
@@ -144,11 +189,9 @@ class Trainer:
                 if shift
                 else aug.Compose(rotate, image_shape=shape)
             )
-        # the dev error when that is the metric (the dev loss of a network that grows
-        # over-confident rises long before its error stops falling), else the dev loss
-        monitor = "dev_error" if self.metric == "error" else "dev_loss"
+        prior = None if train_y is None else self.prior(train_y)
         stop = (
-            DevPatience(monitor=monitor, patience=config.early_stopping)
+            DevPatience(self.metric, config.early_stopping, dev, prior)
             if config.early_stopping
             else None
         )
@@ -173,15 +216,14 @@ class Trainer:
         bias shifts by −log(π₁/π₀)). Training itself is untouched."""
         if self.metric != "balanced_error":
             return net
-        counts = np.bincount(metrics.labels_of(y).astype(np.intp), minlength=max(self.n_out, 2))
-        prior = np.maximum(counts, 1) / counts.sum()
+        prior = self.prior(y)
         b = net.layers[-1].b
         b -= np.log(prior[1] / prior[0]) if self.n_out == 1 else np.log(prior)
         return net
 
     def _one(self, config, train, dev):
         net = self.network(config)
-        history = net.fit(*train, dev=dev, **self.fit_kwargs(config))
+        history = net.fit(*train, dev=dev, **self.fit_kwargs(config, dev=dev, train_y=train[1]))
         self.balance(net, train[1])
         best = history.best_epoch if history.best_epoch is not None else len(history) - 1
         train_score = float(self.values(net, *train).mean())

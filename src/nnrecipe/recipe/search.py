@@ -142,9 +142,12 @@ class Sampler:
     """Proposes configurations around the recipe's best: Optuna TPE (seeded with the best,
     its value told, so the search starts there) or :func:`propose` without Optuna.
 
-    Space (Optuna): width log-uniform in [w/4, 4w] ∩ [8, 1024], depth in [1, 4], α
-    log-uniform in [α/10, 10α], λ log-uniform in [1e-5, 100] (λ < 1e-4 counts as 0),
-    keep_prob in [0.5, 1].
+    Space (Optuna), a neighbourhood of the best (w units, d layers, α, λ, keep_prob k): the
+    knobs have already walked far, and a wide space spends a short budget on configurations
+    far from anything that worked (λ = 50, four layers of 250 units on 400 rows):
+    width log-uniform in [w/2, 2w] ∩ [8, 1024], depth in [d − 1, d + 1] ∩ [1, 4], α
+    log-uniform in [α/4, 4α], λ log-uniform in [λ/30, 30λ] (around 1e-3 when λ = 0; below
+    1e-4 counts as 0), keep_prob in [k − 0.25, 1] ∩ [0.5, 1].
     """
 
     def __init__(self, best: Config, best_value: float, seed: int):
@@ -155,17 +158,19 @@ class Sampler:
             self.name = "random perturbations around the best (Optuna is not installed)"
             return
         optuna.logging.set_verbosity(optuna.logging.WARNING)
-        w, lr = max(best.hidden), best.learning_rate
+        w, lr, depth, lam = max(best.hidden), best.learning_rate, len(best.hidden), best.l2
+        centre = lam if lam >= 1e-4 else 1e-3
+        lo, hi = max(1e-5, centre / 30), min(100.0, centre * 30)
         d = optuna.distributions
         self.space = {
-            "width": d.IntDistribution(max(8, w // 4), min(MAX_WIDTH, 4 * w), log=True),
-            "depth": d.IntDistribution(1, MAX_DEPTH),
-            "learning_rate": d.FloatDistribution(max(1e-5, lr / 10), min(0.3, lr * 10), log=True),
-            "l2": d.FloatDistribution(1e-5, 100.0, log=True),
-            "keep_prob": d.FloatDistribution(0.5, 1.0),
+            "width": d.IntDistribution(max(8, w // 2), max(8, min(MAX_WIDTH, 2 * w)), log=True),
+            "depth": d.IntDistribution(max(1, depth - 1), min(MAX_DEPTH, depth + 1)),
+            "learning_rate": d.FloatDistribution(max(1e-5, lr / 4), min(0.3, lr * 4), log=True),
+            "l2": d.FloatDistribution(lo, hi, log=True),
+            "keep_prob": d.FloatDistribution(max(0.5, min(best.keep_prob, 1.0) - 0.25), 1.0),
         }
-        start = {"width": w, "depth": len(best.hidden), "learning_rate": lr,
-                 "l2": min(max(best.l2, 1e-5), 100.0), "keep_prob": best.keep_prob}  # fmt: skip
+        start = {"width": min(max(w, 8), MAX_WIDTH), "depth": depth, "learning_rate": lr,
+                 "l2": min(max(lam, lo), hi), "keep_prob": best.keep_prob}  # fmt: skip
         self.study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
         self.study.add_trial(optuna.trial.create_trial(
             params=start, distributions=self.space, value=best_value))  # fmt: skip
