@@ -142,3 +142,15 @@ def test_zeros_that_code_missing_values_are_imputed_and_flagged():
     np.testing.assert_array_equal(stored.transform(train), pre.transform(train))
     kept = Preprocessor(zeros_as_missing=False).fit(train)
     assert kept.feature_names == ["pressure", "dose"]
+
+
+def test_the_zero_rule_on_columns_like_pima_diabetes():
+    from nnrecipe.data.zeros import zero_coded
+
+    rng = np.random.default_rng(1)
+    skin = np.r_[np.zeros(30), rng.normal(29, 10.5, 70).clip(7)]  # mean/std ≈ 2.8
+    pregnancies = np.r_[np.zeros(15), rng.integers(1, 12, 85)]  # mean/std ≈ 2: real zeros
+    assert zero_coded(skin) and not zero_coded(pregnancies)
+    assert not zero_coded(np.r_[0.0, -1.0, rng.normal(50, 5, 98)])  # negatives: 0 is a value
+    assert not zero_coded(np.r_[np.zeros(60), rng.normal(50, 5, 40)])  # zeros the majority
+    assert zero_coded(np.r_[np.nan, 0.0, rng.normal(50, 5, 98)])  # missing cells left out

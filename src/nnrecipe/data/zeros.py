@@ -5,13 +5,20 @@ A numeric column is *zero-coded* when, on the rows it is judged on,
 
     0 occurs in between 0.1 % and 50 % of the rows,
     every other value is positive, and
-    0 lies more than 3 standard deviations below the mean of the non-zero values:
-        mean(x | x ≠ 0) > 3 · std(x | x ≠ 0).
+    0 lies more than 2.5 standard deviations below the mean of the non-zero values:
+        mean(x | x ≠ 0) > 2.5 · std(x | x ≠ 0).
 
 Such zeros are not small measurements but gaps; fed to a network as they are they are
 outliers many standard deviations from the column's mean. The table preprocessing
 (:mod:`nnrecipe.data.preprocess`) treats them as missing cells (median + an indicator);
 :func:`nnrecipe.improve` flags them in a plain array, where it cannot.
+
+The rule leans towards flagging: the indicator column keeps "this cell was 0", so a real
+zero read as missing loses nothing (0 hours worked is still learnable), while a gap read as
+a measurement is an outlier. On the Pima diabetes table it flags glucose, blood pressure,
+skin thickness and BMI (zeros in about 0.7-30 % of rows, mean/std of the rest about
+2.8-5.8), not the number of pregnancies (mean/std 1.4: zeros are real there), nor insulin
+(zeros in 49 % of rows with mean/std 1.3: too spread to tell).
 """
 
 from __future__ import annotations
@@ -19,6 +26,7 @@ from __future__ import annotations
 import numpy as np
 
 MIN_SHARE, MAX_SHARE = 0.001, 0.5
+SPREAD = 2.5  # 0 at least this many standard deviations below the non-zero mean
 
 
 def zero_coded(x, min_share: float = MIN_SHARE, max_share: float = MAX_SHARE) -> bool:
@@ -33,7 +41,7 @@ def zero_coded(x, min_share: float = MIN_SHARE, max_share: float = MAX_SHARE) ->
     if not min_share <= share <= max_share or np.any(x < 0):
         return False
     rest = x[~zero]
-    return bool(len(rest) > 1 and rest.mean() > 3 * rest.std() > 0)
+    return bool(len(rest) > 1 and rest.mean() > SPREAD * rest.std() > 0)
 
 
 def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_SHARE):
