@@ -83,6 +83,36 @@ def test_the_auto_baseline_is_a_gradient_boosting_regressor_near_the_noise_share
     assert abs(mae - NOISE * np.sqrt(2 / np.pi) / np.sqrt(NOISE**2 / NOISE_SHARE)) < 0.05
 
 
+def test_small_data_decides_by_unstratified_folds_against_a_given_baseline():
+    X, y = regression(400, seed=4)
+    r = nr.improve(X, y, baseline_error=0.13, budget=1, minutes=0.3)
+    assert r.folds == 5 and r.baseline_error == 0.13  # in z-units, as given
+    # high variance: a learning curve in mse (the network's own error on the z-target)
+    curve = r.learning_curve
+    assert r.diagnosis.high_variance and curve.metric == "mse" and curve.sizes[-1] == 240
+    assert " mse per doubling" in curve.verdict and all(0 < v < 0.5 for v in curve.dev_errors)
+    assert r.diagnosis.baseline_source.startswith("given")
+    assert r.diagnosis.avoidable_bias == pytest.approx(r.train_error - 0.13)
+    assert NOISE_SHARE - 0.05 < r.dev_error < NOISE_SHARE + 0.1  # out of fold, 320 rows
+    with pytest.raises(ValueError, match="baseline_error"):
+        nr.improve(X, y, baseline_error=-0.1)
+    # the reference scores every pooled row out of fold
+    pytest.importorskip("sklearn")
+    z = (y - y.mean()) / y.std()
+    t = Trainer((X[:300], z[:300]), (X[300:], z[300:]), None, "linear", 1, None, 0, "mse", 5)
+    assert np.bincount(t.fold_of).tolist() == [80] * 5
+    value, values, where = baseline.reference(t)
+    assert values.shape == (400,) and "5-fold" in where and abs(value - NOISE_SHARE) < 0.08
+
+
+def test_a_regression_diagnosis_accepts_values_above_one_and_shows_numbers():
+    d = nr.diagnose(1.4, 1.2, 0.1, metric="mse")  # worse than predicting the mean
+    assert d.case == "high_bias" and d.avoidable_bias == pytest.approx(1.3)
+    assert "variance -0.2" in d.notes[-1] and "%" not in str(d).split("next steps")[0]
+    with pytest.raises(ValueError, match="error rate"):
+        nr.diagnose(1.4, 1.2, 0.1)  # as error rates they are out of range
+
+
 def test_early_stopping_on_mae_scores_the_dev_predictions():
     X, y = regression(200)
     net = nr.Network([2, 8, 1], output="linear", seed=0)
