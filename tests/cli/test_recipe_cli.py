@@ -77,6 +77,14 @@ def test_improve_runs_a_regression_from_an_npz_file(capsys, tmp_path):
     assert result["metric"] == "mse" and result["test_error"] < 0.05  # z-units
     net = nr.load(tmp_path / "r" / "model.npz")
     assert np.mean((net.predict(X) - y) ** 2) < 0.05 * y.var()  # in y's own units
+    assert result["task"] == "regression" and result["target_scaling"][1] > 15
+    # whole numbers (read as classes by default) with --metric mae: a regression of the values
+    np.savez(tmp_path / "counts.npz", X=X, y=np.round(y).astype(int))
+    args[2] = str(tmp_path / "counts.npz")
+    more = run_json(capsys, [*args, "--metric", "mae", "--cv", "1", "--no-report",
+                             "--out", str(tmp_path / "c")])  # fmt: skip
+    assert more["metric"] == "mae" and more["task"] == "regression" and more["test_error"] < 0.2
+    assert abs(more["target_scaling"][0] - np.round(y).mean()) < 3  # the values, not indices
 
 
 def test_tune_saves_the_best_model_trials_curves_and_a_resumable_study(tune_run, capsys):

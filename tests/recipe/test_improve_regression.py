@@ -153,6 +153,20 @@ def test_a_metric_of_the_other_task_is_named(y_kind, metric, match):
         nr.improve(X, y, metric=metric, budget=1)
 
 
+def test_whole_numbers_asked_as_a_regression_are_one():
+    X, y = regression(300)
+    counts = np.round(y).astype(int)  # 30..70: would be 71 classes
+    r = nr.improve(X, counts, metric="mae", budget=1, minutes=0.2, cv=1, learning_curve=False)
+    assert r.network.layer_sizes[-1] == 1 and r.metric == "mae"
+    assert "learned as a regression" in r.notes[0] and 0.1 < r.dev_error < 0.5
+    assert np.issubdtype(r.network.predict(X[:5]).dtype, np.floating)
+    data = r.to_dict()
+    assert data["task"] == "regression"
+    assert data["target_scaling"] == pytest.approx(
+        [counts[r.split.indices["train"]].mean(), counts[r.split.indices["train"]].std()]
+    )
+
+
 def test_several_real_valued_columns_are_refused_naming_y():
     X, y = regression(200)
     with pytest.raises(ValueError, match="y has 2 real-valued columns"):

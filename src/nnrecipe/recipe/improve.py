@@ -121,7 +121,8 @@ def improve(
     metric : "auto", "error", "balanced_error", "log_loss" (classes), "mse" or "mae" (regression)
         What diagnosis and decisions use; "auto" takes balanced error when the rarest class
         is under 10 % of the rows, plain error otherwise, and mse for a regression. A metric
-        of the other task is a ValueError.
+        of the other task is a ValueError, except that mse or mae on an array y of whole
+        numbers 0..k (k ≥ 2: counts, prices) makes it a regression.
     bias_threshold, variance_threshold : float
         What counts as high avoidable bias and high variance (see :func:`nnrecipe.diagnose`);
         for mse in units of the target's variance (0.02: 2 % of it).
@@ -170,12 +171,18 @@ def improve(
         parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
     output, n_out = output_layer(train[1])
+    counts = (output == "softmax" and table is None and np.ndim(train[1]) == 1
+              and metric_name in metrics.REGRESSION)  # fmt: skip
+    if counts:  # whole numbers ≥ 0 (counts, prices) asked for as a regression
+        output, n_out = "linear", 1
     regression = output == "linear"
     metric_name = metrics.check_metric(metric_name, not regression)
     if metric_name == "auto":
         metric_name, metric_why = metrics.auto_metric(train[1], not regression)
     else:
         metric_why = f"metric {metric_name}, as asked"
+        if counts:
+            metric_why += ": y holds whole numbers, learned as a regression, not as classes"
     # validates the rates and thresholds before any training (it raises naming them)
     diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold,
              metric=metric_name)  # fmt: skip

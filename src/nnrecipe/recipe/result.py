@@ -182,6 +182,9 @@ class ImproveResult:
             "baseline_error": self.baseline_error,
             "baseline_source": self.baseline_source,
             "metric": self.metric,
+            "task": "regression" if self.metric in REGRESSION else "classification",
+            # μ_y, σ_y: values above are in z-units, (y − μ_y)/σ_y, for a regression
+            "target_scaling": _pair(getattr(self.network, "target_scaling", None)),
             "refit": self.refit,
             "folds": self.folds,
             "test_scores": self.test_scores,
@@ -244,3 +247,7 @@ class ImproveResult:
             f"train_error={self.train_error:.4f}, dev_error={self.dev_error:.4f}, "
             f"test_error={self.test_error:.4f}, stop_reason={self.stop_reason!r})"
         )
+
+
+def _pair(scaling) -> list | None:
+    return None if scaling is None else [float(v) for v in scaling]

@@ -3,6 +3,8 @@ every step (result.json) and a report of the trail into the run directory."""
 
 from __future__ import annotations
 
+import numpy as np
+
 from ...diagnosis import show
 from ...recipe.improve import improve
 from ...report.recipe import improve_report
@@ -28,9 +30,12 @@ def _improve(args, options, data, run_dir) -> int:
     out = run_dir.path
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     with output.captured_warnings() as warned:
+        y = data.target if data.table else data.y
+        if options["metric"] in ("mse", "mae") and data.classification and not data.table:
+            y = np.asarray(data.classes)[data.y]  # whole numbers asked as a regression: values
         result = improve(
             data.X,
-            data.target if data.table else data.y,
+            y,
             baseline_error=options["baseline"],
             network=options["layers"],
             budget=options["budget"],
