@@ -167,6 +167,17 @@ def test_whole_numbers_asked_as_a_regression_are_one():
     )
 
 
+def test_over_a_hundred_whole_numbers_are_a_regression_by_default():
+    X, y = regression(300)
+    cents = np.round(10 * y)  # whole numbers, about 250 distinct: a quantity, not classes
+    r = nr.improve(X, cents, budget=1, minutes=0.2, cv=1, learning_curve=False)
+    assert r.metric == "mse" and r.network.layer_sizes[-1] == 1
+    assert "distinct whole numbers (over 100), learned as a regression" in r.notes[0]
+    # 100 distinct values or fewer stay classes, as before
+    few = np.repeat(np.arange(5), 60)
+    assert nr.improve(X, few, budget=1, minutes=0.1, cv=1).network.layer_sizes[-1] == 5
+
+
 def test_several_real_valued_columns_are_refused_naming_y():
     X, y = regression(200)
     with pytest.raises(ValueError, match="y has 2 real-valued columns"):

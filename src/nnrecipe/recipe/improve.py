@@ -122,7 +122,8 @@ def improve(
         What diagnosis and decisions use; "auto" takes balanced error when the rarest class
         is under 10 % of the rows, plain error otherwise, and mse for a regression. A metric
         of the other task is a ValueError, except that mse or mae on an array y of whole
-        numbers 0..k (k ≥ 2: counts, prices) makes it a regression.
+        numbers 0..k (k ≥ 2: counts, prices) makes it a regression, as "auto" does when
+        they hold over 100 distinct values (as for a table's target).
     bias_threshold, variance_threshold : float
         What counts as high avoidable bias and high variance (see :func:`nnrecipe.diagnose`);
         for mse in units of the target's variance (0.02: 2 % of it).
@@ -140,7 +141,7 @@ def improve(
     progress : bool
         Print each step as it finishes.
     """
-    from ..data.labels import class_errors, encode_pair, encode_target
+    from ..data.labels import MAX_CLASSES, class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
 
     learning_curve = check_flag(learning_curve, "learning_curve")
@@ -171,14 +172,23 @@ def improve(
         parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
     output, n_out = output_layer(train[1])
-    counts = (output == "softmax" and table is None and np.ndim(train[1]) == 1
-              and metric_name in metrics.REGRESSION)  # fmt: skip
-    if counts:  # whole numbers ≥ 0 (counts, prices) asked for as a regression
+    whole = output == "softmax" and table is None and np.ndim(train[1]) == 1
+    distinct = len(np.unique(np.concatenate([p[1] for p in parts]))) if whole else 0
+    # whole numbers ≥ 0 (counts, prices) asked for as a regression, or (auto) more distinct
+    # values than classes can be (a table's target follows the same rule)
+    counts = whole and (metric_name in metrics.REGRESSION
+                        or (metric_name == "auto" and distinct > MAX_CLASSES))  # fmt: skip
+    if counts:
         output, n_out = "linear", 1
     regression = output == "linear"
     metric_name = metrics.check_metric(metric_name, not regression)
     if metric_name == "auto":
         metric_name, metric_why = metrics.auto_metric(train[1], not regression)
+        if counts:
+            metric_why += (
+                f": y holds {distinct} distinct whole numbers (over {MAX_CLASSES}), learned "
+                "as a regression; pass metric='error' to learn them as classes"
+            )
     else:
         metric_why = f"metric {metric_name}, as asked"
         if counts:

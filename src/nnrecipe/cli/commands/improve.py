@@ -31,8 +31,8 @@ def _improve(args, options, data, run_dir) -> int:
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     with output.captured_warnings() as warned:
         y = data.target if data.table else data.y
-        if options["metric"] in ("mse", "mae") and data.classification and not data.table:
-            y = np.asarray(data.classes)[data.y]  # whole numbers asked as a regression: values
+        if data.classification and not data.table and _quantity(options["metric"], data):
+            y = np.asarray(data.classes)[data.y]  # whole numbers as a regression: the values
         result = improve(
             data.X,
             y,
@@ -95,3 +95,10 @@ def _improve(args, options, data, run_dir) -> int:
 def _show(value, metric: str) -> str:
     """A percentage (classification), or a plain number for mse/mae (z-units)."""
     return output.percent(value) if metric not in ("mse", "mae") else show(value, metric)
+
+
+def _quantity(metric: str, data) -> bool:
+    """Whether improve learns an array's whole-number labels as a regression of their
+    values: when asked (mse, mae), or by default when there are over 100 of them."""
+    numbers = all(isinstance(c, int | float) and not isinstance(c, bool) for c in data.classes)
+    return numbers and (metric in ("mse", "mae") or (metric == "auto" and len(data.classes) > 100))
