@@ -24,7 +24,8 @@ text labels become classes: the chosen network predicts original labels from raw
 Real-valued targets make it a regression (metric mse or mae): the target is standardized on
 the training rows, z = (y − μ_y)/σ_y, and every value of the recipe (diagnosis, thresholds,
 baseline, trail, test) is in these z-units (mse 1 = predicting the training mean; 0.2 means
-R² ≈ 0.8); the chosen network carries μ_y, σ_y (``target_scaling``) and predicts in y's units.
+R² ≈ 0.8); the chosen network carries μ_y, σ_y (``target_scaling``) and predicts in y's units
+(:mod:`nnrecipe.recipe.regression`).
 """
 
 from __future__ import annotations
@@ -34,10 +35,10 @@ import numpy as np
 from .._checks import check_flag, check_name, check_positive
 from ..data.normalize import Standardizer
 from ..data.split import split
-from ..data.targets import output_layer, target_scaling, text_labels
+from ..data.targets import text_labels
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import metrics
+from . import metrics, regression
 from .loop import Recipe
 from .result import ImproveResult, Step
 from .runs import Trainer, looks_like_images, start_config
@@ -141,7 +142,7 @@ def improve(
     progress : bool
         Print each step as it finishes.
     """
-    from ..data.labels import MAX_CLASSES, class_errors, encode_pair, encode_target
+    from ..data.labels import class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
 
     learning_curve = check_flag(learning_curve, "learning_curve")
@@ -171,34 +172,13 @@ def improve(
             dev, test = encode_pair(dev, classes, "dev"), encode_pair(test, classes, "test")
         parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
-    output, n_out = output_layer(train[1])
-    whole = output == "softmax" and table is None and np.ndim(train[1]) == 1
-    distinct = len(np.unique(np.concatenate([p[1] for p in parts]))) if whole else 0
-    # whole numbers ≥ 0 (counts, prices) asked for as a regression, or (auto) more distinct
-    # values than classes can be (a table's target follows the same rule)
-    counts = whole and (metric_name in metrics.REGRESSION
-                        or (metric_name == "auto" and distinct > MAX_CLASSES))  # fmt: skip
-    if counts:
-        output, n_out = "linear", 1
-    regression = output == "linear"
-    metric_name = metrics.check_metric(metric_name, not regression)
-    if metric_name == "auto":
-        metric_name, metric_why = metrics.auto_metric(train[1], not regression)
-        if counts:
-            metric_why += (
-                f": y holds {distinct} distinct whole numbers (over {MAX_CLASSES}), learned "
-                "as a regression; pass metric='error' to learn them as classes"
-            )
-    else:
-        metric_why = f"metric {metric_name}, as asked"
-        if counts:
-            metric_why += ": y holds whole numbers, learned as a regression, not as classes"
+    output, n_out, metric_name, metric_why = regression.task(parts, metric_name, table is not None)
     # validates the rates and thresholds before any training (it raises naming them)
     diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold,
              metric=metric_name)  # fmt: skip
     scaling = None if table is None else table.scaling  # a table's target: z-scores already
-    if regression and table is None:
-        train, dev_set, test_set, scaling = _standardized(train, dev_set, test_set)
+    if output == "linear" and table is None:
+        train, dev_set, test_set, scaling = regression.standardized(train, dev_set, test_set)
     Xtr = np.asarray(train[0], dtype=np.float64)
     shape = images_shape(images, Xtr.shape[1])
     rare = None
@@ -229,7 +209,7 @@ def improve(
         seed=seed,
         progress=progress,
         learning_curve=learning_curve,
-        notes=[f"metric: {metric_why}", *_units(metric_name, scaling)],
+        notes=[f"metric: {metric_why}", *regression.units(metric_name, scaling)],
     )
     if table is not None and not isinstance(y, Target):  # the CLI prints these itself
         print("\n".join(table.notes()))  # the target, the task, the class balance
@@ -251,38 +231,6 @@ def improve(
         result.network.target_scaling = scaling
     recipe.printer.finish(result)
     return result
-
-
-def _standardized(train, dev, test):
-    """The three (X, y) sets with y → z = (y − μ_y)/σ_y (μ_y, σ_y: the training rows'), and
-    ``(μ_y, σ_y)``; one target column only (the model's target scaling is one pair)."""
-    y = np.asarray(train[1], dtype=np.float64)
-    if y.ndim == 2 and y.shape[1] > 1:
-        raise ValueError(
-            f"y has {y.shape[1]} real-valued columns: improve handles one regression target; "
-            "pass y of shape (m,) (one column), or class labels"
-        )
-    mean, sd = target_scaling(y)
-    parts = [(X, (np.asarray(t, dtype=np.float64) - mean) / sd) for X, t in (train, dev, test)]
-    return (*parts, (mean, sd))
-
-
-def _units(metric: str, scaling) -> list[str]:
-    """The notes that say what a regression's values mean."""
-    if scaling is None:
-        return []
-    mean, sd = scaling
-    what = {
-        "mse": "mse in units of the target's variance (z-units): 1 = predicting the mean, "
-        "0.2 ⇔ R² ≈ 0.8; the bias and variance thresholds are shares of the variance "
-        "(0.02 = 2 %)",
-        "mae": "mae in units of the target's standard deviation (z-units): about 0.8 = "
-        "predicting the mean of a normal target",
-    }[metric]
-    return [
-        f"{what}; the target was standardized on the training rows (μ = {mean:.6g}, "
-        f"σ = {sd:.6g}) and the chosen network predicts in its own units"
-    ]
 
 
 def images_shape(images, n_x: int):
