@@ -143,12 +143,15 @@ def test_mae_is_the_metric_when_asked():
         ("real", "log_loss", "metric='log_loss' does not suit real-valued"),
         ("labels", "mse", "metric='mse' does not suit class labels"),
         ("real", "r2", "metric='r2' is not known"),
+        ("names", "mae", "metric='mae' does not suit class labels"),
     ],
 )
 def test_a_metric_of_the_other_task_is_named(y_kind, metric, match):
     X, y = regression(200)
     if y_kind == "labels":
         y = (y > 50).astype(int)
+    if y_kind == "names":  # 3 named classes: encoded 0, 1, 2, but never a regression
+        y = np.array(["low", "mid", "high"])[np.digitize(y, [45, 55])]
     with pytest.raises(ValueError, match=match):
         nr.improve(X, y, metric=metric, budget=1)
 

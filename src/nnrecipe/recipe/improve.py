@@ -172,7 +172,8 @@ def improve(
             dev, test = encode_pair(dev, classes, "dev"), encode_pair(test, classes, "test")
         parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
-    output, n_out, metric_name, metric_why = regression.task(parts, metric_name, table is not None)
+    named = table is not None or classes is not None  # labels with names: always classes
+    output, n_out, metric_name, metric_why = regression.task(parts, metric_name, named)
     # validates the rates and thresholds before any training (it raises naming them)
     diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold,
              metric=metric_name)  # fmt: skip

@@ -23,15 +23,16 @@ from ..data.targets import output_layer, target_scaling
 from . import metrics
 
 
-def task(parts, metric: str, table: bool) -> tuple[str, int, str, str]:
+def task(parts, metric: str, named: bool) -> tuple[str, int, str, str]:
     """``(output activation, units, metric, why)`` for the split ``parts`` (train, dev,
     test) and the asked ``metric`` ("auto" or a name); ValueError naming ``metric`` when it
-    does not suit the targets."""
+    does not suit the targets. ``named``: the labels were encoded from names (text labels,
+    a table's classes), so whole numbers are classes whatever the metric."""
     from ..data.labels import MAX_CLASSES  # pandas: imported when improve runs
 
     train = parts[0]
     output, n_out = output_layer(train[1])
-    whole = output == "softmax" and not table and np.ndim(train[1]) == 1
+    whole = output == "softmax" and not named and np.ndim(train[1]) == 1
     distinct = len(np.unique(np.concatenate([p[1] for p in parts]))) if whole else 0
     counts = whole and (
         metric in metrics.REGRESSION or (metric == "auto" and distinct > MAX_CLASSES)
