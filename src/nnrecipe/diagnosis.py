@@ -26,6 +26,7 @@ from dataclasses import dataclass, field
 from .nn.network import Network
 from .train.curves import cost_trouble
 
+REGRESSION = ("mse", "mae")  # metrics in the target's own (z-) units, not rates
 CASES = ("good_fit", "high_bias", "high_variance", "high_bias_high_variance", "optimization")
 
 BIAS_STEPS = [
@@ -42,6 +43,16 @@ MISMATCH_STEPS = [
     "data mismatch: compare dev errors with training ones by hand, and make the training "
     "data more like the dev data (collect it, or synthesize it)",
 ]
+
+
+def show(value, metric: str = "error", digits: int = 2) -> str:
+    """``value`` as text: a percentage with ``digits`` decimals (0.1234 → "12.34%"), or for
+    a regression metric (mse, mae: not rates) a plain number of 4 significant digits."""
+    if value is None:
+        return "–"
+    if metric in REGRESSION:
+        return f"{value:.4g}"
+    return f"{value:.{digits}%}"
 
 
 def _rate(value, name: str) -> float:
@@ -98,7 +109,7 @@ class Diagnosis:
 
     def _rows(self) -> list[tuple[str, str, str]]:
         def pct(v):
-            return f"{100 * v:.2f}%"
+            return f"{100 * v:.2f}%" if self.metric not in REGRESSION else f"{v:.4g}"
 
         rows = [
             (
@@ -196,7 +207,8 @@ def diagnose(
         first step is the learning rate, not a bigger network.
     metric : str
         What the values measure (:mod:`nnrecipe.recipe.metrics`); "error" and "balanced_error" are
-        rates in [0, 1], other metrics (log loss) need only be >= 0.
+        rates in [0, 1], other metrics (log loss; mse and mae of a
+        standardized regression target) need only be >= 0.
 
     Returns
     -------
@@ -258,8 +270,9 @@ def diagnose(
             "or the network is fitting noise in the training labels"
         )
     if variance < -variance_threshold:
+        shown = f"{variance:+.4g}" if metric in REGRESSION else f"{variance:+.1%}"
         notes.append(
-            f"the dev error is below the training error (variance {variance:+.1%}): the dev "
+            f"the dev error is below the training error (variance {shown}): the dev "
             "set may be easier than the training set (another distribution, or a small dev "
             "set that is lucky), or it leaks into training (dev rows or their statistics "
             "used to fit); check that dev and train come from the same distribution and that "

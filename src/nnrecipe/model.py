@@ -43,10 +43,11 @@ ATTRIBUTES = """
         Original labels of the classes (set when ``fit`` gets text labels, or by the table
         entry points); ``predict`` returns them, and ``fit``/``evaluate`` take them as ``y``.
     target_scaling : (float, float) or None
-        μ_y and σ_y of a table's regression target (training rows): the network learns
-        ``(y − μ_y) / σ_y``, ``predict`` returns ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate``
-        take ``y`` in its own units (their error is the mean squared error of the
-        standardized target: 1 is as good as always predicting the training mean).
+        μ_y and σ_y of a regression target (training rows; set for tables and by
+        ``improve``): the network learns ``(y − μ_y) / σ_y``, ``predict`` returns
+        ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate`` take ``y`` in its own units (their error
+        is the mean squared error of the standardized target: 1 is as good as always
+        predicting the training mean).
 """
 
 

@@ -58,12 +58,33 @@ def test_improve_terminal_output_shows_the_trail(capsys, tmp_path):
     assert not (tmp_path / "report.html").exists()
 
 
-def test_improve_refuses_regression_data_in_one_line(capsys, tmp_path):
+def test_improve_refuses_a_classification_metric_on_regression_data(capsys, tmp_path):
     path = tmp_path / "reg.npz"
     np.savez(path, X=np.random.default_rng(0).normal(size=(50, 3)), y=np.linspace(0, 1, 50))
-    code = main(["improve", "--dataset", str(path), "--target", "y", "--out", str(tmp_path)])
+    args = ["improve", "--dataset", str(path), "--target", "y", "--metric", "balanced_error"]
+    code = main([*args, "--out", str(tmp_path)])
     err = capsys.readouterr().err
-    assert code == 2 and err.count("\n") == 1 and "class labels" in err
+    assert code == 2 and err.count("\n") == 1 and "metric='balanced_error' does not suit" in err
+
+
+def test_improve_runs_a_regression_from_an_npz_file(capsys, tmp_path):
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(300, 3))
+    y = 100 + 20 * (X @ [1.0, -0.5, 0.0]) + rng.normal(size=300)  # noise: 1/501 of Var y
+    np.savez(tmp_path / "reg.npz", X=X, y=y)
+    args = ["improve", "--dataset", str(tmp_path / "reg.npz"), "--target", "y", "--budget", "1"]
+    result = run_json(capsys, [*args, "--cv", "1", "--no-report", "--out", str(tmp_path / "r")])
+    assert result["metric"] == "mse" and result["test_error"] < 0.05  # z-units
+    net = nr.load(tmp_path / "r" / "model.npz")
+    assert np.mean((net.predict(X) - y) ** 2) < 0.05 * y.var()  # in y's own units
+    assert result["task"] == "regression" and result["target_scaling"][1] > 15
+    # whole numbers (read as classes by default) with --metric mae: a regression of the values
+    np.savez(tmp_path / "counts.npz", X=X, y=np.round(y).astype(int))
+    args[2] = str(tmp_path / "counts.npz")
+    more = run_json(capsys, [*args, "--metric", "mae", "--cv", "1", "--no-report",
+                             "--out", str(tmp_path / "c")])  # fmt: skip
+    assert more["metric"] == "mae" and more["task"] == "regression" and more["test_error"] < 0.2
+    assert abs(more["target_scaling"][0] - np.round(y).mean()) < 3  # the values, not indices
 
 
 def test_tune_saves_the_best_model_trials_curves_and_a_resumable_study(tune_run, capsys):

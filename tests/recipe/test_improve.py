@@ -191,7 +191,7 @@ def test_save_writes_the_chosen_model_and_the_trail(spiral_run, tmp_path):
         ({"network": "big"}, TypeError, "network"),
         ({"network": nr.Network([3, 4, 1])}, ValueError, "2 inputs"),
         ({"optimizer": "adamw"}, ValueError, "optimizer"),
-        ({"y": np.linspace(0, 1, 200)}, ValueError, "class labels"),
+        ({"y": np.linspace(0, 1, 200), "metric": "error"}, ValueError, "metric='error'"),
     ],
 )
 def test_bad_input_is_named(kwargs, error, match):

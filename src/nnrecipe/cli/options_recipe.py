@@ -55,8 +55,9 @@ OPTIONS = [
         "metric",
         "str",
         "auto",
-        "error, balanced_error or log_loss; auto: balanced_error when the rarest class is "
-        "under 10%% of the rows",
+        "error, balanced_error or log_loss (class labels), mse or mae (real-valued targets, "
+        "standardized: 1 = predicting the mean); auto: balanced_error when the rarest class is "
+        "under 10%% of the rows, mse for a regression",
         (IMPROVE,),
     ),
     (
@@ -171,11 +172,14 @@ augmentation for --images, L2 on a log grid, dropout), keeping a change only whe
 Time left after the knobs goes to a search around the best. The chosen configuration is refit
 on train+dev and the test set evaluated once, at the end. Saves model.npz, config.toml,
 result.json (every step) and report.html into --out. Without arguments: the built-in spiral.
+Real-valued targets are a regression: learned and scored standardized (mse 1 = predicting
+the mean), the saved model predicts in the target's own units.
 
 examples:
   nnrecipe improve
   nnrecipe improve --dataset digits --minutes 2
   nnrecipe improve --dataset my.csv --target label --baseline 0.02 --minutes 10
+  nnrecipe improve --dataset houses.csv --target price --metric mae   # a regression
 """
 
 TUNE_HELP = """\

@@ -24,6 +24,7 @@ from .labels import (  # noqa: F401  (re-exported: the table API in one place)
 )
 from .preprocess import MISSING, Preprocessor, clean, is_frame
 from .split import Split, split
+from .targets import target_scaling
 
 TARGET_NAMES = ("target", "label", "class", "y")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
@@ -221,9 +222,7 @@ def split_table(
         preprocessor = Preprocessor().fit(tables["train"][0])
     scaling = None
     if tgt.classes is None:  # regression: z-scores of the target, training rows' μ_y, σ_y
-        y_train = np.asarray(tables["train"][1], dtype=np.float64)
-        sd = float(y_train.std())
-        scaling = (float(y_train.mean()), sd if sd > 1e-12 * max(abs(y_train.mean()), 1) else 1.0)
+        scaling = target_scaling(tables["train"][1])
         tables = {k: (f, (yk - scaling[0]) / scaling[1]) for k, (f, yk) in tables.items()}
     encoded = {k: (preprocessor.transform(f), yk) for k, (f, yk) in tables.items()}
     parts = Split(

@@ -31,6 +31,15 @@ def output_layer(y) -> tuple[str, int]:
     return "linear", k
 
 
+def target_scaling(y) -> tuple[float, float]:
+    """``(μ_y, σ_y)`` of regression targets ``y`` (the training rows): the network learns
+    z = (y − μ_y)/σ_y and predicts μ_y + σ_y·ẑ. A constant target gets σ_y = 1 (not a
+    division by ~0)."""
+    y = np.asarray(y, dtype=np.float64)
+    mean, sd = float(y.mean()), float(y.std())
+    return mean, sd if sd > 1e-12 * max(abs(mean), 1) else 1.0
+
+
 def text_labels(y) -> bool:
     """Whether ``y`` holds labels that are not numbers (text or objects): they need classes."""
     dtype = getattr(y, "dtype", None)

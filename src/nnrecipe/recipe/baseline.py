@@ -8,7 +8,9 @@ who knows the human-level error passes it and it wins. Otherwise (``"auto"``) th
                    a strong non-neural reference model's dev (or cross-validated) value)
 
 The reference is scikit-learn's ``HistGradientBoostingClassifier`` (class weights balanced
-when the metric is balanced error; at most ``MAX_ROWS`` training rows), fitted on the
+when the metric is balanced error; at most ``MAX_ROWS`` training rows) or, for a regression
+(mse, mae: on the standardized target, the recipe's z-units), its
+``HistGradientBoostingRegressor`` (squared or absolute error loss), fitted on the
 training set and scored on dev, or scored out of fold by the same k-fold split the recipe
 decides with on small data. Without scikit-learn the baseline rests on the best dev value
 alone, and the report says so.
@@ -30,13 +32,13 @@ MAX_CELLS = 2e6  # rows × features × classes above which the reference fits a 
 
 def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
     """``(value, per-example values, description)`` of the reference model on the trainer's
-    dev set (out of fold with k-fold), or None without scikit-learn or for regression."""
+    dev set (out of fold with k-fold), or None without scikit-learn."""
     try:
         from sklearn.ensemble import HistGradientBoostingClassifier
     except ImportError:
         return None
     if trainer.output == "linear":
-        return None
+        return _regressor(trainer, seed)
     metric = trainer.metric
 
     def model():
@@ -80,6 +82,44 @@ def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
         where = "the dev set (fitted on the training set)"
     value = float(values.mean())
     return value, values, f"HistGradientBoosting reference: {value:.4g} on {where}"
+
+
+def _regressor(trainer, seed: int) -> tuple[float, np.ndarray, str] | None:
+    """The regression reference: HistGradientBoostingRegressor on the standardized target
+    (one target column only), its loss the metric's (squared or absolute error)."""
+    from sklearn.ensemble import HistGradientBoostingRegressor
+
+    if np.asarray(trainer.train[1]).ndim == 2 and np.asarray(trainer.train[1]).shape[1] > 1:
+        return None
+    metric = trainer.metric
+    loss = "absolute_error" if metric == "mae" else "squared_error"
+
+    def predicted(train, X):
+        Xt, yt = np.asarray(train[0], dtype=np.float64), np.asarray(train[1], dtype=np.float64)
+        if len(Xt) > MAX_ROWS:
+            keep = np.random.default_rng(seed).permutation(len(Xt))[:MAX_ROWS]
+            Xt, yt = Xt[keep], yt[keep]
+        model = HistGradientBoostingRegressor(
+            loss=loss, max_iter=200, early_stopping=True, random_state=seed
+        )
+        return model.fit(Xt, yt.ravel()).predict(np.asarray(X, dtype=np.float64))
+
+    if trainer.folds > 1:
+        X, y = trainer.pooled
+        values = np.zeros(len(X))
+        for j in range(trainer.folds):
+            held = trainer.fold_of == j
+            values[held] = metrics.per_example(
+                metric, y[held], predicted((X[~held], y[~held]), X[held])
+            )
+        where = f"{trainer.folds}-fold cross-validation on train+dev"
+    else:
+        values = metrics.per_example(
+            metric, trainer.dev[1], predicted(trainer.train, trainer.dev[0])
+        )
+        where = "the dev set (fitted on the training set)"
+    value = float(values.mean())
+    return value, values, f"HistGradientBoosting reference: {metric} {value:.4g} on {where}"
 
 
 def auto_baseline(best_dev: float, ref) -> tuple[float, str]:

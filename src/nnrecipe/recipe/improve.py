@@ -20,6 +20,12 @@ metrics in :mod:`nnrecipe.recipe.metrics`; every step (what changed, why, the va
 after, the resolution, time, kept or undone) is in :class:`nnrecipe.recipe.result.ImproveResult`.
 A pandas DataFrame is preprocessed on its training rows (:mod:`nnrecipe.data.preprocess`) and
 text labels become classes: the chosen network predicts original labels from raw tables.
+
+Real-valued targets make it a regression (metric mse or mae): the target is standardized on
+the training rows, z = (y − μ_y)/σ_y, and every value of the recipe (diagnosis, thresholds,
+baseline, trail, test) is in these z-units (mse 1 = predicting the training mean; 0.2 means
+R² ≈ 0.8); the chosen network carries μ_y, σ_y (``target_scaling``) and predicts in y's units
+(:mod:`nnrecipe.recipe.regression`).
 """
 
 from __future__ import annotations
@@ -29,10 +35,10 @@ import numpy as np
 from .._checks import check_flag, check_name, check_positive
 from ..data.normalize import Standardizer
 from ..data.split import split
-from ..data.targets import output_layer, text_labels
+from ..data.targets import text_labels
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import metrics
+from . import metrics, regression
 from .loop import Recipe
 from .result import ImproveResult, Step
 from .runs import Trainer, looks_like_images, start_config
@@ -79,15 +85,17 @@ def improve(
 
     Parameters
     ----------
-    X : array (m, n_x) or pandas DataFrame;  y : class labels (m,) of any kind
+    X : array (m, n_x) or pandas DataFrame;  y : class labels (m,) of any kind, or real values
         The whole data set: split by the auto rule (unless ``dev``/``test`` are given). A
         DataFrame is preprocessed (:mod:`nnrecipe.data.preprocess`) with statistics of the
         training rows only; the chosen network carries that preprocessing and the class
-        names, so it predicts original labels from raw DataFrames.
+        names, so it predicts original labels from raw DataFrames. Real-valued targets (one
+        column) are a regression: learned and scored as z = (y − μ_y)/σ_y (μ_y, σ_y of the
+        training rows), predicted in y's own units by the chosen network.
     target : str, optional
         With a DataFrame and no ``y``: the label column (default: the one called target,
         label, class or y).
-    baseline_error : float in [0, 1] or "auto"
+    baseline_error : float in [0, 1] (or >= 0 for mse/mae, in z-units) or "auto"
         Human-level or Bayes error, if you know it: it wins. ``"auto"`` (default) estimates
         the reachable error as the smaller of the best dev value reached and a
         HistGradientBoosting reference's (:mod:`nnrecipe.recipe.baseline`); the diagnosis
@@ -111,11 +119,15 @@ def improve(
     images : bool, (H, W), (H, W, C) or "HxW[xC]", optional
         Rows are image pixels: not standardized, and augmentation becomes a variance knob
         (square grey images). Never guessed: a table is never silently treated as pixels.
-    metric : "auto", "error", "balanced_error" or "log_loss"
+    metric : "auto", "error", "balanced_error", "log_loss" (classes), "mse" or "mae" (regression)
         What diagnosis and decisions use; "auto" takes balanced error when the rarest class
-        is under 10 % of the rows, plain error otherwise.
+        is under 10 % of the rows, plain error otherwise, and mse for a regression. A metric
+        of the other task is a ValueError, except that mse or mae on an array y of whole
+        numbers 0..k (k ≥ 2: counts, prices) makes it a regression, as "auto" does when
+        they hold over 100 distinct values (as for a table's target).
     bias_threshold, variance_threshold : float
-        What counts as high avoidable bias and high variance (see :func:`nnrecipe.diagnose`).
+        What counts as high avoidable bias and high variance (see :func:`nnrecipe.diagnose`);
+        for mse in units of the target's variance (0.02: 2 % of it).
     learning_curve : bool
         When variance remains at the end, train on 25/50/100 % of the training set to see
         whether more data would help (if the budget leaves time for it).
@@ -144,9 +156,7 @@ def improve(
     learning_rate = optimizers.get(optimizer, learning_rate).learning_rate
     minutes = None if minutes is None else check_positive(minutes, "minutes")
     user_baseline = None if baseline_error == "auto" else baseline_error
-    # validates the rates and thresholds before any training (it raises naming them)
-    diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold)
-    metric_name = check_name(metric, ("auto", *metrics.CLASSIFICATION), "metric")
+    metric_name = check_name(metric, ("auto", *metrics.METRICS), "metric")
     table = classes = None
     if is_frame(X):
         table = split_table(X, y, target=target, seed=seed, dev=dev, test=test)
@@ -162,16 +172,14 @@ def improve(
             dev, test = encode_pair(dev, classes, "dev"), encode_pair(test, classes, "test")
         parts = split(X, y, seed=seed, dev=dev, test=test)
     train, dev_set, test_set = parts
-    output, n_out = output_layer(train[1])
-    if output == "linear":
-        raise ValueError(
-            "improve needs class labels (its diagnosis compares error rates); "
-            "y looks like real-valued regression targets"
-        )
-    if metric_name == "auto":
-        metric_name, metric_why = metrics.auto_metric(train[1])
-    else:
-        metric_why = f"metric {metric_name}, as asked"
+    named = table is not None or classes is not None  # labels with names: always classes
+    output, n_out, metric_name, metric_why = regression.task(parts, metric_name, named)
+    # validates the rates and thresholds before any training (it raises naming them)
+    diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold,
+             metric=metric_name)  # fmt: skip
+    scaling = None if table is None else table.scaling  # a table's target: z-scores already
+    if output == "linear" and table is None:
+        train, dev_set, test_set, scaling = regression.standardized(train, dev_set, test_set)
     Xtr = np.asarray(train[0], dtype=np.float64)
     shape = images_shape(images, Xtr.shape[1])
     rare = None
@@ -202,7 +210,7 @@ def improve(
         seed=seed,
         progress=progress,
         learning_curve=learning_curve,
-        notes=[f"metric: {metric_why}"],
+        notes=[f"metric: {metric_why}", *regression.units(metric_name, scaling)],
     )
     if table is not None and not isinstance(y, Target):  # the CLI prints these itself
         print("\n".join(table.notes()))  # the target, the task, the class balance
@@ -220,6 +228,8 @@ def improve(
         predicted = result.network.predict(dev_set[0])
         result.class_errors = class_errors(dev_set[1], predicted, classes)
         result.network.classes = result.classes = classes
+    elif scaling is not None:  # predictions in y's own units
+        result.network.target_scaling = scaling
     recipe.printer.finish(result)
     return result
 

@@ -23,11 +23,16 @@ import numpy as np
 
 from .._checks import as_rng, check_nonneg
 from ..data.strata import class_codes, stratified_order
+from ..diagnosis import REGRESSION, show
 
 
 class LearningCurve:
     """``sizes``, ``train_errors``, ``dev_errors`` (arrays), ``gaps`` (dev − train),
-    ``slope`` (dev error drop per doubling), ``more_data_helps`` and ``verdict``."""
+    ``slope`` (dev error drop per doubling), ``more_data_helps`` and ``verdict``.
+    ``metric`` ("error", or "mse" for a regression network) says how values are shown:
+    percentages and points, or plain numbers."""
+
+    metric = "error"
 
     def __init__(self, sizes, train_errors, dev_errors, tolerance):
         self.sizes = np.asarray(sizes, dtype=np.int64)
@@ -50,11 +55,16 @@ class LearningCurve:
     def verdict(self) -> str:
         if len(self.sizes) < 2:
             return "one training size only: the trend cannot be judged"
-        per_doubling = f"{100 * self.slope:+.2f} points per doubling"
+        if self.metric in REGRESSION:
+            per_doubling = f"{self.slope:+.4g} {self.metric} per doubling"
+            gap = f"{self.gaps[-1]:.4g} {self.metric}"
+        else:
+            per_doubling = f"{100 * self.slope:+.2f} points per doubling"
+            gap = f"{100 * self.gaps[-1]:.1f} points"
         if self.more_data_helps:
             return (
                 f"more data should help: the dev error is still falling ({per_doubling}) "
-                f"and the train/dev gap is {100 * self.gaps[-1]:.1f} points"
+                f"and the train/dev gap is {gap}"
             )
         if self.gaps[-1] <= self.tolerance:
             return (
@@ -78,7 +88,7 @@ class LearningCurve:
 
     def _rows(self):
         return [
-            (f"{n:,}", f"{100 * t:.2f}%", f"{100 * d:.2f}%", f"{100 * (d - t):.2f}%")
+            (f"{n:,}", show(t, self.metric), show(d, self.metric), show(d - t, self.metric))
             for n, t, d in zip(self.sizes, self.train_errors, self.dev_errors, strict=True)
         ]
 

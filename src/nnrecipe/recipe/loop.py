@@ -29,13 +29,16 @@ class Stop(Exception):
 
 
 def _reason(d: Diagnosis) -> str:
+    def show(value, digits=2):  # a percentage, or a plain number for mse/mae
+        return metrics.show(value, d.metric, digits)
+
     bias = (
-        f"avoidable bias {d.avoidable_bias:.2%} (train {d.train_error:.2%} − baseline "
-        f"{d.baseline_error:.2%}) > {d.bias_threshold:.1%}"
+        f"avoidable bias {show(d.avoidable_bias)} (train {show(d.train_error)} − baseline "
+        f"{show(d.baseline_error)}) > {show(d.bias_threshold, 1)}"
     )
     variance = (
-        f"variance {d.variance:.2%} (dev {d.dev_error:.2%} − train "
-        f"{d.train_error:.2%}) > {d.variance_threshold:.1%}"
+        f"variance {show(d.variance)} (dev {show(d.dev_error)} − train "
+        f"{show(d.train_error)}) > {show(d.variance_threshold, 1)}"
     )
     if d.case == "high_bias":
         return f"high bias: {bias}"
@@ -297,7 +300,9 @@ class Recipe:
             diag = self._curve(sizes) or diag
         X_test, y_test = test_set
         proba = network.predict_proba(X_test)  # the test set: once, at the end
-        scores = {m: metrics.score(m, y_test, proba) for m in metrics.CLASSIFICATION}
+        regression = self.trainer.output == "linear"
+        names = metrics.REGRESSION if regression else metrics.CLASSIFICATION
+        scores = {m: metrics.score(m, y_test, proba) for m in names}
         diag.notes.extend(self.notes)
         return ImproveResult(
             steps=self.steps, config=run.config, network=network, history=run.history,
@@ -311,6 +316,9 @@ class Recipe:
 
     def _curve(self, sizes):
         t, run = self.trainer, self.current
+        if t.metric == "mae":  # the curve measures the network's own error, the mse
+            self.notes.append("no learning curve: it measures mse, and the metric is mae")
+            return None
         if time.perf_counter() + self.curve_seconds() > self.end:
             self.notes.append("no learning curve: the budget left no time for it")
             return None
@@ -319,4 +327,5 @@ class Recipe:
             self.curve = make_curve(lambda: t.network(run.config), *t.train, sizes=sizes,
                                     **t.fit_kwargs(run.config, dev=t.dev, train_y=t.train[1]),
                                     dev=t.dev)  # fmt: skip
+        self.curve.metric = "mse" if t.output == "linear" else "error"
         return self.diagnose(run, learning_curve=self.curve)

@@ -6,7 +6,9 @@ Each metric is the mean of a per-example value ``v_i`` over the m examples score
 * ``balanced_error``  v_i = [ŷ_i ≠ y_i] · m / (K · m_{y_i})      so that mean(v) = (1/K) Σ_k err_k,
                       the mean of the K per-class error rates (m_k: examples of class k)
 * ``log_loss``        v_i = −log p_i(y_i)   (p clipped to [1e-15, 1])
-* ``mse``, ``mae``    v_i = ‖ŷ_i − y_i‖² / n_y,  ‖ŷ_i − y_i‖₁ / n_y   (regression)
+* ``mse``, ``mae``    v_i = ‖ŷ_i − y_i‖² / n_y,  ‖ŷ_i − y_i‖₁ / n_y   (regression; ``improve``
+                      scores the standardized target z = (y − μ_y)/σ_y, so mse 1 is as good
+                      as predicting the training mean, and mse 0.2 means R² ≈ 0.8)
 
 The *resolution* of a comparison on the same examples is the standard error of the paired
 difference d_i = v_i(new) − v_i(old):  SE = std(d, ddof=1) / √m. A change is an improvement
@@ -18,6 +20,8 @@ so a perfect score still has a resolution of about 1/m).
 from __future__ import annotations
 
 import numpy as np
+
+from ..diagnosis import show as show  # values as text: percentages, or plain numbers
 
 CLASSIFICATION = ("error", "balanced_error", "log_loss")
 REGRESSION = ("mse", "mae")
@@ -49,6 +53,27 @@ def auto_metric(y, classification: bool = True) -> tuple[str, str]:
             "majority class does not look good"
         )
     return "error", f"the rarest class is {share:.1%} of the rows: plain error rate"
+
+
+def check_metric(metric, classification: bool) -> str:
+    """``metric`` if it suits the task ("auto" included), else a ValueError naming it: the
+    classification metrics need class labels, mse and mae real-valued targets."""
+    if not isinstance(metric, str) or metric not in ("auto", *METRICS):
+        raise ValueError(
+            f"metric={metric!r} is not known; pass auto or one of {', '.join(METRICS)}"
+        )
+    fits = CLASSIFICATION if classification else REGRESSION
+    if metric != "auto" and metric not in fits:
+        task, kind = (
+            ("class labels", "a classification")
+            if classification
+            else ("real-valued (regression) targets", "a regression")
+        )
+        raise ValueError(
+            f"metric={metric!r} does not suit {task}: pass auto or {kind} metric "
+            f"({', '.join(fits)})"
+        )
+    return metric
 
 
 def per_example(metric: str, y, proba: np.ndarray, classes=None) -> np.ndarray:

@@ -46,7 +46,9 @@ def recipe_steps(result):
     # knob names rotated so long ones (learning_rate) never overlap their neighbours
     labels = [f"{s.number} {s.knob}" + (" (cut)" if s.interrupted else "") for s in steps]
     ax.set_xticks(x, labels, fontsize=7, rotation=45, ha="right", rotation_mode="anchor")
-    ax.set(ylabel="error (inference mode)", title="Errors after each step of the recipe")
+    regression = result.metric in ("mse", "mae")
+    ylabel = f"{result.metric} (standardized target)" if regression else "error (inference mode)"
+    ax.set(ylabel=ylabel, title="Errors after each step of the recipe")
     ax.grid(alpha=0.3)
     # outside the axes, to the right: the legend never covers a marker
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import contextlib
 
+from ..diagnosis import show as show_value
+
 
 class Printer:
     def __init__(self, enabled: bool):
@@ -25,15 +27,20 @@ class Printer:
     def step(self, step, diagnosis) -> None:
         if self.console is None:
             return
-        before = "" if step.dev_before is None else f"dev {step.dev_before:.1%} → "
+        m = diagnosis.metric  # percentages, or plain numbers for mse/mae
+
+        def show(value):
+            return show_value(value, m, 1)
+
+        before = "" if step.dev_before is None else f"dev {show(step.dev_before)} → "
         color = {"kept": "green", "undone": "yellow", "interrupted": "red"}
         verdict = "" if step.verdict == "start" else f"  [{color[step.verdict]}]{step.verdict}[/]"
         if step.interrupted:
             verdict += " (not finished: values of its best weights so far)"
         epochs = "" if step.epochs_trained is None else f"{step.epochs_trained} epochs, "
         self.console.print(
-            f"[bold]step {step.number}[/] {step.change}: train {step.train_after:.1%}, "
-            f"{before}dev {step.dev_after:.1%} ({epochs}{step.seconds:.1f} s){verdict}"
+            f"[bold]step {step.number}[/] {step.change}: train {show(step.train_after)}, "
+            f"{before}dev {show(step.dev_after)} ({epochs}{step.seconds:.1f} s){verdict}"
             f"  → {diagnosis.case.replace('_', ' ')}"
         )
 

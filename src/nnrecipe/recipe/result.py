@@ -14,6 +14,7 @@ from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
 from .._files import atomic_write
+from ..diagnosis import REGRESSION, show
 
 STOPS = {
     "good_fit": "good fit",
@@ -102,9 +103,11 @@ class ImproveResult:
     @property
     def message(self) -> str:
         d = self.diagnosis
+        m = self.metric
         errors = (
-            f"avoidable bias {d.avoidable_bias:.1%} (threshold {d.bias_threshold:.1%}), "
-            f"variance {d.variance:.1%} (threshold {d.variance_threshold:.1%})"
+            f"avoidable bias {show(d.avoidable_bias, m, 1)} (threshold "
+            f"{show(d.bias_threshold, m, 1)}), variance {show(d.variance, m, 1)} (threshold "
+            f"{show(d.variance_threshold, m, 1)})"
         )
         if self.stop_reason == "good_fit" and len(self.steps) == 1:
             return (
@@ -129,11 +132,16 @@ class ImproveResult:
         steps = [self._after_trail(step) for step in self.diagnosis.next_steps]
         curve = self.learning_curve
         if curve is not None and curve.more_data_helps:
+            if self.metric in REGRESSION:
+                fall = f"{curve.slope:.4g} {self.metric}"
+                gap = f"{curve.gaps[-1]:.4g} {self.metric}"
+            else:
+                fall, gap = f"{100 * curve.slope:.1f} points", f"{100 * curve.gaps[-1]:.1f} points"
             steps.insert(
                 0,
                 f"more data is the best next step: on the learning curve the dev error still "
-                f"falls by {100 * curve.slope:.1f} points per doubling of the training set, and "
-                f"the train/dev gap is {100 * curve.gaps[-1]:.1f} points",
+                f"falls by {fall} per doubling of the training set, and the train/dev gap is "
+                f"{gap}",
             )
         return steps
 
@@ -147,7 +155,9 @@ class ImproveResult:
         if not set(BIGGER) <= tried or any(s.knob in BIGGER for s in self.kept):
             return step
         changes = "; ".join(
-            f"{s.knob}: {s.change} (dev {s.dev_after:.1%})" for s in finished if s.knob in BIGGER
+            f"{s.knob}: {s.change} (dev {show(s.dev_after, self.metric, 1)})"
+            for s in finished
+            if s.knob in BIGGER
         )
         left_text = ", ".join(
             what for name, what in (("longer", "train longer"),
@@ -172,6 +182,9 @@ class ImproveResult:
             "baseline_error": self.baseline_error,
             "baseline_source": self.baseline_source,
             "metric": self.metric,
+            "task": "regression" if self.metric in REGRESSION else "classification",
+            # μ_y, σ_y: values above are in z-units, (y − μ_y)/σ_y, for a regression
+            "target_scaling": _pair(getattr(self.network, "target_scaling", None)),
             "refit": self.refit,
             "folds": self.folds,
             "test_scores": self.test_scores,
@@ -200,15 +213,16 @@ class ImproveResult:
         for col in ("step", "knob", "change", "train", "dev", "epochs", "s", "verdict"):
             left = col in ("knob", "change", "verdict")
             table.add_column(col, justify="left" if left else "right")
+        m = self.metric
         for s in self.steps:
-            arrow = "" if s.train_before is None else f"{s.train_before:.1%} → "
-            dev_arrow = "" if s.dev_before is None else f"{s.dev_before:.1%} → "
+            arrow = "" if s.train_before is None else f"{show(s.train_before, m, 1)} → "
+            dev_arrow = "" if s.dev_before is None else f"{show(s.dev_before, m, 1)} → "
             table.add_row(
                 str(s.number),
                 s.knob,
                 s.change,
-                f"{arrow}{s.train_after:.1%}",
-                f"{dev_arrow}{s.dev_after:.1%}",
+                f"{arrow}{show(s.train_after, m, 1)}",
+                f"{dev_arrow}{show(s.dev_after, m, 1)}",
                 "" if s.epochs_trained is None else str(s.epochs_trained),
                 f"{s.seconds:.1f}",
                 s.verdict,
@@ -233,3 +247,7 @@ class ImproveResult:
             f"train_error={self.train_error:.4f}, dev_error={self.dev_error:.4f}, "
             f"test_error={self.test_error:.4f}, stop_reason={self.stop_reason!r})"
         )
+
+
+def _pair(scaling) -> list | None:
+    return None if scaling is None else [float(v) for v in scaling]

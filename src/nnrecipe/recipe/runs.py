@@ -73,10 +73,12 @@ class DevPatience(EarlyStopping):
     training, the metric keeps falling after the loss of an over-confident network turns up.
     The best epoch's weights are restored at the end of fit.
 
-    ``metric``: "error" (read from the history), "log_loss" (the dev loss itself) or
+    ``metric``: "error" (read from the history), "log_loss" (the dev loss itself),
     "balanced_error": the mean per-class error of the decision argmax_c p(c|x)/π_c on
     ``dev`` (π_c: class c's share of the training labels ``prior``), the decision the
-    network makes after :meth:`Trainer.balance`.
+    network makes after :meth:`Trainer.balance`; for a regression (linear output) "mse",
+    the history's dev error (mean((ŷ − y)²), exactly the metric; the dev loss is half of
+    it) or "mae", mean|ŷ − y| computed from the dev predictions.
     """
 
     def __init__(self, metric: str, patience: int, dev=None, prior=None):
@@ -90,8 +92,10 @@ class DevPatience(EarlyStopping):
         self.best_loss, self.best_key = math.inf, (math.inf, math.inf)
 
     def value(self, network, history) -> float:
-        if self.metric == "error":
+        if self.metric in ("error", "mse"):  # regression: the history's error is the mse
             return history.dev_error[-1]
+        if self.metric == "mae":
+            return metrics.score("mae", self.dev[1], network.predict_proba(self.dev[0]))
         if self.metric == "balanced_error":
             proba = np.asarray(network.predict_proba(self.dev[0]), dtype=np.float64)
             if proba.shape[1] == 1:  # a sigmoid unit: P(class 1)
@@ -189,7 +193,8 @@ class Trainer:
                 if shift
                 else aug.Compose(rotate, image_shape=shape)
             )
-        prior = None if train_y is None else self.prior(train_y)
+        balanced = train_y is not None and self.metric == "balanced_error"
+        prior = self.prior(train_y) if balanced else None  # only balanced error uses it
         stop = (
             DevPatience(self.metric, config.early_stopping, dev, prior)
             if config.early_stopping

@@ -119,8 +119,9 @@ def _error(result: dict, part: str) -> str:
     return f"{value:.4g}"
 
 
-def add_diagnosis(report: Report, diagnosis, label: str = "") -> None:
-    """The bias/variance table and the recipe's next steps, most urgent first."""
+def add_diagnosis(report: Report, diagnosis, label: str = "", value=_pct) -> None:
+    """The bias/variance table and the recipe's next steps, most urgent first; ``value``
+    shows a number (default a percentage)."""
     if diagnosis is None:
         return
     d = diagnosis.to_dict()
@@ -129,11 +130,11 @@ def add_diagnosis(report: Report, diagnosis, label: str = "") -> None:
     report.table(
         ["quantity", "value"],
         [
-            ["baseline error", _pct(d.get("baseline_error"))],
-            ["train error", _pct(d.get("train_error"))],
-            ["dev error", _pct(d.get("dev_error"))],
-            ["avoidable bias (train − baseline)", _pct(diagnosis.avoidable_bias)],
-            ["variance (dev − train)", _pct(diagnosis.variance)],
+            ["baseline error", value(d.get("baseline_error"))],
+            ["train error", value(d.get("train_error"))],
+            ["dev error", value(d.get("dev_error"))],
+            ["avoidable bias (train − baseline)", value(diagnosis.avoidable_bias)],
+            ["variance (dev − train)", value(diagnosis.variance)],
             ["case", diagnosis.case.replace("_", " ")],
         ],
     )

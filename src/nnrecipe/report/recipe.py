@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from ..diagnosis import REGRESSION, show
 from ..recipe import plots as recipe_plots
 from . import plots
 from .html import Report, _pct, add_diagnosis, add_table_data
@@ -21,10 +22,15 @@ def improve_report(
     """Write ``report.html`` and its PNGs for an ImproveResult into ``directory``."""
     report = Report(title, result.message)
     report.heading("Result")
+    regression = result.metric in REGRESSION
+
+    def value(v):  # a percentage, or a plain number for mse/mae (z-units)
+        return show(v, result.metric) if regression else _pct(v)
+
     report.table(
-        ["set", "examples", "error"],
+        ["set", "examples", result.metric if regression else "error"],
         [
-            [name, f"{n:,}", _pct(err)]
+            [name, f"{n:,}", value(err)]
             for name, n, err in zip(
                 ("train", "dev", "test"),
                 result.split.sizes,
@@ -54,8 +60,8 @@ def improve_report(
                 s.knob,
                 s.change,
                 s.reason,
-                _arrow(s.train_before, s.train_after),
-                _arrow(s.dev_before, s.dev_after),
+                _arrow(s.train_before, s.train_after, value),
+                _arrow(s.dev_before, s.dev_after, value),
                 "" if s.epochs_trained is None else s.epochs_trained,
                 f"{s.seconds:.1f}",
                 s.verdict,
@@ -71,7 +77,7 @@ def improve_report(
         "open markers are steps that did not lower the dev error by more than the dev set "
         "resolves and were undone.",
     )
-    add_diagnosis(report, result.diagnosis, "the chosen network")
+    add_diagnosis(report, result.diagnosis, "the chosen network", value)
     if result.advice and result.advice[0] != result.diagnosis.next_steps[0]:
         report.paragraph(result.advice[0], "case")
     add_table_data(report, result.classes, result.class_errors, result.preprocessing)
@@ -83,7 +89,10 @@ def improve_report(
         "Cost J per iteration (regularized, training mode).",
     )
     report.figure(
-        "errors", plots.error_curves(history), "Train and dev error per epoch (inference mode)."
+        "errors",
+        plots.error_curves(history),
+        "Train and dev error per epoch (inference mode)"
+        + ("; for a regression the mse of the standardized target." if regression else "."),
     )
     if result.learning_curve is not None:
         report.figure(
@@ -92,7 +101,7 @@ def improve_report(
             result.learning_curve.verdict,
         )
     X, y = result.split.train
-    if X.shape[1] == 2:
+    if X.shape[1] == 2 and not regression:
         report.figure(
             "boundary",
             plots.decision_boundaries({"": result.network}, X, y),
@@ -101,8 +110,8 @@ def improve_report(
     return report.write(directory)
 
 
-def _arrow(before, after) -> str:
-    return _pct(after) if before is None else f"{_pct(before)} → {_pct(after)}"
+def _arrow(before, after, value=_pct) -> str:
+    return value(after) if before is None else f"{value(before)} → {value(after)}"
 
 
 def _trained(result) -> str:

@@ -3,6 +3,9 @@ every step (result.json) and a report of the trail into the run directory."""
 
 from __future__ import annotations
 
+import numpy as np
+
+from ...diagnosis import show
 from ...recipe.improve import improve
 from ...report.recipe import improve_report
 from .. import config
@@ -12,12 +15,7 @@ from .rundir import RunDirectory
 
 def run(args) -> int:
     options = config.resolve(config.IMPROVE, vars(args), args.config)
-    data = common.load_data(options)
-    if not data.classification:
-        raise ValueError(
-            f"nnrecipe improve compares error rates, so it needs class labels; dataset "
-            f"{data.name!r} has real-valued targets (use nnrecipe train for regression)"
-        )
+    data = common.load_data(options)  # class labels, or real values: a regression (mse, mae)
     with RunDirectory(options["out"], "improve") as run_dir:
         return _improve(args, options, data, run_dir)
 
@@ -32,9 +30,12 @@ def _improve(args, options, data, run_dir) -> int:
     out = run_dir.path
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     with output.captured_warnings() as warned:
+        y = data.target if data.table else data.y
+        if data.classification and not data.table and _quantity(options["metric"], data):
+            y = np.asarray(data.classes)[data.y]  # whole numbers as a regression: the values
         result = improve(
             data.X,
-            data.target if data.table else data.y,
+            y,
             baseline_error=options["baseline"],
             network=options["layers"],
             budget=options["budget"],
@@ -74,8 +75,9 @@ def _improve(args, options, data, run_dir) -> int:
     console.print(result.table())
     console.print(
         f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
-        f"train {output.percent(result.train_error)}, dev {output.percent(result.dev_error)}, "
-        f"test {output.percent(result.test_error)} (the test set: once, at the end; "
+        f"train {_show(result.train_error, result.metric)}, "
+        f"dev {_show(result.dev_error, result.metric)}, "
+        f"test {_show(result.test_error, result.metric)} (the test set: once, at the end; "
         f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
     )
     if result.class_errors is not None:
@@ -88,3 +90,15 @@ def _improve(args, options, data, run_dir) -> int:
     saved = f"model, steps and config saved in {run_dir.final}/"
     console.print(saved + (f"; report: {run_dir.public(report)}" if report else ""))
     return code
+
+
+def _show(value, metric: str) -> str:
+    """A percentage (classification), or a plain number for mse/mae (z-units)."""
+    return output.percent(value) if metric not in ("mse", "mae") else show(value, metric)
+
+
+def _quantity(metric: str, data) -> bool:
+    """Whether improve learns an array's whole-number labels as a regression of their
+    values: when asked (mse, mae), or by default when there are over 100 of them."""
+    numbers = all(isinstance(c, int | float) and not isinstance(c, bool) for c in data.classes)
+    return numbers and (metric in ("mse", "mae") or (metric == "auto" and len(data.classes) > 100))
