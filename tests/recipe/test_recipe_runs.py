@@ -84,3 +84,22 @@ def test_the_search_after_the_knobs_stays_near_the_best_configuration():
         assert c.l2 == 0 or 0.1 / 30 * 0.999 <= c.l2 <= 3.0 * 1.001
         assert 0.65 <= c.keep_prob <= 1.0
         sampler.tell(0.2, best)
+
+
+def test_each_fold_standardizes_with_the_rows_it_trains_on_only():
+    import nnrecipe as nr
+    from nnrecipe.data.normalize import Standardizer
+    from nnrecipe.recipe.runs import Trainer
+
+    X, y = nr.datasets.moons(n=120, noise=0.2, seed=0)
+    X = X * [1.0, 30.0] + [5.0, -40.0]  # scales far from z-scores: a leak would show
+    train, dev = (X[:90], y[:90]), (X[90:], y[90:])
+    trainer = Trainer(train, dev, Standardizer().fit(X[:90]), "sigmoid", 1, None, 0,
+                      folds=3)  # fmt: skip
+    for j, fitted in enumerate(trainer.fold_standardizers):
+        rows = trainer.pooled[0][trainer.fold_of != j]
+        np.testing.assert_allclose(fitted.mean_, rows.mean(axis=0))
+        assert not np.allclose(fitted.mean_, trainer.pooled[0].mean(axis=0))
+    run = trainer(knobs.Config(hidden=(4,), epochs=2, batch_size=32, learning_rate=0.01))
+    np.testing.assert_allclose(run.network.standardizer.mean_,
+                               trainer.fold_standardizers[0].mean_)  # fmt: skip

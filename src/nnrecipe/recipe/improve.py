@@ -195,9 +195,8 @@ def improve(
     standardizer = None
     # image pixels are already on one scale (per-pixel z-scores would blow up rarely-lit
     # border pixels); a table's preprocessing has standardized its numbers already
-    if shape is None and table is None:
-        pooled = np.concatenate([Xtr, np.asarray(dev_set[0], dtype=np.float64)])
-        standardizer = Standardizer().fit(pooled if folds > 1 else Xtr)
+    if shape is None and table is None:  # (k-fold: each fold fits its own, see Trainer)
+        standardizer = Standardizer().fit(Xtr)
     trainer = Trainer(train, dev_set, standardizer, output, n_out, shape, seed,
                       metric_name, folds)  # fmt: skip
     recipe = Recipe(

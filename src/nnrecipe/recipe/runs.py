@@ -1,7 +1,8 @@
 """One training run of the basic recipe: a configuration trained and measured the same way.
 
 Every run of :func:`nnrecipe.improve` uses the same data, the same input standardizer
-(fitted once on the rows it trains on; none for images, whose pixels are already on one
+(fitted once on the rows it trains on, so no statistic of a row it is measured on leaks
+into training; with k-fold, one per fold; none for images, whose pixels are already on one
 scale) and the same seed, so the only difference between two runs is the knob turned.
 
 A run trains with early stopping (:class:`DevPatience`: until neither the dev loss nor the
@@ -157,6 +158,13 @@ class Trainer:
                 order = order[np.argsort(labels[order], kind="stable")]
             self.fold_of = np.empty(len(order), dtype=np.intp)
             self.fold_of[order] = np.arange(len(order)) % folds
+            # fold j's standardizer: the statistics of the rows fold j trains on only
+            self.fold_standardizers = [
+                None if standardizer is None
+                else Standardizer().fit(np.asarray(self.pooled[0][self.fold_of != j],
+                                                   dtype=np.float64))
+                for j in range(folds)
+            ]  # fmt: skip
 
     def network(self, config: knobs.Config, standardizer=None) -> Network:
         standardizer = standardizer or self.standardizer
@@ -226,8 +234,8 @@ class Trainer:
         b -= np.log(prior[1] / prior[0]) if self.n_out == 1 else np.log(prior)
         return net
 
-    def _one(self, config, train, dev):
-        net = self.network(config)
+    def _one(self, config, train, dev, standardizer=None):
+        net = self.network(config, standardizer)
         history = net.fit(*train, dev=dev, **self.fit_kwargs(config, dev=dev, train_y=train[1]))
         self.balance(net, train[1])
         best = history.best_epoch if history.best_epoch is not None else len(history) - 1
@@ -251,7 +259,7 @@ class Trainer:
                 now = time.perf_counter()
                 self.deadline = now + max(0.0, deadline - now) / (self.folds - j)
             net, history, score, v, best = self._one(
-                config, (X[~held], y[~held]), (X[held], y[held])
+                config, (X[~held], y[~held]), (X[held], y[held]), self.fold_standardizers[j]
             )
             first = first or (net, history)
             values[held], done[held] = v, True
