@@ -103,3 +103,15 @@ def test_each_fold_standardizes_with_the_rows_it_trains_on_only():
     run = trainer(knobs.Config(hidden=(4,), epochs=2, batch_size=32, learning_rate=0.01))
     np.testing.assert_allclose(run.network.standardizer.mean_,
                                trainer.fold_standardizers[0].mean_)  # fmt: skip
+
+
+def test_the_smaller_knob_drops_a_layer_or_halves_the_units():
+    from nnrecipe.recipe.search import directions
+
+    how, dirs = directions("smaller", knobs.Config(hidden=(256, 256)), images=False)
+    assert how == "walk"
+    assert [[c.hidden for c in d] for d in dirs] == [[(256,)], [(128, 128), (64, 64)]]
+    _, dirs = directions("smaller", knobs.Config(hidden=(16,), l2=0.1), images=False)
+    assert [[c.hidden for c in d] for d in dirs] == [[(8,)]]
+    assert all(c.l2 == 0.1 for d in dirs for c in d)  # the knob's field only
+    assert directions("smaller", knobs.Config(hidden=(8,)), images=False)[1] == []

@@ -12,6 +12,7 @@ knob               values tried                                                 
 ``learning_rate``  α×3, α×9 and α/3, α/9 (a short range test around α)          walk
 ``optimizer``      → Adam                                                       once
 ``augment``        shifts and rotations on (images only)                        once
+``smaller``        one hidden layer fewer; units ÷2, ÷4 (at least 8)              walk
 ``l2``             λ ∈ {1e-3, 1e-2, 0.1, 1, 10} (log grid)                      grid
 ``dropout``        keep_prob ∈ {0.9, 0.8, 0.65, 0.5}                            grid
 =================  ==========================================================  ========
@@ -40,7 +41,10 @@ MAX_WIDTH, MAX_DEPTH, MAX_PATIENCE = 1024, 4, 80
 L2_GRID = (1e-3, 1e-2, 0.1, 1.0, 10.0)
 KEEP_GRID = (0.9, 0.8, 0.65, 0.5)
 BIAS = ("wider", "deeper", "longer", "learning_rate", "optimizer")
-VARIANCE = ("augment", "l2", "dropout")
+# "smaller" is the variance side of the architecture search: a start sized for the rows can
+# be more network than a simple table needs (two layers of 256 for 14 inputs), and smaller
+# networks train fast, so it comes before the regularizers
+VARIANCE = ("augment", "smaller", "l2", "dropout")
 FIELD = {"wider": "hidden", "deeper": "hidden", "longer": "early_stopping",
          "learning_rate": "learning_rate", "l2": "l2", "dropout": "keep_prob"}  # fmt: skip
 
@@ -55,6 +59,12 @@ def directions(name: str, c: Config, images: bool) -> tuple[str, list[list[Confi
     """``(how, directions)`` of knob ``name`` from ``c``; how is "walk", "grid" or "once"."""
     if name == "wider":
         return "walk", [[x for f in (2, 4, 8) if (x := _width(c, f)) is not None]]
+    if name == "smaller":
+        shallower = [[c.replace(hidden=c.hidden[:-1])]] if len(c.hidden) > 1 else []
+        narrower = [c.replace(hidden=tuple(max(8, n // f) for n in c.hidden)) for f in (2, 4)]
+        narrower = [x for i, x in enumerate(narrower)
+                    if x.hidden != c.hidden and x not in narrower[:i]]  # fmt: skip
+        return "walk", shallower + ([narrower] if narrower else [])
     if name == "deeper":
         more = [c.replace(hidden=c.hidden + (c.hidden[-1],) * k) for k in (1, 2)]
         return "walk", [[x for x in more if len(x.hidden) <= MAX_DEPTH]]
