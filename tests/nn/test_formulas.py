@@ -107,44 +107,35 @@ def test_dropout_threshold_by_hand():
 
 @pytest.mark.parametrize("bit_generator", [np.random.PCG64, np.random.MT19937, np.random.Philox])
 def test_dropout_mask_is_u_below_keep_prob(bit_generator):
-    """D is U < keep_prob for U = K/2³², K = 2²⁴ K_hi + K_lo: the high 8 bits decide all but the
+    """D is U < keep_prob for U = K/2³², K = 2¹⁶ K_hi + K_lo: the high halves decide all but the
     ties, whatever bit generator draws them (MT19937's raw outputs hold 32 bits, so it takes
     the general path)."""
     shape, keep_prob = (301, 399), 0.3  # an odd count uses part of the last 64-bit draw
-    t_hi = _fast.keep_threshold(keep_prob) >> 24
+    t_hi = _fast.keep_threshold(keep_prob) >> 16
     D = dropout.draw_mask(shape, keep_prob, np.random.Generator(bit_generator(5)))
-    k_hi = _fast.uniform_bits(np.random.Generator(bit_generator(5)), shape, np.uint8)
-    assert k_hi.dtype == np.uint8 and k_hi.shape == shape
+    k_hi = _fast.uniform_uint16(np.random.Generator(bit_generator(5)), shape)
+    assert k_hi.dtype == np.uint16 and k_hi.shape == shape
     assert D[k_hi < t_hi].all() and not D[k_hi > t_hi].any()
-    # every one of the 8 bits is a fair coin (a broken split of the 64-bit draws shows here)
-    bits = (k_hi.reshape(-1, 1) >> np.arange(8, dtype=np.uint8)) & 1
+    # every one of the 16 bits is a fair coin (a broken split of the 64-bit draws shows here)
+    bits = (k_hi.reshape(-1, 1) >> np.arange(16, dtype=np.uint16)) & 1
     assert np.all(np.abs(bits.mean(axis=0) - 0.5) < 0.01)
     assert D.mean() == pytest.approx(keep_prob, abs=4 * np.sqrt(0.21 / D.size))
 
 
-@pytest.mark.parametrize("dtype", [np.uint8, np.uint16, np.uint32])
-def test_uniform_bits_are_fair_coins(dtype):
-    bits_per = 8 * np.dtype(dtype).itemsize
-    k = _fast.uniform_bits(np.random.default_rng(3), (20001,), dtype)
-    assert k.dtype == dtype and k.shape == (20001,)
-    bits = (k.astype(np.uint64).reshape(-1, 1) >> np.arange(bits_per, dtype=np.uint64)) & 1
-    assert np.all(np.abs(bits.mean(axis=0) - 0.5) < 0.02)
-
-
 def test_dropout_ties_are_decided_by_the_low_bits():
-    # keep_prob = (200 + 1/2)/2⁸: T = 200·2²⁴ + 2²³ - 1, so a unit whose high 8 bits are 200
-    # is kept exactly when its low 24 bits are below 2²³
-    keep_prob, shape = 200.5 / 2**8, (300, 100)
-    assert divmod(_fast.keep_threshold(keep_prob), 2**24) == (200, 2**23 - 1)
+    # keep_prob = (40000 + 1/2)/2¹⁶: T = 40000·2¹⁶ + 2¹⁵ - 1, so a unit whose high half is
+    # 40000 is kept exactly when its low half is below 2¹⁵
+    keep_prob, shape = 40000.5 / 2**16, (1000, 1000)
+    assert divmod(_fast.keep_threshold(keep_prob), 2**16) == (40000, 2**15 - 1)
     D = dropout.draw_mask(shape, keep_prob, np.random.default_rng(2))
     replay = np.random.default_rng(2)
-    k_hi = _fast.uniform_bits(replay, shape, np.uint8)
-    ties = np.flatnonzero(k_hi == 200)
-    k_lo = _fast.uniform_bits(replay, ties.shape, np.uint32) >> 8
-    assert ties.size >= 60  # about 30,000 / 256 ≈ 117 expected
-    np.testing.assert_array_equal(D.flat[ties], k_lo < 2**23)
-    # the whole mask is U < keep_prob for U = K/2³² (K's low bits matter only at the ties)
-    K = k_hi.astype(np.uint64) << 24
+    k_hi = _fast.uniform_uint16(replay, shape)
+    ties = np.flatnonzero(k_hi == 40000)
+    k_lo = _fast.uniform_uint16(replay, ties.shape)
+    assert ties.size >= 5  # about 10^6 / 65536 ≈ 15 expected
+    np.testing.assert_array_equal(D.flat[ties], k_lo < 2**15)
+    # the whole mask is U < keep_prob for U = K/2³² (K's low half matters only at the ties)
+    K = k_hi.astype(np.uint64) << 16
     K.flat[ties] += k_lo
     np.testing.assert_array_equal(D, K / 2**32 < keep_prob)
 
