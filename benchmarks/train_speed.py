@@ -280,6 +280,9 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
+    # this process's BLAS (loaded below, for the machine line) with the children's threads
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
     if any(c.startswith("mnist") for c in cases) and not Path(args.data).is_dir():
         parser.error(f"MNIST not found in {args.data}; pass --data DIR")
     for line in environment(args.threads):
