@@ -250,12 +250,14 @@ def run_floor(cfg, data, weights):
 RUNNERS = {
     "nnrecipe": run_nnrecipe,
     "nnrecipe+numba": run_nnrecipe,  # with the optional Numba extra: Adam in one fused pass
+    "baseline": run_nnrecipe,  # nnrecipe from another source tree (train_speed.py --baseline)
     "torch": run_torch,
     "sklearn": run_sklearn,
 }
 IMPORTS = {
     "nnrecipe": "nnrecipe",
     "nnrecipe+numba": "nnrecipe",
+    "baseline": "nnrecipe",
     "torch": "torch",
     "sklearn": "sklearn.neural_network",
     "floor": "nnrecipe",

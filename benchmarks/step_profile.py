@@ -18,7 +18,7 @@ import numpy as np
 from hot_path_micro import best_median  # run from benchmarks/, as the other scripts
 
 import nnrecipe as nr
-from nnrecipe.nn import regularizers
+from nnrecipe.nn import dropout, regularizers
 from nnrecipe.train import optimizers
 
 
@@ -102,6 +102,14 @@ def main(argv=None) -> int:
     rows["relu backward (256)"] = best(lambda: layer.activation.backward(dA, Z, None), reps)
     rows["+ b (256)"] = best(lambda: np.add(Z, layer.b, out=Z), reps)
     rows["db column sum (256)"] = best(lambda: nr.nn._fast.column_sum(dA, out=layer.db), reps)
+    if layer.keep_prob < 1.0:  # the mask of the first hidden layer: draw, forward, backward
+        kp, D, M = layer.keep_prob, bufs[0].D, bufs[0].M
+        rows["dropout mask draw (256)"] = best(lambda: dropout.draw_mask(D.shape, kp, gen, D), reps)
+        rows["dropout forward A*M (256)"] = best(
+            lambda: (dropout.scaled_mask(D, kp, M), np.multiply(bufs[0].A, M, out=bufs[0].A_drop)),
+            reps,
+        )
+        rows["dropout backward dA*M (256)"] = best(lambda: np.multiply(dA, M, out=dA), reps)
     scratch = np.empty_like(Ws[0])
     rows["L2 gradient (W1)"] = best(
         lambda: regularizers.add_gradient(Ws[0], dWs[0], m, 0.1, 0.0, scratch), reps

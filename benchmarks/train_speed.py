@@ -12,6 +12,9 @@ ratio to nnrecipe's. All processes get the same thread budget: ``OMP_NUM_THREADS
 Two nnrecipe rows: ``nnrecipe`` is the plain install, pure NumPy (run with
 ``NNRECIPE_NUMBA=0``), and every ratio is to it; ``nnrecipe+numba`` adds the optional Numba
 extra, which runs Adam in one fused pass (``nnrecipe.train.fused``; only where Numba is installed).
+``--baseline SRC`` adds a third, ``baseline``: the plain install imported from another source
+tree (e.g. a ``git worktree`` of an older commit), taking its turn in every round, so a change's
+before and after come from the same machine in one run.
 
 Cases
 -----
@@ -90,12 +93,14 @@ def wait_for_idle(max_wait: float, idle: float = 0.9) -> float:
     return seen
 
 
-def run_child(library: str, cfg: dict) -> dict:
+def run_child(library: str, cfg: dict, baseline: str | None = None) -> dict:
     env = dict(os.environ)
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         env[var] = str(cfg["threads"])
     # nnrecipe as a plain install (pure NumPy) even where the optional Numba extra is there
     env["NNRECIPE_NUMBA"] = "1" if library == "nnrecipe+numba" else "0"
+    if library == "baseline":  # nnrecipe imported from the other source tree
+        env["PYTHONPATH"] = os.pathsep.join(filter(None, [baseline, env.get("PYTHONPATH")]))
     start = time.perf_counter()
     proc = subprocess.run(
         [sys.executable, str(RUNNER), library, json.dumps(cfg)],
@@ -226,6 +231,13 @@ def print_table(case: str, results: dict[str, list[dict]]) -> None:
             f"{floor['over_floor_steps']:.2f}x, eval {floor['over_floor_eval']:.2f}x"
         )
     key = "step_us" if small else "epoch_s"
+    if "baseline" in results:  # within each round, as for the peers
+        pairs = zip(results["nnrecipe"], results["baseline"], strict=True)
+        rounds = [mine[key] / theirs[key] for mine, theirs in pairs]
+        print(
+            f"  nnrecipe / baseline {key.split('_')[0]}: {np.median(rounds):.2f} "
+            f"(rounds: {' '.join(f'{r:.2f}' for r in rounds)})"
+        )
     for ours in [lib for lib in ("nnrecipe", "nnrecipe+numba") if lib in results]:
         for lib, target in TARGETS[case].items():
             if lib not in results:
@@ -255,6 +267,12 @@ def main(argv=None) -> int:
     parser.add_argument("--cases", default=",".join(CASES), help="comma-separated subset")
     parser.add_argument("--libraries", default=",".join(LIBRARIES), help="comma-separated")
     parser.add_argument(
+        "--baseline",
+        metavar="SRC",
+        help="also run nnrecipe imported from this source tree (its src/ folder), as the "
+        "'baseline' row: before and after a change, in the same rounds",
+    )
+    parser.add_argument(
         "--max-wait",
         type=float,
         default=60.0,
@@ -262,6 +280,9 @@ def main(argv=None) -> int:
     )
     args = parser.parse_args(argv)
     cases = args.cases.split(",")
+    # this process's BLAS (loaded below, for the machine line) with the children's threads
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(args.threads)
     if any(c.startswith("mnist") for c in cases) and not Path(args.data).is_dir():
         parser.error(f"MNIST not found in {args.data}; pass --data DIR")
     for line in environment(args.threads):
@@ -277,6 +298,13 @@ def main(argv=None) -> int:
         if lib in libraries and importlib.util.find_spec(module) is None:
             libraries.remove(lib)
             print(f"{module} is not installed: no {lib} row ({install} adds it)")
+    if args.baseline is not None:
+        if not (Path(args.baseline) / "nnrecipe" / "__init__.py").is_file():
+            parser.error(f"--baseline {args.baseline}: no nnrecipe package in it (pass its src/)")
+        libraries.insert(
+            libraries.index("nnrecipe") + 1 if "nnrecipe" in libraries else 0, "baseline"
+        )
+        print(f"baseline: nnrecipe from {Path(args.baseline).resolve()}")
     for case in cases:
         cfg = dict(CASES[case], case=case, epochs=args.epochs, threads=args.threads, data=args.data)
         results = {lib: [] for lib in libraries}
@@ -287,7 +315,8 @@ def main(argv=None) -> int:
                 if lib == "sklearn" and cfg["keep_prob"] < 1:
                     continue  # MLPClassifier has no dropout
                 idle = wait_for_idle(args.max_wait)
-                results[lib].append(run_child(lib, cfg) | {"idle_before": idle})
+                run = run_child(lib, cfg, args.baseline)
+                results[lib].append(run | {"idle_before": idle})
         print_table(case, {lib: runs for lib, runs in results.items() if runs})
     times = startup_times()
     print(

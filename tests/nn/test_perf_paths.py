@@ -89,8 +89,15 @@ def test_buffered_step_equals_fresh_step(case, dtype, m):
 
 @pytest.mark.parametrize("case", sorted(CASES))
 def test_buffered_gradient_matches_finite_differences(case):
-    """Backprop through the workspace against central differences of J, in float64."""
+    """Backprop through the workspace against central differences of J, in float64 (random
+    biases: with zero ones, an example whose units below are all dropped puts Z exactly on
+    ReLU's kink, where central differences average the two one-sided slopes)."""
     net = _net(case, "float64")
+    params = net.get_parameters()
+    bias_rng = np.random.default_rng(4)
+    for key in [k for k in params if k.startswith("b")]:
+        params[key] = bias_rng.normal(0.0, 0.5, params[key].shape)
+    net.set_parameters(params)
     X, y = _data(net.layer_sizes, net.output, 8, "float64", seed=2)
     X, Y = net.prepare_inputs(X), net.prepare_targets(y, 8)
     buffers = _workspace(net, rows=8).views(8)
@@ -299,3 +306,25 @@ def test_row_max_and_row_sum_equal_numpys_reductions(dtype):
     A = activations.softmax(Z[6:])
     np.testing.assert_allclose(A.sum(axis=1), 1.0, rtol=TOL[dtype])
     assert A.dtype == np.dtype(dtype)
+
+
+@pytest.mark.parametrize("keep_prob", [0.8, 0.6])
+def test_dropout_mask_as_numbers_equals_the_boolean_mask(keep_prob):
+    """The step multiplies by M = D / keep_prob (made once in forward, reused by backward);
+    the gradients equal, to the last bit, backprop with the boolean D applied as
+    dA * D / keep_prob (a cache handed to ``Network.backward`` carries D only)."""
+    net = nr.Network(
+        [6, 9, 7, 3], output="softmax", keep_prob=keep_prob, l2=0.2, dtype="float32", seed=3
+    )
+    X, y = _data(net.layer_sizes, "softmax", 11, "float32", seed=4)
+    X, Y = net.prepare_inputs(X), net.prepare_targets(y, 11)
+    net.loss_and_gradient(X, Y, True, np.random.default_rng(5), net.workspace(11).views(11))
+    fast = net.dtheta.copy()
+    for layer in net.layers[:-1]:
+        assert layer.M.dtype == np.float32
+        np.testing.assert_array_equal(layer.M, layer.D * np.float32(1.0 / keep_prob))
+    assert net.layers[-1].M is None  # never on the output layer
+    _, cache = net.forward_with_cache(X, training=True, rng=np.random.default_rng(5))
+    grads = net.backward(cache, Y)
+    readable = np.concatenate([grads["d" + k].ravel() for k in net.parameter_views()])
+    np.testing.assert_array_equal(fast, readable)

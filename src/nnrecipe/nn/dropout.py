@@ -11,7 +11,9 @@ time, where dropout is off. Dropout never touches the input or the output layer,
 ``keep_prob = 1`` draws no random numbers at all.
 
 The mask is drawn exactly as the formula says, on a finer grid and faster, by
-:func:`nnrecipe.nn._fast.uniform_below`.
+:func:`nnrecipe.nn._fast.uniform_below`. The training step multiplies by the mask as numbers,
+M = D / keep_prob (:func:`scaled_mask`, made once per step): A * M and dA * M are then plain
+products in A's dtype, where A * D would convert the booleans on every use.
 """
 
 from __future__ import annotations
@@ -40,5 +42,13 @@ def apply_mask(
     D is boolean, so the product keeps A's dtype (float32 stays float32).
     """
     out = np.multiply(A, D, out=A if out is None else out)
+    out *= 1.0 / keep_prob
+    return out
+
+
+def scaled_mask(D: np.ndarray, keep_prob: float, out: np.ndarray) -> np.ndarray:
+    """M = D / keep_prob as numbers in ``out``'s dtype (0 or 1/keep_prob): A * D / keep_prob
+    is then A * M, one product (forward on A, backward on dA)."""
+    np.copyto(out, D)  # booleans to 0.0 / 1.0
     out *= 1.0 / keep_prob
     return out

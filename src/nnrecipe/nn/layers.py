@@ -41,7 +41,7 @@ class Dense:
         self.W, self.b, self.dW, self.db = W, b, dW, db
         self.activation = activation
         self.keep_prob = keep_prob
-        self.A_prev = self.Z = self.A = self.D = None
+        self.A_prev = self.Z = self.A = self.D = self.M = None
 
     def forward(
         self,
@@ -57,14 +57,16 @@ class Dense:
         Z = np.matmul(A_prev, self.W.T, out=buf.Z)
         Z += self.b
         A = self.activation.forward(Z, out=buf.A)
-        self.A_prev, self.Z, self.A, self.D = A_prev, Z, A, None
+        self.A_prev, self.Z, self.A, self.D, self.M = A_prev, Z, A, None, None
         if training and self.keep_prob < 1.0:
             if mask is None:
                 self.D = dropout.draw_mask(A.shape, self.keep_prob, rng, out=buf.D)
             else:
                 self.D = mask
-            # into another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
-            A = dropout.apply_mask(A, self.D, self.keep_prob, out=buf.A_drop)
+            # A * D / keep_prob as A * M, M = D / keep_prob (reused by the backward pass), into
+            # another array: self.A stays g(Z), which tanh' and sigmoid' are computed from
+            self.M = dropout.scaled_mask(self.D, self.keep_prob, out=buf.M)
+            A = np.multiply(A, self.M, out=buf.A_drop)
         return A
 
     def backward(self, dZ: np.ndarray, buf: LayerBuffers, need_dA_prev: bool = True):
@@ -74,10 +76,12 @@ class Dense:
         return np.matmul(dZ, self.W, out=buf.dA_prev) if need_dA_prev else None
 
     def activation_gradient(self, dA: np.ndarray) -> np.ndarray:
-        if self.D is not None:
+        if self.M is not None:  # dA ← dA * D / keep_prob, with M = D / keep_prob of forward
+            np.multiply(dA, self.M, out=dA)
+        elif self.D is not None:  # a mask planted by hand (Network.backward's cache)
             dropout.apply_mask(dA, self.D, self.keep_prob)
         return self.activation.backward(dA, self.Z, self.A)
 
     def clear(self) -> None:
         """Drop the cache (it holds a mini-batch's activations)."""
-        self.A_prev = self.Z = self.A = self.D = None
+        self.A_prev = self.Z = self.A = self.D = self.M = None

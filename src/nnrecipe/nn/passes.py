@@ -110,6 +110,7 @@ def backward_from_cache(net, cache, Y, intermediates: bool = False) -> dict[str,
             )
             D = entry.get("D")
             layer.D = None if D is None else _array(D, (m, n_out), bool, f"[{i}]['D']")
+            layer.M = None  # the mask's numbers are made from D by forward only
         record = {} if intermediates else None
         net._backward(Y, buffers, record)
     finally:

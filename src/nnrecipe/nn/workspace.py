@@ -8,6 +8,7 @@ array           shape            holds
 ``Z``, ``A``    (m, n_l)         Z = A_prev @ W.T + b and A = g(Z)
 ``D``           (m, n_l)         the boolean dropout mask D = U < keep_prob (hidden
                                  layers with keep_prob < 1)
+``M``           (m, n_l)         D / keep_prob as numbers, the factor of A and dA
 ``A_drop``      (m, n_l)         A * D / keep_prob, what the next layer receives
 ``dA_prev``     (m, n_{l-1})     dZ @ W, turned in place into dZ[l-1] below (l ≥ 2)
 ``dZ``          (m, n_L)         (A[L] - Y) / m, the fused output gradient (l = L)
@@ -33,7 +34,7 @@ from .._checks import check_memory
 class LayerBuffers:
     """The arrays one :class:`nnrecipe.nn.layers.Dense` layer writes in a step (None if unused)."""
 
-    __slots__ = ("Z", "A", "D", "A_drop", "dA_prev", "dZ", "penalty")
+    __slots__ = ("Z", "A", "D", "M", "A_drop", "dA_prev", "dZ", "penalty")
 
     def __init__(self, **arrays):
         for name in self.__slots__:
@@ -78,6 +79,7 @@ class Workspace:
             if training:
                 if layer.keep_prob < 1.0:
                     arrays["D"] = np.empty((rows, n_out), bool)
+                    arrays["M"] = np.empty((rows, n_out), dtype)
                     arrays["A_drop"] = np.empty((rows, n_out), dtype)
                 if i > 0:
                     arrays["dA_prev"] = np.empty((rows, n_in), dtype)
