@@ -109,7 +109,7 @@ def test_the_smaller_knob_drops_a_layer_or_halves_the_units():
     from nnrecipe.recipe.search import directions
 
     how, dirs = directions("smaller", knobs.Config(hidden=(256, 256)), images=False)
-    assert how == "walk"
+    assert how == "shrink"  # a walk that stops at its first miss
     assert [[c.hidden for c in d] for d in dirs] == [[(256,)], [(128, 128), (64, 64)]]
     _, dirs = directions("smaller", knobs.Config(hidden=(16,), l2=0.1), images=False)
     assert [[c.hidden for c in d] for d in dirs] == [[(8,)]]

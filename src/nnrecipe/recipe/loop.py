@@ -23,6 +23,10 @@ from .learning_curves import learning_curve as make_curve
 from .progress import Printer
 from .result import ImproveResult, Step
 
+# a walk stops after this many values in a row that do not beat the best so far; a network
+# that got worse when shrunk rarely gets better shrunk further ("shrink": one miss)
+WALKS = {"walk": 2, "shrink": 1}
+
 
 class Stop(Exception):
     """Ends the search; ``args[0]`` is the stop reason."""
@@ -242,7 +246,7 @@ class Recipe:
                 for config in direction:
                     if measure(config, recipe_search.describe_change(before.config, config)):
                         misses = 0
-                    elif how == "walk" and (misses := misses + 1) == 2:
+                    elif how in WALKS and (misses := misses + 1) == WALKS[how]:
                         break
             if best[1] is not None:
                 for config in recipe_search.refinements(name, best[0].config, tried):

@@ -12,13 +12,14 @@ knob               values tried                                                 
 ``learning_rate``  α×3, α×9 and α/3, α/9 (a short range test around α)          walk
 ``optimizer``      → Adam                                                       once
 ``augment``        shifts and rotations on (images only)                        once
-``smaller``        one hidden layer fewer; units ÷2, ÷4 (at least 8)              walk
+``smaller``        one hidden layer fewer; units ÷2, ÷4 (at least 8)              shrink
 ``l2``             λ ∈ {1e-3, 1e-2, 0.1, 1, 10} (log grid)                      grid
 ``dropout``        keep_prob ∈ {0.9, 0.8, 0.65, 0.5}                            grid
 =================  ==========================================================  ========
 
 A *walk* goes on while the values beat the best so far and stops after two in a row that do
-not (width and depth grow until they stop helping); a *grid* tries every value. A knob whose
+not (width and depth grow until they stop helping); a *shrink* is a walk that stops at the
+first value that does not; a *grid* tries every value. A knob whose
 best value differs from the current one is refined: the geometric means of the best value and
 its neighbours (e.g. λ = 0.03 and 0.3 around 0.1) are tried too. The best value found is kept
 only when it passes the noise guard against the configuration before the knob.
@@ -56,7 +57,8 @@ def _width(c: Config, factor: int) -> Config | None:
 
 
 def directions(name: str, c: Config, images: bool) -> tuple[str, list[list[Config]]]:
-    """``(how, directions)`` of knob ``name`` from ``c``; how is "walk", "grid" or "once"."""
+    """``(how, directions)`` of knob ``name`` from ``c``; how is "walk", "shrink" (a walk
+    that stops at its first miss), "grid" or "once"."""
     if name == "wider":
         return "walk", [[x for f in (2, 4, 8) if (x := _width(c, f)) is not None]]
     if name == "smaller":
@@ -64,7 +66,7 @@ def directions(name: str, c: Config, images: bool) -> tuple[str, list[list[Confi
         narrower = [c.replace(hidden=tuple(max(8, n // f) for n in c.hidden)) for f in (2, 4)]
         narrower = [x for i, x in enumerate(narrower)
                     if x.hidden != c.hidden and x not in narrower[:i]]  # fmt: skip
-        return "walk", shallower + ([narrower] if narrower else [])
+        return "shrink", shallower + ([narrower] if narrower else [])
     if name == "deeper":
         more = [c.replace(hidden=c.hidden + (c.hidden[-1],) * k) for k in (1, 2)]
         return "walk", [[x for x in more if len(x.hidden) <= MAX_DEPTH]]
