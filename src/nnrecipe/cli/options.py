@@ -14,6 +14,7 @@ search, one number fixes the value); ``opt_*`` kinds may be unset (None).
 
 from __future__ import annotations
 
+import argparse
 import numbers
 from dataclasses import dataclass, replace
 
@@ -319,3 +320,9 @@ def flag_type(key: str):
 
     parse.__name__ = BY_KEY[key].kind
     return parse
+
+
+def add_debug(parser) -> None:
+    """``--debug``: the full traceback instead of the one-line error (every command)."""
+    parser.add_argument("--debug", action="store_true", default=argparse.SUPPRESS,
+                        help="show the full traceback on errors")  # fmt: skip

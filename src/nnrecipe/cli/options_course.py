@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import argparse
 
+from .options import add_debug
+
 NAMES = ("initialization", "regularization", "gradient_checking", "optimization")
 
 HELP = """\
@@ -51,11 +53,6 @@ def add_parser(subparsers, formatter) -> argparse.ArgumentParser:
         "--print-cost", action="store_true", help="print the cost every 1000 steps, as the notebook"
     )
     p.add_argument("--json", action="store_true", help="print the table as JSON on stdout")
-    p.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the full traceback on errors",
-    )
+    add_debug(p)
     p.set_defaults(handler="course")
     return p

@@ -36,12 +36,7 @@ def _common(parser: argparse.ArgumentParser, seed_help: str | None) -> None:
             "--seed", type=options.flag_type("seed"), default=argparse.SUPPRESS, help=seed_help
         )
     group.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
-    group.add_argument(
-        "--debug",
-        action="store_true",
-        default=argparse.SUPPRESS,
-        help="show the full traceback on errors",
-    )
+    options.add_debug(group)
 
 
 GROUPS = {

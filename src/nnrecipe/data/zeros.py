@@ -15,10 +15,12 @@ outliers many standard deviations from the column's mean. The table preprocessin
 
 The rule leans towards flagging: the indicator column keeps "this cell was 0", so a real
 zero read as missing loses nothing (0 hours worked is still learnable), while a gap read as
-a measurement is an outlier. On the Pima diabetes table it flags glucose, blood pressure,
-skin thickness and BMI (zeros in about 0.7-30 % of rows, mean/std of the rest about
-2.8-5.8), not the number of pregnancies (mean/std 1.4: zeros are real there), nor insulin
-(zeros in 49 % of rows with mean/std 1.3: too spread to tell).
+a measurement is an outlier. By the Pima diabetes table's commonly quoted column
+statistics (the table is not in this repository, so this was worked out by hand, not run) it
+would flag glucose, blood pressure, skin thickness and BMI (zeros in about 0.7-30 % of rows,
+mean/std of the rest about 2.8-5.8), not the number of pregnancies (mean/std about 1.4:
+zeros are real there), nor insulin (zeros in 49 % of rows, mean/std about 1.3: too spread
+to tell). The tests check the rule on synthetic columns shaped like these.
 """
 
 from __future__ import annotations

@@ -114,14 +114,7 @@ class DevPatience(EarlyStopping):
             self.tracker.best, self.tracker.epoch = key[0], epoch
         if loss < self.best_loss:
             self.best_loss, improved = loss, True
-        if improved:
-            self.wait, self.stopped_epoch = 0, None
-            return False
-        self.wait += 1
-        if self.wait >= max(self.patience, 1):
-            self.stopped_epoch = epoch
-            return True
-        return False
+        return self.count(improved, epoch)
 
 
 class Deadline(Callback):

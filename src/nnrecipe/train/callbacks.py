@@ -181,8 +181,13 @@ class EarlyStopping(Callback):
 
     def update(self, value: float, epoch: int) -> bool:
         """Feed one epoch's monitored value; returns True when training should stop."""
-        if self.tracker.update(value, epoch):
-            self.wait = 0
+        return self.count(self.tracker.update(value, epoch), epoch)
+
+    def count(self, improved: bool, epoch: int) -> bool:
+        """The patience rule: an improvement resets the wait, else one more epoch waited;
+        True (stop) once ``patience`` epochs in a row went without one."""
+        if improved:
+            self.wait, self.stopped_epoch = 0, None
             return False
         self.wait += 1
         if self.wait >= max(self.patience, 1):
