@@ -100,6 +100,8 @@ def run(cfg: dict) -> dict:
     env = dict(
         os.environ, OMP_NUM_THREADS=str(cfg["threads"]), OPENBLAS_NUM_THREADS=str(cfg["threads"])
     )
+    if not cfg["numba"]:  # the plain install: Numba (~120 MiB when loaded) stays out
+        env["NNRECIPE_NUMBA"] = "0"
     env["PYTHONPATH"] = cfg["src"] + os.pathsep + env.get("PYTHONPATH", "")
     proc = subprocess.run(
         [sys.executable, __file__, "--child", json.dumps(cfg)],
@@ -122,6 +124,12 @@ def main(argv=None) -> int:
     parser.add_argument("--source", choices=("array", "memmap"), default="array")
     parser.add_argument("--threads", type=int, default=2)
     parser.add_argument(
+        "--numba",
+        action="store_true",
+        help="let Adam use the optional Numba kernel when it is installed (default: the plain "
+        "install's NumPy passes, NNRECIPE_NUMBA=0)",
+    )
+    parser.add_argument(
         "--src",
         default=",".join([str(HERE.parent / "src")]),
         help="comma-separated source trees to compare (e.g. a checkout of an older commit)",
@@ -138,7 +146,11 @@ def main(argv=None) -> int:
     widths = [int(w) for w in args.widths.split(",")]
     cases = [(m, widths[0]) for m in rows] + [(rows[0], w) for w in widths[1:]]
     flags = {"off": [False], "on": [True], "both": [False, True]}[args.standardize]
-    print(f"source {args.source}, {args.features} float32 features, one epoch, batch 128")
+    adam = "Numba kernel if installed" if args.numba else "NumPy passes (NNRECIPE_NUMBA=0)"
+    print(
+        f"source {args.source}, {args.features} float32 features, one epoch, batch 128, "
+        f"{args.threads} threads, Adam: {adam}"
+    )
     trees = args.src.split(",")
     header = (f"{'tree':>5} " if len(trees) > 1 else "") + (
         f"{'rows':>9} {'width':>6} {'std':>4} {'data MiB':>9} {'epoch s':>8} "
@@ -155,6 +167,7 @@ def main(argv=None) -> int:
                     features=args.features,
                     source=args.source,
                     threads=args.threads,
+                    numba=args.numba,
                     src=tree,
                 )
                 r = run(cfg)

@@ -23,7 +23,7 @@ from pathlib import Path
 import numpy as np
 
 from . import io
-from .data.normalize import Standardizer
+from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
 from .nn import network
@@ -179,8 +179,7 @@ def _warn_unscaled(X) -> None:
         return  # the training loop names the problem
     if arr.size == 0 or arr.dtype.kind not in "iuf":
         return
-    with np.errstate(invalid="ignore"):
-        largest = float(np.nanmax(np.abs(arr))) if not np.isnan(arr).all() else 0.0
+    largest = _largest_magnitude(arr)
     if largest > UNSCALED:
         warnings.warn(
             f"X holds values as large as {largest:.3g} and this network does not "
@@ -190,6 +189,22 @@ def _warn_unscaled(X) -> None:
             UserWarning,
             stacklevel=3,
         )
+
+
+def _largest_magnitude(arr: np.ndarray) -> float:
+    """max |x| over the values of ``arr`` that are not NaN (0 when all are), read a block of
+    rows at a time: no |X| or isnan(X) the size of the data (X may be most of memory)."""
+    rows = arr.reshape(len(arr), -1) if arr.ndim else arr.reshape(1, 1)
+    largest = 0.0
+    step = block_rows(rows.shape[1], rows.itemsize)
+    for s in range(0, len(rows), step):
+        block = rows[s : s + step]
+        # fmax/fmin skip NaN; a block of NaN only gives NaN, which compares False below
+        for value in (np.fmax.reduce(block, axis=None), np.fmin.reduce(block, axis=None)):
+            value = abs(float(value))
+            if value > largest:
+                largest = value
+    return largest
 
 
 def _preprocessor(saved, n_inputs: int):
