@@ -27,6 +27,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from .normalize import block_rows
+
 MIN_SHARE, MAX_SHARE = 0.001, 0.5
 SPREAD = 2.5  # 0 at least this many standard deviations below the non-zero mean
 
@@ -34,19 +36,56 @@ SPREAD = 2.5  # 0 at least this many standard deviations below the non-zero mean
 def zero_coded(x, min_share: float = MIN_SHARE, max_share: float = MAX_SHARE) -> bool:
     """Whether the column ``x`` (m,) is zero-coded (the rule of the module docstring);
     missing cells (NaN) are left out of the count."""
-    x = np.asarray(x, dtype=np.float64)
-    x = x[~np.isnan(x)]
-    if len(x) == 0:
-        return False
-    zero = x == 0
-    share = zero.mean()
-    if not min_share <= share <= max_share or np.any(x < 0):
-        return False
-    rest = x[~zero]
-    return bool(len(rest) > 1 and rest.mean() > SPREAD * rest.std() > 0)
+    column = np.asarray(x, dtype=np.float64).reshape(-1, 1)
+    return zero_coded_columns(column, min_share, max_share) == [0]
 
 
 def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_SHARE):
-    """The indices of the zero-coded columns of ``X`` (m, n)."""
-    X = np.asarray(X, dtype=np.float64)
-    return [j for j in range(X.shape[1]) if zero_coded(X[:, j], min_share, max_share)]
+    """The indices of the zero-coded columns of ``X`` (m, n).
+
+    X is read once, a block of rows at a time (a float64 copy of the block only, so a large
+    float32 array is never doubled): per column, the counts of values, zeros and negatives,
+    and the mean and the sum of squared deviations of the non-zero values, merged across
+    blocks as :func:`nnrecipe.data.normalize.column_moments` merges its blocks.
+    """
+    X = np.asarray(X)
+    if X.ndim != 2:
+        raise ValueError(f"X must be 2-D (m, n), got shape {X.shape}")
+    n = X.shape[1]
+    counted, zeros, negative = np.zeros(n), np.zeros(n), np.zeros(n)
+    count, mean, m2 = np.zeros(n), np.zeros(n), np.zeros(n)
+    # inf in a column makes its statistics NaN, which no comparison passes: not coded
+    with np.errstate(invalid="ignore"):
+        rows = block_rows(n)
+        for s in range(0, len(X), rows):
+            block = np.asarray(X[s : s + rows], dtype=np.float64)
+            valid, zero = ~np.isnan(block), block == 0
+            counted += valid.sum(axis=0)
+            zeros += zero.sum(axis=0)
+            negative += (block < 0).sum(axis=0)
+            rest = valid & ~zero
+            n_b = rest.sum(axis=0)
+            mean_b = _ratio(np.where(rest, block, 0.0).sum(axis=0), n_b)
+            deviation = np.where(rest, block - mean_b, 0.0)
+            total = count + n_b
+            delta, share_b = mean_b - mean, _ratio(n_b, total)
+            mean += delta * share_b
+            m2 += (deviation * deviation).sum(axis=0) + delta * delta * count * share_b
+            count = total
+        share = _ratio(zeros, counted)
+        std = np.sqrt(_ratio(m2, count))
+        coded = (
+            (counted > 0)
+            & (min_share <= share)
+            & (share <= max_share)
+            & (negative == 0)
+            & (count > 1)
+            & (mean > SPREAD * std)
+            & (std > 0)
+        )
+    return [int(j) for j in np.flatnonzero(coded)]
+
+
+def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """a / b where b > 0, else 0."""
+    return np.divide(a, b, out=np.zeros(np.shape(a)), where=b > 0)

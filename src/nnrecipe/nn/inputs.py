@@ -32,6 +32,21 @@ def prepare(X, n_x: int, dtype, standardizer: Standardizer | None, name: str = "
     return arr
 
 
+def prepare_inference(
+    X, n_x: int, dtype, standardizer: Standardizer | None, name: str = "X"
+) -> np.ndarray | Rows:
+    """Inputs to predict or measure on, with no copy of an array: as :func:`prepare`, except
+    that an array which would have to be copied (another dtype or layout, or standardized)
+    is read a chunk of rows at a time (:class:`nnrecipe.data.rows.Rows`, the same numbers),
+    so predicting on a large X takes one chunk of memory, not a second X."""
+    if not isinstance(X, np.ndarray):
+        return prepare(X, n_x, dtype, standardizer, name)
+    st = standardizer if standardizer is not None and standardizer.fitted else None
+    if st is None and X.dtype == dtype and X.flags.c_contiguous:
+        return as_features(X, name, n_x, dtype)  # used as it is
+    return Rows(check_features(X, name, n_x), dtype, st)
+
+
 def prepare_training(
     X, n_x: int, dtype, standardizer: Standardizer | None, name: str = "X"
 ) -> np.ndarray | Rows:

@@ -179,6 +179,16 @@ class Network:
         (:func:`nnrecipe.nn.inputs.prepare`). Errors name ``name``."""
         return inputs.prepare(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
 
+    def prepare_inference_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
+        """Inputs to predict or measure on: an array used as it is, or read a chunk of rows
+        at a time when it would otherwise be copied (:func:`.inputs.prepare_inference`);
+        anything else (a list, a table) as :meth:`prepare_inputs` makes it."""
+        if isinstance(X, np.ndarray):
+            return inputs.prepare_inference(
+                X, self.layer_sizes[0], self.dtype, self.standardizer, name
+            )
+        return self.prepare_inputs(X, name)
+
     def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
         """The training inputs: an array, or rows made a batch at a time from a memmap or an
         ``.npy`` path; fits an unfitted standardizer (:func:`.inputs.prepare_training`)."""
@@ -321,19 +331,19 @@ class Network:
     # ----------------------------------------------------------------- inference
     def predict_proba(self, X) -> np.ndarray:
         """Inference-mode output activations (m, n_y): probabilities for sigmoid/softmax."""
-        return inference.outputs(self, self.prepare_inputs(X))[1]
+        return inference.outputs(self, self.prepare_inference_inputs(X))[1]
 
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        pred = self.loss.predict(inference.outputs(self, self.prepare_inputs(X))[1])
+        pred = self.loss.predict(inference.outputs(self, self.prepare_inference_inputs(X))[1])
         return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
 
     def evaluate(self, X, y) -> dict[str, float]:
         """Inference-mode metrics: ``loss`` (data loss, no penalty, no dropout), ``error``
         (misclassified fraction, or mean squared error for regression), ``accuracy``
         (classification) and ``cost`` (the regularized J)."""
-        X = self.prepare_inputs(X)
+        X = self.prepare_inference_inputs(X)
         Y = self.prepare_targets(y, len(X))
         loss, error = self.measure(X, Y)
         result = {"loss": loss, "error": error}

@@ -28,6 +28,26 @@ __all__ = ["auto_baseline", "reference", "zero_coded_columns"]
 MAX_ROWS = 20_000  # reference model: fitted on at most this many rows
 MAX_CELLS = 2e6  # rows × features × classes above which the reference fits a subsample
 # (26 classes of 16 features: 4,800 rows, about 7 s on one core)
+CHUNK_ROWS = 16_384  # the reference predicts this many rows at a time
+
+
+def _float64(X) -> np.ndarray:
+    return np.asarray(X, dtype=np.float64)
+
+
+def _in_chunks(predict, X) -> np.ndarray:
+    """``predict`` over the rows of X a chunk at a time: scikit-learn converts its input to
+    float64, and a float64 copy of a large float32 dev set is more than the reference needs."""
+    parts = [predict(_float64(X[s : s + CHUNK_ROWS])) for s in range(0, len(X), CHUNK_ROWS)]
+    return np.concatenate(parts)
+
+
+def _subsample(seed: int, cap: int, *arrays):
+    """At most ``cap`` rows of each array (the same rows), drawn before any conversion."""
+    if len(arrays[0]) <= cap:
+        return arrays
+    keep = np.random.default_rng(seed).permutation(len(arrays[0]))[:cap]
+    return tuple(a[keep] for a in arrays)
 
 
 def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
@@ -50,17 +70,16 @@ def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
         )
 
     def fitted(X, y):
-        X, y = np.asarray(X, dtype=np.float64), metrics.labels_of(y)
+        X, y = np.asarray(X), metrics.labels_of(y)
         k = max(int(y.max()) + 1, 2)
         cap = int(min(MAX_ROWS, MAX_CELLS / (X.shape[1] * k)))
-        if len(X) > cap:  # a subsample keeps the reference quick on wide, many-class data
-            keep = np.random.default_rng(seed).permutation(len(X))[: max(cap, 500)]
-            X, y = X[keep], y[keep]
-        return model().fit(X, y)
+        # a subsample keeps the reference quick on wide, many-class data
+        X, y = _subsample(seed, max(cap, 500), X, y)
+        return model().fit(_float64(X), y)
 
     def proba(clf, X, k):
         p = np.zeros((len(X), k))
-        p[:, clf.classes_.astype(int)] = clf.predict_proba(np.asarray(X, dtype=np.float64))
+        p[:, clf.classes_.astype(int)] = _in_chunks(clf.predict_proba, X)
         return p
 
     k = max(trainer.n_out, 2)
@@ -95,14 +114,12 @@ def _regressor(trainer, seed: int) -> tuple[float, np.ndarray, str] | None:
     loss = "absolute_error" if metric == "mae" else "squared_error"
 
     def predicted(train, X):
-        Xt, yt = np.asarray(train[0], dtype=np.float64), np.asarray(train[1], dtype=np.float64)
-        if len(Xt) > MAX_ROWS:
-            keep = np.random.default_rng(seed).permutation(len(Xt))[:MAX_ROWS]
-            Xt, yt = Xt[keep], yt[keep]
+        Xt, yt = _subsample(seed, MAX_ROWS, np.asarray(train[0]), np.asarray(train[1]))
         model = HistGradientBoostingRegressor(
             loss=loss, max_iter=200, early_stopping=True, random_state=seed
         )
-        return model.fit(Xt, yt.ravel()).predict(np.asarray(X, dtype=np.float64))
+        model.fit(_float64(Xt), _float64(yt).ravel())
+        return _in_chunks(model.predict, X)
 
     if trainer.folds > 1:
         X, y = trainer.pooled

@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import check_flag, check_name, check_positive
+from .._checks import check_features, check_flag, check_name, check_positive
 from ..data.normalize import Standardizer
 from ..data.split import split
 from ..data.targets import text_labels
@@ -180,7 +180,8 @@ def improve(
     scaling = None if table is None else table.scaling  # a table's target: z-scores already
     if output == "linear" and table is None:
         train, dev_set, test_set, scaling = regression.standardized(train, dev_set, test_set)
-    Xtr = np.asarray(train[0], dtype=np.float64)
+    # in its own dtype: the standardizer streams it (a float64 copy doubled large float32 data)
+    Xtr = check_features(train[0], "X", finite=False)
     shape = images_shape(images, Xtr.shape[1])
     rare = None
     if metric_name == "balanced_error":

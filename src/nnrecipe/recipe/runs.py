@@ -154,8 +154,7 @@ class Trainer:
             # fold j's standardizer: the statistics of the rows fold j trains on only
             self.fold_standardizers = [
                 None if standardizer is None
-                else Standardizer().fit(np.asarray(self.pooled[0][self.fold_of != j],
-                                                   dtype=np.float64))
+                else Standardizer().fit(self.pooled[0][self.fold_of != j])
                 for j in range(folds)
             ]  # fmt: skip
 
@@ -275,7 +274,7 @@ class Trainer:
         stop on), its standardizer fitted on those rows."""
         standardizer = None
         if self.standardizer is not None:
-            standardizer = Standardizer().fit(np.asarray(self.pooled[0], dtype=np.float64))
+            standardizer = Standardizer().fit(self.pooled[0])  # streamed, in X's dtype
         net = self.network(config, standardizer)
         history = net.fit(*self.pooled, **self.fit_kwargs(config, epochs=max(1, epochs)))
         return self.balance(net, self.pooled[1]), history

@@ -40,7 +40,8 @@ def _check_dev(network: Network, dev):
         return None
     if not isinstance(dev, tuple | list) or len(dev) != 2:
         raise TypeError("dev must be a tuple (X_dev, y_dev)")
-    X_dev = network.prepare_inputs(dev[0], "dev[0] (X_dev)")
+    # read a chunk at a time when standardized or cast: no copy of the dev set either
+    X_dev = network.prepare_inference_inputs(dev[0], "dev[0] (X_dev)")
     Y_dev = network.prepare_targets(dev[1], len(X_dev), "dev[1] (y_dev)")
     return X_dev, Y_dev
 
