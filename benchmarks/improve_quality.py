@@ -208,6 +208,9 @@ def main(argv=None) -> None:
     parser.add_argument("--minutes", type=float, default=1.0, help="budget per tool (1)")
     parser.add_argument("--datasets", default=",".join(DATASETS))
     parser.add_argument("--tools", default="improve,defaults,optuna,histgb")
+    parser.add_argument(
+        "--dtype", default="auto", help="improve's networks: auto, float32 or float64"
+    )
     args = parser.parse_args(argv)
     from sklearn.model_selection import train_test_split
 
@@ -226,7 +229,8 @@ def main(argv=None) -> None:
         cells = []
         if "improve" in wanted:
             t = time.perf_counter()
-            r = nr.improve(Xtr, ytr, minutes=args.minutes, test=(Xte, yte), images=images)
+            r = nr.improve(Xtr, ytr, minutes=args.minutes, test=(Xte, yte), images=images,
+                           dtype=args.dtype)  # fmt: skip
             wall = time.perf_counter() - t
             improved = r.network.predict(Xte)
             err, bal = scores(yte, improved)

@@ -58,6 +58,14 @@ def test_improve_terminal_output_shows_the_trail(capsys, tmp_path):
     assert not (tmp_path / "report.html").exists()
 
 
+def test_improve_dtype_flag_sets_the_saved_networks_float_type(tmp_path):
+    args = ["improve", "--n", "300", "--budget", "1", "--epochs", "3", "--no-report"]
+    assert main([*args, "--dtype", "float32", "--json", "--out", str(tmp_path)]) == 0
+    assert nr.load(tmp_path / "model.npz").dtype == np.float32
+    notes = json.loads((tmp_path / "result.json").read_text())["notes"]
+    assert "networks in float32 (asked for)" in notes
+
+
 def test_improve_refuses_a_classification_metric_on_regression_data(capsys, tmp_path):
     path = tmp_path / "reg.npz"
     np.savez(path, X=np.random.default_rng(0).normal(size=(50, 3)), y=np.linspace(0, 1, 50))
@@ -129,6 +137,7 @@ def test_tune_reads_ranges_from_a_toml_file(capsys, tmp_path):
         (["tune", "--depth-range", "1:2:3"], "LOW:HIGH"),
         (["tune", "--storage", "ftp://x/y"], "unknown scheme"),
         (["improve", "--budget", "0"], "budget"),
+        (["improve", "--dtype", "float16"], "dtype"),
     ],
 )
 def test_bad_flags_give_one_line_errors(capsys, tmp_path, args, message):

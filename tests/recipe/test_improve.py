@@ -191,6 +191,7 @@ def test_save_writes_the_chosen_model_and_the_trail(spiral_run, tmp_path):
         ({"network": "big"}, TypeError, "network"),
         ({"network": nr.Network([3, 4, 1])}, ValueError, "2 inputs"),
         ({"optimizer": "adamw"}, ValueError, "optimizer"),
+        ({"dtype": "float16"}, ValueError, "dtype"),
         ({"y": np.linspace(0, 1, 200), "metric": "error"}, ValueError, "metric='error'"),
     ],
 )
@@ -199,6 +200,31 @@ def test_bad_input_is_named(kwargs, error, match):
     y = kwargs.pop("y", y)
     with pytest.raises(error, match=match):
         nr.improve(X, y, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "dtype, m, n_x, chosen",
+    [
+        ("auto", 1_000, 2, "float64"),  # the spiral: small data
+        ("auto", 1_437, 64, "float64"),  # digits: 92k values
+        ("auto", 8_000, 784, "float32"),  # MNIST t10k: 6.3M values
+        ("auto", 25_000, 10, "float32"),  # exactly 250k values
+        ("float64", 8_000, 784, "float64"),  # asked for: kept
+        ("float32", 100, 2, "float32"),
+    ],
+)
+def test_networks_are_float32_on_large_data_unless_asked(dtype, m, n_x, chosen):
+    from nnrecipe.recipe.improve import network_dtype
+
+    assert network_dtype(dtype, m, n_x)[0] == chosen
+
+
+def test_the_chosen_dtype_is_the_networks_and_the_notes_say_why():
+    X, y = nr.datasets.moons(n=300, seed=0)
+    result = nr.improve(X, y, budget=1, epochs=2, dtype="float32")
+    assert result.network.dtype == np.float32 and result.network.theta.dtype == np.float32
+    assert any("float32 (asked for)" in note for note in result.notes)
+    assert nr.improve(X, y, budget=1, epochs=2).network.dtype == np.float64  # small: auto
 
 
 def test_readme_examples_of_improve_and_tune_run(tmp_path, monkeypatch):

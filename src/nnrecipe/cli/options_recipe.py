@@ -90,6 +90,14 @@ OPTIONS = [
         "when variance remains, measure a learning curve (does more data help?)",
         (IMPROVE,),
     ),
+    (
+        "dtype",
+        "str",
+        "auto",
+        "the networks' float type: auto (float32 when train+dev hold 250,000 input values or "
+        "more, float64 below), float32 or float64",
+        (IMPROVE,),
+    ),
     ("trials", "int", 20, "finished trials (complete or pruned) the study should reach", (TUNE,)),
     ("timeout", "opt_float", None, "seconds after which no new trial starts", (TUNE,)),
     (
@@ -144,7 +152,7 @@ COMMAND_DEFAULTS = {
     TUNE: {"epochs": 100, "early_stopping": 10},
 }
 GROUPS = {
-    "recipe": ("budget", "minutes", "metric", "images", "refit", "cv", "learning_curve"),
+    "recipe": ("budget", "minutes", "metric", "images", "refit", "cv", "learning_curve", "dtype"),
     "search": (
         "trials",
         "timeout",

@@ -47,6 +47,9 @@ LEARNING_CURVE_SIZES = (0.25, 0.5, 1.0)
 CV_BELOW = 500  # dev sets under this many rows: decide by k-fold cross-validation
 CV_RARE = 100  # ... or (balanced error) under this many rows of the rarest class
 FOLDS = 5
+# train+dev holding this many input values (rows × inputs) or more: networks in float32, whose
+# products and passes take about half float64's time, so a budget trains twice the epochs
+FLOAT32_VALUES = 250_000
 __all__ = ["improve", "default_minutes", "Step", "Diagnosis", "looks_like_images"]
 
 
@@ -54,6 +57,20 @@ def default_minutes(m: int, n_x: int) -> float:
     """The default time budget: 0.5 minute + 1 minute per 200,000 input values (rows ×
     columns), at most 10 minutes (1,000 × 2 spiral points: 0.5; 10,000 MNIST digits: 10)."""
     return float(min(10.0, 0.5 + m * n_x / 200_000))
+
+
+def network_dtype(dtype: str, m: int, n_x: int) -> tuple[str, str]:
+    """``(dtype, note)`` of the networks: "auto" takes float32 when the training rows hold
+    at least :data:`FLOAT32_VALUES` input values (rows × inputs), float64 below."""
+    dtype = check_name(dtype, ("auto", "float32", "float64"), "dtype")
+    if dtype != "auto":
+        return dtype, f"networks in {dtype} (asked for)"
+    if m * n_x >= FLOAT32_VALUES:
+        return "float32", (
+            f"networks in float32: {m:,} rows × {n_x} inputs, where float64 would train "
+            "about half as many epochs a minute (dtype='float64' / --dtype float64 to keep it)"
+        )
+    return "float64", "networks in float64 (small data: time is not what limits the recipe)"
 
 
 def improve(
@@ -80,6 +97,7 @@ def improve(
     dev=None,
     test=None,
     progress: bool = False,
+    dtype: str = "auto",
 ) -> ImproveResult:
     """Run the basic recipe on (X, y) and return every step and the chosen network.
 
@@ -198,8 +216,9 @@ def improve(
     # border pixels); a table's preprocessing has standardized its numbers already
     if shape is None and table is None:  # (k-fold: each fold fits its own, see Trainer)
         standardizer = Standardizer().fit(Xtr)
+    dtype, dtype_why = network_dtype(dtype, m_fit, Xtr.shape[1])
     trainer = Trainer(train, dev_set, standardizer, output, n_out, shape, seed,
-                      metric_name, folds)  # fmt: skip
+                      metric_name, folds, dtype=dtype)  # fmt: skip
     recipe = Recipe(
         trainer,
         config,
@@ -210,7 +229,7 @@ def improve(
         seed=seed,
         progress=progress,
         learning_curve=learning_curve,
-        notes=[f"metric: {metric_why}", *regression.units(metric_name, scaling)],
+        notes=[f"metric: {metric_why}", *regression.units(metric_name, scaling), dtype_why],
     )
     if table is not None and not isinstance(y, Target):  # the CLI prints these itself
         print("\n".join(table.notes()))  # the target, the task, the class balance

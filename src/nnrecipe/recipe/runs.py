@@ -135,8 +135,10 @@ class Trainer:
     """
 
     def __init__(self, train, dev, standardizer, output, n_out, images, seed, metric="error",
-                 folds: int = 1, deadline: float | None = None):  # fmt: skip
+                 folds: int = 1, deadline: float | None = None,
+                 dtype: str = "float64"):  # fmt: skip
         self.train, self.dev, self.standardizer = train, dev, standardizer
+        self.dtype = dtype
         self.output, self.n_out, self.images, self.seed = output, n_out, images, seed
         self.metric, self.folds, self.deadline = metric, folds, deadline
         self.pooled = (
@@ -168,6 +170,7 @@ class Trainer:
             l2=config.l2,
             keep_prob=config.keep_prob,
             standardize=standardizer is not None,
+            dtype=self.dtype,
             seed=self.seed,
         )
         if standardizer is not None:

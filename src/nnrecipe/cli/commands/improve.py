@@ -51,6 +51,7 @@ def _improve(args, options, data, run_dir) -> int:
             cv=cv,
             learning_curve=options["learning_curve"],
             progress=output.show_progress(options),
+            dtype=options["dtype"],
         )
     model = out / "model.npz"
     result.network.save(model)
