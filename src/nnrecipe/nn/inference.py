@@ -2,12 +2,17 @@
 
 A[L] for m rows is computed ``batch`` rows at a time, each chunk through the same inference
 workspace (Z and A of every layer), so memory stays bounded by the chunk, not by m; the
-results are written into fresh (m, n_y) arrays that the caller owns.
+results are written into fresh (m, n_y) arrays that the caller owns. The rows themselves
+are never copied whole either: an array that must be cast or standardized is read a chunk at
+a time (:func:`inputs`).
 """
 
 from __future__ import annotations
 
 import numpy as np
+
+from . import inputs as prepare
+from . import regularizers
 
 # Inference chunks: the widest activation takes about this many bytes, enough for BLAS to run
 # at full speed and little enough to bound memory (benchmarks/train_speed.py: the MNIST network
@@ -34,3 +39,25 @@ def outputs(net, X, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
         Z_out[s : s + len(chunk)] = net.layers[-1].Z
     net.clear_cache()
     return Z_out, A_out
+
+
+def inputs(net, X, name: str = "X"):
+    """X ready for inference: an array used as it is, or read a chunk of rows at a time when
+    it would otherwise be copied (:func:`nnrecipe.nn.inputs.prepare_inference`); anything
+    else (a list, a table) as ``net.prepare_inputs`` makes it."""
+    if isinstance(X, np.ndarray):
+        return prepare.prepare_inference(X, net.layer_sizes[0], net.dtype, net.standardizer, name)
+    return net.prepare_inputs(X, name)
+
+
+def evaluate(net, X, y) -> dict[str, float]:
+    """``loss``, ``error``, ``accuracy`` (classification) and ``cost`` (loss + penalty) of
+    ``net`` in inference mode on (X, y)."""
+    X = inputs(net, X)
+    Y = net.prepare_targets(y, len(X))
+    loss, error = net.measure(X, Y)
+    result = {"loss": loss, "error": error}
+    if net.loss.classification:
+        result["accuracy"] = 1.0 - error
+    result["cost"] = loss + regularizers.penalty(net.weights, len(X), net.l2, net.l1)
+    return result

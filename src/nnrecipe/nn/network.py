@@ -180,14 +180,8 @@ class Network:
         return inputs.prepare(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
 
     def prepare_inference_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
-        """Inputs to predict or measure on: an array used as it is, or read a chunk of rows
-        at a time when it would otherwise be copied (:func:`.inputs.prepare_inference`);
-        anything else (a list, a table) as :meth:`prepare_inputs` makes it."""
-        if isinstance(X, np.ndarray):
-            return inputs.prepare_inference(
-                X, self.layer_sizes[0], self.dtype, self.standardizer, name
-            )
-        return self.prepare_inputs(X, name)
+        """Inputs to predict or measure on, never a copy of an array (:func:`.inference.inputs`)."""
+        return inference.inputs(self, X, name)
 
     def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
         """The training inputs: an array, or rows made a batch at a time from a memmap or an
@@ -343,14 +337,7 @@ class Network:
         """Inference-mode metrics: ``loss`` (data loss, no penalty, no dropout), ``error``
         (misclassified fraction, or mean squared error for regression), ``accuracy``
         (classification) and ``cost`` (the regularized J)."""
-        X = self.prepare_inference_inputs(X)
-        Y = self.prepare_targets(y, len(X))
-        loss, error = self.measure(X, Y)
-        result = {"loss": loss, "error": error}
-        if self.loss.classification:
-            result["accuracy"] = 1.0 - error
-        result["cost"] = loss + regularizers.penalty(self.weights, len(X), self.l2, self.l1)
-        return result
+        return inference.evaluate(self, X, y)
 
     # ----------------------------------------------------------------- copies
     def config(self) -> dict:

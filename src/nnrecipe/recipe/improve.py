@@ -48,7 +48,7 @@ CV_BELOW = 500  # dev sets under this many rows: decide by k-fold cross-validati
 CV_RARE = 100  # ... or (balanced error) under this many rows of the rarest class
 FOLDS = 5
 # train+dev holding this many input values (rows × inputs) or more: networks in float32, whose
-# epochs are shorter (MNIST's starting network: 0.38 s instead of 0.66 s), so a budget trains
+# epochs are shorter (MNIST's starting network: 0.34 s instead of 0.70 s), so a budget trains
 # more of them
 FLOAT32_VALUES = 250_000
 __all__ = ["improve", "default_minutes", "Step", "Diagnosis", "looks_like_images"]
@@ -163,7 +163,7 @@ def improve(
         Print each step as it finishes.
     dtype : "auto", "float32" or "float64"
         The networks' float type. "auto": float32 when train+dev hold at least 250,000
-        input values (rows × inputs), where it trains more epochs a minute (1.7 × on
+        input values (rows × inputs), where it trains more epochs a minute (2 × on
         MNIST), float64 below (:func:`network_dtype`); the notes say when float32 was used.
     """
     from ..data.labels import class_errors, encode_pair, encode_target
