@@ -171,3 +171,141 @@ def test_a_study_resumed_in_its_own_run_directory_moves_into_the_new_run(tmp_pat
     result = json.loads(capsys.readouterr().out)
     assert result["storage"] == str(journal) and len(result["trials"]) == 3
     assert "study.journal" in _manifest(out)["files"] and journal.stat().st_size > 0
+
+
+# --- a manifest is untrusted input: nothing outside the run directory is ever touched -------
+
+
+def _snapshot(root: Path, skip: Path) -> dict:
+    """Every path under ``root`` outside ``skip``, with its kind, bytes and mtime."""
+    seen = {}
+    for p in sorted(root.rglob("*")):
+        if p == skip or skip in p.parents or p.name.startswith(f".{skip.name}."):
+            continue
+        if p.is_symlink():
+            seen[str(p)] = ("link", os.readlink(p))
+        elif p.is_file():
+            seen[str(p)] = ("file", p.read_bytes(), p.stat().st_mtime_ns)
+        else:
+            seen[str(p)] = ("dir",)
+    return seen
+
+
+def _hostile(run: Path, files: list) -> None:
+    run.mkdir(parents=True, exist_ok=True)
+    (run / MANIFEST).write_text(json.dumps({"command": "train", "finished": "x", "files": files}))
+
+
+@pytest.mark.parametrize(
+    "entry",
+    [
+        "{outside}/abs.txt",
+        "../../rel.txt",
+        "../sibling/keep.txt",
+        "sub/../../rel.txt",
+        "./model.npz/../../rel.txt",
+        "link/abs.txt",  # a symlinked folder on the way out
+        "filelink",  # a symlink to a file outside
+        "",
+        7,
+    ],
+)
+def test_a_manifest_listing_paths_outside_the_run_is_refused_and_nothing_is_touched(
+    tmp_path, monkeypatch, capsys, entry
+):
+    monkeypatch.chdir(tmp_path)
+    outside = tmp_path / "outside"
+    outside.mkdir()
+    (outside / "abs.txt").write_text("precious")
+    (tmp_path / "rel.txt").write_text("precious")
+    (tmp_path / "sibling").mkdir()
+    (tmp_path / "sibling" / "keep.txt").write_text("precious")
+    run = tmp_path / "work" / "evil"
+    run.mkdir(parents=True)
+    (run / "notes.txt").write_text("mine")
+    (run / "link").symlink_to(outside, target_is_directory=True)
+    (run / "filelink").symlink_to(outside / "abs.txt")
+    if isinstance(entry, str):
+        entry = entry.format(outside=outside)
+    _hostile(run, [entry, "model.npz"])
+    before = _snapshot(tmp_path, run)
+    inside = _snapshot(run, run / "never")
+    assert main([*MOONS, "--out", "work/evil"]) == 2
+    err = capsys.readouterr().err
+    assert "outside its run directory" in err and "deleted nothing" in err
+    assert _snapshot(tmp_path, run) == before  # fails loudly on any path touched outside
+    assert _snapshot(run, run / "never") == inside  # and nothing inside either
+
+
+def test_the_issues_manifest_deletes_nothing_from_python_either(tmp_path):
+    run = tmp_path / "evil"
+    victim = tmp_path / "abs.txt"
+    victim.write_text("precious")
+    _hostile(run, [str(victim), "model.npz"])
+    with pytest.raises(ValueError, match="outside its run directory"):
+        with RunDirectory(run, "train"):
+            pass
+    assert victim.read_text() == "precious"
+    assert not list(tmp_path.glob(".evil.partial-*"))
+
+
+def test_a_manifest_naming_the_users_own_files_inside_removes_none_of_them(tmp_path, capsys):
+    """Listed, inside, but not written by nnrecipe: the user's notes and a subfolder stay."""
+    run = tmp_path / "d"
+    run.mkdir()
+    (run / "notes.txt").write_text("mine")
+    (run / "sub").mkdir()
+    (run / "sub" / "data.csv").write_text("a,b\n1,2\n")
+    _hostile(run, ["notes.txt", "sub/data.csv"])  # an old-style manifest: no digests
+    assert _train(run) == 0
+    assert (run / "notes.txt").read_text() == "mine"
+    assert (run / "sub" / "data.csv").read_text() == "a,b\n1,2\n"
+    assert (run / "model.npz").is_file()
+    manifest = _manifest(run)
+    assert "notes.txt" not in manifest["files"] and set(manifest["sha256"]) == set(
+        manifest["files"]
+    )
+
+
+def test_a_file_changed_since_the_run_wrote_it_is_the_users(tmp_path, capsys):
+    run = tmp_path / "d"
+    assert _train(run) == 0
+    (run / "result.json").write_text('{"edited": "by me"}')
+    capsys.readouterr()
+    assert _train(run) == 2  # it would be written over: refused, naming it
+    err = capsys.readouterr().err
+    assert "result.json" in err and "--force" in err
+    assert (run / "result.json").read_text() == '{"edited": "by me"}'
+
+
+@pytest.mark.parametrize("name", ["result.json", "model.npz", "config.toml", "report.html"])
+def test_a_directory_that_is_not_a_run_is_never_written_over(tmp_path, capsys, name):
+    run = tmp_path / "d"
+    run.mkdir()
+    (run / name).write_text("mine")
+    assert _train(run) == 2
+    err = capsys.readouterr().err
+    assert name in err and "--force" in err
+    assert (run / name).read_text() == "mine"
+    assert sorted(p.name for p in run.iterdir()) == [name]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["d"]  # no staging, no lock left
+    args = [*MOONS, "--out", str(run), "--force"]
+    if name == "report.html":
+        args.remove("--no-report")
+    assert main(args) == 0
+    err = capsys.readouterr().err
+    assert "--force" in err and name in err and "earlier" not in err
+    assert (run / name).read_bytes() != b"mine"
+
+
+def test_out_through_a_symlink_refuses_the_users_files_and_claims_no_earlier_run(tmp_path, capsys):
+    victim = tmp_path / "victim"
+    victim.mkdir()
+    for name in ("result.json", "model.npz", "config.toml"):
+        (victim / name).write_text("mine")
+    link = tmp_path / "link"
+    link.symlink_to(victim, target_is_directory=True)
+    assert _train(link) == 2
+    err = capsys.readouterr().err
+    assert "nnrecipe did not write" in err and "replaced the earlier" not in err
+    assert all((victim / n).read_text() == "mine" for n in ("result.json", "model.npz"))

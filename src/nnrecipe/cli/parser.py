@@ -28,14 +28,22 @@ class _Formatter(argparse.RawDescriptionHelpFormatter):
         super().__init__(prog, max_help_position=30)
 
 
-def _common(parser: argparse.ArgumentParser, seed_help: str | None) -> None:
-    """--seed (unless ``seed_help`` is None), --json and --debug."""
+def _common(parser: argparse.ArgumentParser, seed_help: str | None, run: bool = False) -> None:
+    """--seed (unless ``seed_help`` is None), --json and --debug; --force for the commands
+    that write a run directory (``run``)."""
     group = parser.add_argument_group("common")
     if seed_help is not None:
         group.add_argument(
             "--seed", type=options.flag_type("seed"), default=argparse.SUPPRESS, help=seed_help
         )
     group.add_argument("--json", action="store_true", help="print the result as JSON on stdout")
+    if run:
+        group.add_argument(
+            "--force",
+            action="store_true",
+            help="write the run into an --out directory that holds files nnrecipe did not "
+            "write there, replacing those with the run's names",
+        )
     options.add_debug(group)
 
 
@@ -204,13 +212,13 @@ def build_parser() -> argparse.ArgumentParser:
     ):
         command = sub.add_parser(name, help=summary, description=text, formatter_class=_Formatter)
         _add_options(command, table)
-        _common(command, "random seed (default 0)")
+        _common(command, "random seed (default 0)", run=True)
         command.set_defaults(handler=name)
 
     for name, (summary, text) in options.options_recipe.DESCRIPTIONS.items():
         command = sub.add_parser(name, help=summary, description=text, formatter_class=_Formatter)
         _add_options(command, name)
-        _common(command, "random seed (default 0)")
+        _common(command, "random seed (default 0)", run=True)
         command.set_defaults(handler=name)
 
     diagnose = sub.add_parser(

@@ -74,7 +74,7 @@ def run(args) -> int:
     # the shared network: no regularization unless a setting adds it
     shared = {**common.network_kwargs(options, data), "l2": 0.0, "l1": 0.0, "keep_prob": 1.0}
     fit = common.fit_kwargs({**options, "augment": [], "early_stopping": 0}, data, len(parts[0][0]))
-    with RunDirectory(options["out"], "compare") as run_dir:
+    with RunDirectory(options["out"], "compare", force=getattr(args, "force", False)) as run_dir:
         return _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run_dir)
 
 

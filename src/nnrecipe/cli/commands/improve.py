@@ -16,7 +16,7 @@ from .rundir import RunDirectory
 def run(args) -> int:
     options = config.resolve(config.IMPROVE, vars(args), args.config)
     data = common.load_data(options)  # class labels, or real values: a regression (mse, mae)
-    with RunDirectory(options["out"], "improve") as run_dir:
+    with RunDirectory(options["out"], "improve", force=getattr(args, "force", False)) as run_dir:
         return _improve(args, options, data, run_dir)
 
 

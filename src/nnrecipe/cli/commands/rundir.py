@@ -17,6 +17,15 @@ A run (``train``, ``improve``, ``tune``, ``compare``) into ``--out d``:
    nnrecipe did not write (``--out .``) is never moved: the new files replace the old run's
    one by one, the old run's other files are removed, and the manifest comes last.
 
+What may be removed or replaced is decided by the manifest, which is read as untrusted input
+(a run folder may come from someone else): every entry must be a relative path that stays
+inside the run directory (no absolute paths, no ``..``, no symbolic link on the way or at the
+end), or the run is refused before it starts and nothing is deleted. Of the listed files, only
+those whose bytes still match the SHA-256 the manifest recorded count as the earlier run's
+(a manifest from before digests were recorded: only the names nnrecipe writes, at the top
+level). Files that are not the earlier run's are the user's: a run that would write over one
+of them is refused, naming them, unless ``force`` is given (``--force``).
+
 The command is told (on standard error) when its run replaces an earlier one.
 """
 
@@ -24,17 +33,22 @@ from __future__ import annotations
 
 import contextlib
 import ctypes
+import hashlib
 import json
 import os
 import shutil
 import sys
 import time
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 from ..._files import atomic_write
 
 MANIFEST = ".nnrecipe-run.json"
 STUDY = "study.journal"  # nnrecipe tune's default study storage
+# what runs write, for manifests written before digests were recorded
+RUN_NAMES = frozenset({"model.npz", "result.json", "config.toml", "report.html", STUDY})
+RUN_SUFFIXES = (".png",)
+MAX_MANIFEST_BYTES = 1 << 20
 RENAME_EXCHANGE = 2  # linux/fs.h
 AT_FDCWD = -100
 
@@ -49,7 +63,8 @@ class RunDirectory:
     where the run ends up and ``run.public(x)`` names paths by it; :meth:`commit` (or a
     clean exit of the block) puts the run in place; an exception discards it."""
 
-    def __init__(self, out, command: str):
+    def __init__(self, out, command: str, force: bool = False):
+        self.force = bool(force)
         self._default = out is None  # runs/<time>: a new directory, -2, -3... when taken
         self._base = Path("runs") / time.strftime("%Y%m%d-%H%M%S") if out is None else None
         self._place(self._base if out is None else Path(out))
@@ -82,6 +97,7 @@ class RunDirectory:
             self._place(self._base.with_name(f"{self._base.name}-{i}"))  # a run started
             i += 1  # in the same second took it
         try:
+            self._check_existing()  # before any work: a refusal costs the user nothing
             for stale in self._abs.parent.glob(f".{self._abs.name}.partial-*"):
                 self._remove_stale(stale)  # writers killed earlier
             self.path.mkdir()
@@ -89,6 +105,15 @@ class RunDirectory:
             self._unlock()
             raise
         return self
+
+    def _check_existing(self) -> None:
+        """Refuse, before the run starts, a directory whose manifest lists paths outside it,
+        or that holds the user's own files under the names a run writes."""
+        if not self._abs.is_dir():
+            return
+        old = _manifest(self._abs)
+        mine = set(_files(self._abs)) - _earlier_run(self._abs, old) - {MANIFEST}
+        _refuse_overwrite(self.final, sorted(n for n in mine if _run_name(n)), self.force)
 
     def _remove_stale(self, stale: Path) -> None:
         """Remove a killed run's staging directory, keeping its study journal (a killed
@@ -177,30 +202,38 @@ class RunDirectory:
                 os.replace(self._abs / rel, self.path / rel)
         files = _files(self.path)
         manifest = {"command": self.command, "finished": time.strftime("%Y-%m-%dT%H:%M:%S")}
-        text = json.dumps({**manifest, "files": files}, indent=1).encode()
+        digests = {rel: _digest(self.path / rel) for rel in files}
+        text = json.dumps({**manifest, "files": files, "sha256": digests}, indent=1).encode()
         atomic_write(self.path / MANIFEST, lambda f: f.write(text))
-        existing = _files(self._abs) if self._abs.is_dir() else []
+        existing = set(_files(self._abs)) if self._abs.is_dir() else set()
+        earlier = _earlier_run(self._abs, old)
+        mine = existing - earlier - {MANIFEST}
+        overwritten = sorted(mine & set(files))
+        _refuse_overwrite(self.final, overwritten, self.force)
         if not self._abs.exists() or not any(self._abs.iterdir()):
             with contextlib.suppress(FileNotFoundError):
                 self._abs.rmdir()
             os.rename(self.path, self._abs)
-        elif old is not None and set(existing) <= set(old.get("files", [])) | {MANIFEST}:
+        elif not mine and not any(p.is_dir() for p in _subdirs(self._abs)):
             _exchange(self.path, self._abs)
         else:
-            self._merge(old, files, existing)
-        if old is not None or "config.toml" in existing:
-            self.replaced = old or {"command": "nnrecipe"}
+            self._merge(earlier, files)
+        if earlier:
+            self.replaced = old
+        elif overwritten:
+            self.replaced = {"overwritten": overwritten}
         self.committed = True
         return self.final
 
-    def _merge(self, old: dict | None, files: list[str], existing: list[str]) -> None:
-        """Into a directory holding other files: the run's files one by one, manifest last."""
+    def _merge(self, earlier: set[str], files: list[str]) -> None:
+        """Into a directory holding other files: the run's files one by one, manifest last;
+        of what was there, only the earlier run's own files are removed."""
         with contextlib.suppress(FileNotFoundError):
             os.unlink(self._abs / MANIFEST)  # from here on it is not a complete run
         for rel in files:
             (self._abs / rel).parent.mkdir(parents=True, exist_ok=True)
             os.replace(self.path / rel, self._abs / rel)
-        for rel in set((old or {}).get("files", [])) - set(files) - {MANIFEST}:
+        for rel in earlier - set(files) - {MANIFEST}:
             with contextlib.suppress(FileNotFoundError):
                 os.unlink(self._abs / rel)
         os.replace(self.path / MANIFEST, self._abs / MANIFEST)
@@ -209,6 +242,9 @@ class RunDirectory:
         """The line that tells the user this run replaced an earlier one (None if not)."""
         if self.replaced is None:
             return None
+        if "overwritten" in self.replaced:
+            names = ", ".join(self.replaced["overwritten"])
+            return f"note: --force: this run wrote over your files in {self.final}/: {names}"
         when = self.replaced.get("finished")
         return (
             f"note: this run replaced the earlier {self.replaced.get('command', 'nnrecipe')} "
@@ -225,12 +261,87 @@ def _files(directory: Path) -> list[str]:
     )
 
 
+def _subdirs(directory: Path) -> list[Path]:
+    return [p for p in directory.iterdir() if p.is_dir() and not p.is_symlink()]
+
+
+def _digest(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for block in iter(lambda: f.read(1 << 20), b""):
+            h.update(block)
+    return h.hexdigest()
+
+
+def _run_name(rel: str) -> bool:
+    """A name a run writes (at the top level of its directory)."""
+    return "/" not in rel and (rel in RUN_NAMES or rel.endswith(RUN_SUFFIXES))
+
+
 def _manifest(directory: Path) -> dict | None:
+    """The manifest of ``directory``, its entries checked (None when there is none, or it is
+    not a manifest at all); a manifest that names a path outside the directory is refused."""
+    path = directory / MANIFEST
     try:
-        data = json.loads((directory / MANIFEST).read_text())
-    except (OSError, ValueError):
+        if path.is_symlink() or path.stat().st_size > MAX_MANIFEST_BYTES:
+            return None
+        data = json.loads(path.read_text())
+    except (OSError, ValueError, RecursionError):
         return None
-    return data if isinstance(data, dict) and isinstance(data.get("files"), list) else None
+    if not isinstance(data, dict) or not isinstance(data.get("files"), list):
+        return None
+    bad = [entry for entry in data["files"] if not _inside(directory, entry)]
+    if bad:
+        shown = ", ".join(repr(str(b)[:200]) for b in bad[:5])
+        raise ValueError(
+            f"{path} lists files outside its run directory ({shown}); nnrecipe removes only "
+            "the files it wrote inside a run directory, and has deleted nothing. Delete that "
+            "manifest if the directory is yours, or give another --out"
+        )
+    return data
+
+
+def _inside(directory: Path, entry) -> bool:
+    """``entry`` is a relative path that stays in ``directory`` with no link on the way."""
+    if not isinstance(entry, str) or not entry or "\\" in entry or "\0" in entry:
+        return False
+    rel = PurePosixPath(entry)
+    if rel.is_absolute() or any(part in ("", ".", "..") for part in entry.split("/")):
+        return False
+    here = directory
+    for part in rel.parts:
+        here = here / part
+        if here.is_symlink():
+            return False
+    return True
+
+
+def _earlier_run(directory: Path, old: dict | None) -> set[str]:
+    """The files in ``directory`` that the earlier run wrote: listed in its manifest, and
+    still the bytes it recorded (older manifests: the names a run writes)."""
+    if old is None:
+        return set()
+    digests = old.get("sha256")
+    found = set()
+    for rel in old["files"]:
+        path = directory / rel
+        if not path.is_file() or path.is_symlink():
+            continue
+        if isinstance(digests, dict):
+            if digests.get(rel) == _digest(path):
+                found.add(rel)
+        elif _run_name(rel):
+            found.add(rel)
+    return found
+
+
+def _refuse_overwrite(final: Path, names: list[str], force: bool) -> None:
+    if names and not force:
+        shown = ", ".join(names[:8]) + (f" and {len(names) - 8} more" if len(names) > 8 else "")
+        raise ValueError(
+            f"--out {str(final)!r} holds files that nnrecipe did not write there ({shown}); "
+            "a run would replace them. Give another --out, or --force to write over them"
+        )
 
 
 def _exchange(new: Path, final: Path) -> None:

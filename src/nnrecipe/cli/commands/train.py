@@ -28,7 +28,7 @@ def run(args) -> int:
         **common.network_kwargs(options, data),
     )
     fit_kwargs = common.fit_kwargs(options, data, len(train[0]))
-    with RunDirectory(options["out"], "train") as run_dir:
+    with RunDirectory(options["out"], "train", force=getattr(args, "force", False)) as run_dir:
         return _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir)
 
 

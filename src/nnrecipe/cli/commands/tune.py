@@ -32,7 +32,7 @@ def run(args) -> int:
             f"nnrecipe tune minimizes the dev error rate, so it needs class labels; dataset "
             f"{data.name!r} has real-valued targets"
         )
-    with RunDirectory(options["out"], "tune") as run_dir:
+    with RunDirectory(options["out"], "tune", force=getattr(args, "force", False)) as run_dir:
         return _tune(args, options, data, run_dir)
 
 
