@@ -181,6 +181,14 @@ class BestWeights(Callback):
     def on_epoch_end(self, network, history):
         self.tracker.update(getattr(history, self.monitor)[-1], history.epoch[-1])
 
+    def check_dev(self, has_dev: bool) -> None:
+        """A ValueError when the monitored quantity is a dev set's and ``fit`` has none."""
+        if self.monitor.startswith("dev") and not has_dev:
+            raise ValueError(
+                f"early_stopping monitors {self.monitor!r} but no dev set was given; "
+                "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
+            )
+
     def keep(self, weights: np.ndarray, epoch: int) -> bool:
         """Copy ``weights`` (the network's flat θ) into :attr:`best_weights` when ``epoch``
         is the best epoch so far; True when it is."""

@@ -241,11 +241,7 @@ def _best_weights(early_stopping: EarlyStopping | None, dev_set) -> BestWeights 
     not restored), else nobody."""
     if early_stopping is None:
         return BestWeights("dev_loss", restore_best=False) if dev_set is not None else None
-    if early_stopping.monitor.startswith("dev") and dev_set is None:
-        raise ValueError(
-            f"early_stopping monitors {early_stopping.monitor!r} but no dev set was given; "
-            "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
-        )
+    early_stopping.check_dev(dev_set is not None)
     return early_stopping
 
 
