@@ -109,7 +109,7 @@ def fit(
     decay_timing : {"before_epoch", "after_epoch"}
         ``before_epoch``: epoch e trains with the rate of e. ``after_epoch``: the rate is
         updated at the end of each epoch, as the course's model does, so epoch e trains with
-        the rate of e - 1 (epoch 0 with α₀); see :func:`nnrecipe.train.optimizers.decayed_rate`.
+        the rate of e - 1 (epoch 0 with α₀); see :func:`nnrecipe.train.schedules.decayed_rate`.
     augment : callable (X_batch, rng) -> X_batch, optional
         Applied to each training mini-batch only, never to dev or test data (e.g. an
         :mod:`nnrecipe.augment` transform). With a Standardizer it sees un-standardized rows.
