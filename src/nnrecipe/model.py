@@ -115,9 +115,12 @@ class Network(network.Network):
         decay_timing: str = "before_epoch",
         evaluate_every: int = 1,
         train_sample: int | None = None,
+        schedule: str | None = None,
+        warmup: int = 0,
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
-        :func:`nnrecipe.train.loop.fit`, which documents them.
+        :func:`nnrecipe.train.loop.fit`, which documents them (``schedule="cosine"``,
+        ``warmup=k``: :mod:`nnrecipe.train.schedules`).
 
         ``X`` may be a pandas DataFrame: the first such fit fits the table preprocessing
         (:class:`nnrecipe.data.preprocess.Preprocessor`) on these training rows only, and
