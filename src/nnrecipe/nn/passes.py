@@ -52,6 +52,24 @@ def check_masks(net, masks, m: int, training: bool) -> list[np.ndarray | None] |
     return out
 
 
+def forward(net, X, training: bool = False, rng=None) -> np.ndarray:
+    """A[L] (m, n_y) for inputs X; dropout only when ``training`` (masks drawn from ``rng``)."""
+    X = net.prepare_inputs(X)
+    rng = as_rng(rng) if training else None
+    A = net._forward(X, training, rng, net.workspace(len(X), training).views(len(X)))
+    net.clear_cache()
+    return A
+
+
+def cost(net, X, Y, training: bool = False, rng=None) -> float:
+    """The regularized cost J that training minimizes (with dropout if ``training``)."""
+    X = net.prepare_inputs(X)
+    Y = net.prepare_targets(Y, len(X))
+    J = net.compute_cost(X, Y, training, as_rng(rng) if training else None)
+    net.clear_cache()
+    return J
+
+
 def forward_with_cache(net, X, training: bool = False, rng=None, masks=None):
     """(A[L], cache) for inputs X (m, n_x): the cache is a list of L dicts of copies with keys
     ``A_prev``, ``Z``, ``A``, ``D``. Dropout (``training=True``) draws its masks from ``rng``,
