@@ -143,12 +143,12 @@ SCALINGS = (False, True, "robust")
 
 def scaler_for(standardize, name: str = "standardize"):
     """The input scaling a network carries: None (False), a :class:`Standardizer` (True) or
-    a :class:`RobustScaler` ("robust"); anything else is refused naming ``name``."""
+    a :class:`RobustScaler` ("robust"); anything else is a TypeError naming ``name``."""
     if isinstance(standardize, bool | np.bool_):
         return Standardizer() if standardize else None
     if isinstance(standardize, str) and standardize == "robust":
         return RobustScaler()
-    raise ValueError(
+    raise TypeError(  # as for every on/off argument (a string such as "yes" is refused)
         f"{name}={standardize!r} is not a scaling; use False (none), True (z-scores, "
         "the course's Standardizer) or 'robust' (median/IQR with smooth clipping)"
     )

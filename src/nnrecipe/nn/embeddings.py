@@ -171,7 +171,7 @@ class Piecewise:
 
     def set_state(self, arrays: dict) -> Piecewise:
         """Set the bins from ``{"edges": (n_x, T + 1)}``, checked finite and nondecreasing."""
-        edges = np.array(arrays["edges"], np.float64)
+        edges = np.array(arrays["edges"], np.float64, order="C")
         if edges.shape != (self.n_x, BINS + 1):
             raise ValueError(
                 f"the piecewise embedding's edges have shape {edges.shape}, "
