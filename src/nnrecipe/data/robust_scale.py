@@ -15,8 +15,8 @@ push a first-layer unit to huge values. Holzmüller et al. (2024, RealMLP, Table
 standardization. It is for numeric table columns and arrays: pixels are on one scale
 already and their quantiles are mostly 0 (a network refuses it together with ``augment=``).
 
-Memory: :meth:`RobustScaler.fit` reads X a block of columns at a time, each block copied
-once in X's float dtype (float32 stays float32; integers become float64), so a large
+Memory: :meth:`RobustScaler.fit` reads X a block of columns at a time (about 4 MiB), each
+block copied once in X's float dtype and partitioned in place (float32 stays float32; integers become float64), so a large
 float32 X is never copied whole, nor in float64. :meth:`RobustScaler.transform` writes a
 block of rows at a time into one output, which may be X itself.
 """
@@ -33,12 +33,16 @@ QUANTILES = (0.25, 0.5, 0.75)
 
 
 def smooth_clip(Z: np.ndarray, out: np.ndarray | None = None) -> np.ndarray:
-    """Z / √(1 + (Z/3)²) elementwise, in Z's dtype (into ``out``, which may be Z)."""
+    """Z / √(1 + (Z/3)²) elementwise, in Z's dtype (into ``out``, which may be Z).
+
+    Computed as Z / hypot(1, Z/3), which never squares Z: (Z/3)² would overflow to inf for
+    |Z| > 5e19 in float32 and turn a huge input into 0 instead of ±3. Infinite Z (an
+    overflow of x − median) is first brought to the largest finite value."""
+    finite = np.finfo(Z.dtype).max if Z.dtype.kind == "f" else np.finfo(np.float64).max
+    Z = np.clip(Z, -finite, finite, out=out)
     t = np.multiply(Z, 1.0 / CLIP)
-    np.multiply(t, t, out=t)
-    t += 1.0
-    np.sqrt(t, out=t)
-    return np.divide(Z, t, out=out)
+    np.hypot(1.0, t, out=t)
+    return np.divide(Z, t, out=Z)
 
 
 def robust_statistics(X) -> tuple[np.ndarray, np.ndarray]:
@@ -47,13 +51,14 @@ def robust_statistics(X) -> tuple[np.ndarray, np.ndarray]:
     X = check_features(X, "X")
     dtype = X.dtype if X.dtype in (np.float32, np.float64) else np.dtype(np.float64)
     m, n = X.shape
-    cols = max(1, BLOCK_BYTES * 8 // (dtype.itemsize * m))  # a block of 8 MiB or one column
+    cols = max(1, BLOCK_BYTES * 4 // (dtype.itemsize * m))  # a block of 4 MiB or one column
     stats = np.empty((5, n))  # q25, median, q75, min, max
     for s in range(0, n, cols):
-        block = np.array(X[:, s : s + cols], dtype=dtype)  # one copy, X's float dtype
-        stats[3, s : s + cols] = block.min(axis=0)
-        stats[4, s : s + cols] = block.max(axis=0)
-        stats[:3, s : s + cols] = np.quantile(block, QUANTILES, axis=0, overwrite_input=True)
+        # one copy per block, in X's float dtype, a column per row: partitioned in place
+        block = np.array(X[:, s : s + cols].T, dtype=dtype, order="C")
+        stats[3, s : s + cols] = block.min(axis=1)
+        stats[4, s : s + cols] = block.max(axis=1)
+        stats[:3, s : s + cols] = np.quantile(block, QUANTILES, axis=1, overwrite_input=True)
     spread = stats[2] - stats[0]
     spread = np.where(spread > 0, spread, 0.5 * (stats[4] - stats[3]))
     factor = np.zeros(n)
