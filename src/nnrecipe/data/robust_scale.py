@@ -16,9 +16,10 @@ standardization. It is for numeric table columns and arrays: pixels are on one s
 already and their quantiles are mostly 0 (a network refuses it together with ``augment=``).
 
 Memory: :meth:`RobustScaler.fit` reads X a block of columns at a time (about 4 MiB), each
-block copied once in X's float dtype and partitioned in place (float32 stays float32; integers become float64), so a large
-float32 X is never copied whole, nor in float64. :meth:`RobustScaler.transform` writes a
-block of rows at a time into one output, which may be X itself.
+block copied once in X's float dtype (float32 stays float32; integers become float64) and
+partitioned in place, so a large float32 X is never copied whole, nor in float64.
+:meth:`RobustScaler.transform` writes a block of rows at a time into one output, which may
+be X itself.
 """
 
 from __future__ import annotations
