@@ -73,6 +73,12 @@ def output_width(kind: str | None, n_x: int) -> int:
     return n_x * per
 
 
+def row_width(kind: str | None, n_x: int) -> int:
+    """Values per example the embedding holds at once (U and cos U: n_x·k; the piecewise
+    code: n_x·(1 + T)), which sizes inference chunks; 0 without an embedding."""
+    return {None: 0, "periodic": n_x * FREQUENCIES, "piecewise": n_x * (1 + BINS)}[kind]
+
+
 def build(kind: str | None, n_x: int, params):
     """The embedding layer of ``kind`` on the network's θ and dθ views
     (:class:`~nnrecipe.nn.parameters.FlatParameters`), or None for no embedding."""
