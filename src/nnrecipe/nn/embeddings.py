@@ -41,6 +41,8 @@ import math
 
 import numpy as np
 
+from ._fast import middle_sum
+
 KINDS = ("periodic", "piecewise")
 FREQUENCIES = 16  # k, cosines per feature (RealMLP: 16)
 DIMENSIONS = 3  # d, outputs of the per-feature linear map (RealMLP: 4 with x itself)
@@ -113,16 +115,19 @@ class Periodic:
         """(m, n(1 + d)) from X (m, n); caches xᵀ, U and cos U for backward (cos and sin are
         most of the layer's time in float64, about 20 ns a value: each is computed once)."""
         m, n = X.shape
-        XT = np.ascontiguousarray(X.T)  # (n, m)
-        U = XT[:, :, None] * (2 * math.pi * self.F[:, None, :])  # (n, m, k)
-        U += self.P[:, None, :]
+        # U[j] = x_{:,j} ⊗ 2πF[j] + P[j] as one batched product [x, 1] @ [2πF; P]:
+        # (n, m, 2) @ (n, 2, k), a tenth of the time of the broadcast sum
+        X1 = np.empty((n, m, 2), X.dtype)
+        X1[:, :, 0] = X.T
+        X1[:, :, 1] = 1.0
+        U = np.matmul(X1, np.stack([2 * math.pi * self.F, self.P], axis=1))  # (n, m, k)
         C = np.cos(U)
         E = np.matmul(C, self.L)  # (n, m, k) @ (n, k, d) → (n, m, d)
         E += self.c[:, None, :]
         out = np.empty((m, n, 1 + self.c.shape[1]), X.dtype)
         out[:, :, 0] = X
         out[:, :, 1:] = E.transpose(1, 0, 2)
-        self.XT, self.U, self.C = XT, U, C
+        self.X1, self.U, self.C = X1, U, C
         return out.reshape(m, -1)
 
     def backward(self, dout: np.ndarray) -> None:
@@ -130,17 +135,16 @@ class Periodic:
         n = self.F.shape[0]
         dE = np.ascontiguousarray(dout.reshape(len(dout), n, -1)[:, :, 1:].transpose(1, 0, 2))
         np.matmul(self.C.transpose(0, 2, 1), dE, out=self.dL)  # (n, k, m) @ (n, m, d)
-        self.dc[...] = dE.sum(axis=1)
-        dU = np.matmul(dE, self.L.transpose(0, 2, 1))  # dC (n, m, k)
-        dU *= np.sin(self.U)
-        np.negative(dU, out=dU)  # dU = −sin(U) ⊙ dC
-        self.dP[...] = dU.sum(axis=1)
-        # dF[j] = 2π Σ_i x_ij dU[j, i]: (n, 1, m) @ (n, m, k)
-        self.dF[...] = np.matmul(self.XT[:, None, :], dU)[:, 0, :]
-        self.dF *= 2 * math.pi
+        self.dc[...] = middle_sum(dE)  # Σ_i dE[j, i] (readable: dE.sum(axis=1))
+        S = np.matmul(dE, self.L.transpose(0, 2, 1))  # dC (n, m, k)
+        S *= np.sin(self.U)  # S = sin(U) ⊙ dC = −dU: the sign goes on the small results
+        # [Σ_i x_ij S[j, i]; Σ_i S[j, i]] in one product [x, 1]ᵀ @ S: (n, 2, m) @ (n, m, k)
+        sums = np.matmul(self.X1.transpose(0, 2, 1), S)
+        np.multiply(sums[:, 0], -2 * math.pi, out=self.dF)  # dF[j] = 2π Σ_i x_ij dU[j, i]
+        np.negative(sums[:, 1], out=self.dP)  # dP[j] = Σ_i dU[j, i]
 
     def clear(self) -> None:
-        self.XT = self.U = self.C = None
+        self.X1 = self.U = self.C = None
 
     def state(self) -> dict[str, np.ndarray]:
         return {}  # everything is in θ
