@@ -182,3 +182,24 @@ def test_image_augmentation_refuses_embeddings(rng):
     net = nr.Network([16, 3, 1], embeddings="periodic", seed=0)
     with pytest.raises(ValueError, match=r"embeddings='periodic' is for tables.*augment="):
         net.fit(rng.random((10, 16)), rng.integers(0, 2, 10), epochs=1, augment=lambda b, r: b)
+
+
+@pytest.mark.parametrize("kind", ["periodic", "piecewise"])
+def test_inference_in_chunks_gives_the_one_pass_numbers(kind, rng):
+    from nnrecipe.nn import inference
+
+    X, y = rng.normal(size=(50, 3)), rng.integers(0, 2, 50)
+    net = nr.Network([3, 4, 1], embeddings=kind, standardize=True, seed=0)
+    net.fit(X, y, epochs=1)
+    Xp = net.prepare_inputs(X)
+    whole, chunked = inference.outputs(net, Xp, batch=50), inference.outputs(net, Xp, batch=7)
+    np.testing.assert_allclose(chunked[1], whole[1], rtol=1e-14)
+
+
+def test_bins_of_many_rows_come_from_evenly_spaced_rows(monkeypatch, rng):
+    monkeypatch.setattr(embeddings, "SAMPLE_ROWS", 101)
+    X = rng.normal(size=(1000, 2))
+    piecewise = embeddings.Piecewise(2).fit(X)
+    idx = np.linspace(0, 999, 101).round().astype(int)
+    q = np.quantile(X[idx], np.linspace(0, 1, embeddings.BINS + 1), axis=0).T
+    np.testing.assert_array_equal(piecewise.edges_, q)
