@@ -210,7 +210,7 @@ class Network:
     def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
         """The training inputs: an array, or rows made a batch at a time from a memmap or an
         ``.npy`` path; fits an unfitted scaling, then an unfitted embedding's bins
-        (:func:`.inputs.prepare_training`)."""
+        (:func:`.inputs.for_network_training`)."""
         return inputs.for_network_training(self, X, name)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
