@@ -1,8 +1,10 @@
 """Saving and loading networks as ``.npz`` files without pickle.
 
-The file holds the parameters (``W1``, ``b1``, ...), the standardizer's statistics when the
-network carries one, the table preprocessing's numbers (``preprocess_median``,
-``preprocess_mean``, ``preprocess_scale``) when it carries one, and ``__meta__``: UTF-8 JSON
+The file holds the parameters (``W1``, ``b1``, ..., and an embedding's ``E_freq``, ...), the
+standardizer's statistics when the network carries one (``robust_median``, ``robust_factor``
+for robust scaling), a piecewise embedding's bins (``embedding_edges``), the table
+preprocessing's numbers (``preprocess_median``, ``preprocess_mean``, ``preprocess_scale``)
+when it carries one, and ``__meta__``: UTF-8 JSON
 with the architecture, hyperparameters, the nnrecipe version, and (when present) the class
 names and the preprocessing's columns and categories. It is written to a temporary file in
 the same directory and renamed over the target, so a crash mid-save never leaves a
@@ -21,6 +23,7 @@ from ._checks import check_layer_sizes, size_text
 from ._files import atomic_write
 from ._npz import NpzReader
 from ._version import __version__
+from .nn import embeddings
 from .nn.network import Network
 
 FORMAT = "nnrecipe-network"
@@ -58,12 +61,17 @@ def save(network: Network, path) -> Path:
         meta["preprocessor"] = pre.to_dict()
         arrays.update({f"preprocess_{k}": v for k, v in pre.arrays().items()})
     st = network.standardizer
-    if st is not None and st.fitted:
+    if st is not None and st.fitted and getattr(st, "name", None) == "robust":
+        arrays.update(robust_median=st.median_, robust_factor=st.factor_)
+    elif st is not None and st.fitted:
         stats = {"mean": st.mean_, "var": st.var_, "scale": st.scale_}
         _check_statistics(stats, f"cannot save {str(path)!r}: the network")
         arrays.update(
             standardizer_mean=st.mean_, standardizer_var=st.var_, standardizer_scale=st.scale_
         )
+    embedding = getattr(network, "embedding", None)
+    if embedding is not None:
+        arrays.update({f"embedding_{k}": v for k, v in embedding.state().items()})
     if any(k in meta for k in ("classes", "preprocessor", "target_scaling")):
         meta["format_version"] = FORMAT_VERSION  # an older nnrecipe would predict wrongly
     arrays["__meta__"] = np.frombuffer(json.dumps(meta).encode(), dtype=np.uint8)
@@ -79,6 +87,8 @@ class ModelFile(NamedTuple):
     preprocessor: tuple[dict, dict[str, np.ndarray]] | None  # (JSON part, arrays)
     classes: list | None
     target_scaling: list[float] | None  # μ_y, σ_y
+    robust: dict[str, np.ndarray] | None = None  # median, factor of robust scaling
+    embedding: dict[str, np.ndarray] | None = None  # a piecewise embedding's edges
 
 
 def read(path) -> ModelFile:
@@ -99,9 +109,10 @@ def read(path) -> ModelFile:
     stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}
     if stats["mean"] is not None:
         _check_statistics(stats, name)
-    table = {
-        k[len("preprocess_") :]: arrays.pop(k) for k in list(arrays) if k.startswith("preprocess_")
-    }
+    table, robust, embedding = (
+        {k[len(p) :]: arrays.pop(k) for k in list(arrays) if k.startswith(p)}
+        for p in ("preprocess_", "robust_", "embedding_")
+    )
     return ModelFile(
         config=meta["config"],
         parameters=arrays,
@@ -109,6 +120,8 @@ def read(path) -> ModelFile:
         preprocessor=(meta["preprocessor"], table) if "preprocessor" in meta else None,
         classes=meta.get("classes"),
         target_scaling=meta.get("target_scaling"),
+        robust=robust or None,
+        embedding=embedding or None,
     )
 
 
@@ -146,11 +159,18 @@ def _shapes(npz: NpzReader, meta: dict, name: str) -> dict[str, tuple[int, ...]]
     not implied by it are refused before any is read."""
     try:  # also refuses layer sizes whose θ would not fit in memory
         sizes = check_layer_sizes(meta["config"].get("layer_sizes"))
+        kind = embeddings.check_kind(meta["config"].get("embeddings"))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
-    shapes: dict[str, tuple[int, ...]] = {}
+    shapes = embeddings.parameter_shapes(kind, sizes[0])
     for i in range(1, len(sizes)):
-        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i], sizes[i - 1]), (sizes[i],)
+        n_in = embeddings.output_width(kind, sizes[0]) if i == 1 else sizes[i - 1]
+        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i], n_in), (sizes[i],)
+    robust = ("robust_median", "robust_factor")
+    if any(k in npz.headers for k in robust):  # both, one per input
+        shapes.update({k: (sizes[0],) for k in robust})
+    if kind == "piecewise" and "embedding_edges" in npz.headers:
+        shapes["embedding_edges"] = (sizes[0], embeddings.BINS + 1)
     stats = [f"standardizer_{k}" for k in ("mean", "var", "scale")]
     present = [k for k in stats if k in npz.headers]
     if present and len(present) < len(stats):

@@ -128,6 +128,7 @@ class Network(network.Network):
         kept in ``classes``."""
         options = dict(locals())  # every argument but the data goes to the loop unchanged
         del options["self"], options["X"], options["y"]
+        _check_tabular(self, augment)
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
         if self.standardizer is None and type(X).__name__ != "DataFrame":
@@ -169,6 +170,21 @@ class Network(network.Network):
     def save(self, path) -> Path:
         """Save as .npz (no pickle) with JSON metadata; the write is atomic."""
         return io.save(self, path)
+
+
+def _check_tabular(net, augment) -> None:
+    """Robust scaling and embeddings are for table columns: ``augment=`` means image pixels
+    (their quantiles are mostly 0 and a shifted pixel is not a new value of a feature)."""
+    if augment is None:
+        return
+    for name, value in (("standardize", getattr(net.standardizer, "name", None)),
+                        ("embeddings", net.embeddings)):  # fmt: skip
+        if value is not None:
+            raise ValueError(
+                f"{name}={value!r} is for tables, but fit got augment= (image data); build "
+                f"the network with {name}={'True' if name == 'standardize' else 'None'} "
+                "for images"
+            )
 
 
 UNSCALED = 1e4  # |x| above this, unstandardized: the first layer's Z is in the thousands
@@ -286,6 +302,10 @@ def load(path) -> Network:
             net.classes = _classes(saved.classes, net)
         if saved.target_scaling is not None:
             net.target_scaling = _target_scaling(saved.target_scaling)
+        if saved.robust is not None:  # (a robust network's unfitted scaler, else refused)
+            net.standardizer.set_statistics(saved.robust["median"], saved.robust["factor"])
+        if saved.embedding is not None:
+            net.embedding.set_state(saved.embedding)  # checked: finite, nondecreasing
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # the metadata is JSON anyone can edit: whatever breaks building from it is named
         raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import numpy as np
 
+from . import embeddings, regularizers
 from . import inputs as prepare
-from . import regularizers
 
 # Inference chunks: the widest activation takes about this many bytes, enough for BLAS to run
 # at full speed and little enough to bound memory (benchmarks/train_speed.py: the MNIST network
@@ -29,7 +29,9 @@ def chunk_rows(layer_sizes, dtype) -> int:
 def outputs(net, X, batch: int | None = None) -> tuple[np.ndarray, np.ndarray]:
     """Inference-mode (Z[L], A[L]) of the prepared rows X as new arrays (m, n_y)."""
     m, n_out = len(X), net.layer_sizes[-1]
-    batch = chunk_rows(net.layer_sizes, net.dtype) if batch is None else batch
+    if batch is None:  # the widest of the layers and the embedding's arrays
+        widths = [*net.layer_sizes, embeddings.row_width(net.embeddings, net.layer_sizes[0])]
+        batch = chunk_rows(widths, net.dtype)
     Z_out = np.empty((m, n_out), net.dtype)
     A_out = np.empty((m, n_out), net.dtype)
     workspace = net.workspace(min(batch, m), training=False)
