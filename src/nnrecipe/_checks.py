@@ -230,3 +230,37 @@ def check_layer_sizes(layer_sizes) -> list[int]:
         "use smaller layers",
     )
     return sizes
+
+
+def shorten(text, limit: int = 60) -> str:
+    """``repr`` of ``text`` cut to ``limit`` characters: what a message quotes of a name or a
+    cell that came from a file (a 10 MB column name must not make a 20 MB error line)."""
+    text = str(text)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} chars)"
+
+
+def check_scalable(mean, var, name: str = "X", columns=None) -> None:
+    """Refuse features (or a target) whose mean μ or variance σ² is not finite in float64.
+
+    σ² = (1/m) Σ (x − μ)² overflows once |x − μ| passes about 1.3e154, and Σ x once the
+    values near 1.8e308/m: the standardized inputs would be NaN (or a σ of inf turns the
+    column into zeros) and training learns nothing, or the saved model cannot be loaded.
+    ``mean`` and ``var`` are 1-D per column (or scalars); ``columns`` names them (a table's
+    column names; else the index is given). Raises ValueError naming the first such column.
+    """
+    bad = ~(np.isfinite(np.atleast_1d(mean)) & np.isfinite(np.atleast_1d(var)))
+    if not bad.any():
+        return
+    j = int(np.argmax(bad))
+    if np.ndim(mean) == 0:
+        where = name
+    elif columns is None:
+        where = f"{name} column {j}"
+    else:
+        where = f"{name} column {shorten(columns[j])}"
+    more = f" (and {int(bad.sum()) - 1} more columns)" if bad.sum() > 1 else ""
+    raise ValueError(
+        f"{where}{more} cannot be standardized: its values are too large for float64 (their "
+        "mean or variance overflows, as with values near 1e154 or beyond); rescale it (divide "
+        "by a power of ten, or take a logarithm) or drop it before training"
+    )

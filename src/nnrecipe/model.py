@@ -168,11 +168,13 @@ class Network(network.Network):
         return io.save(self, path)
 
 
+OVERFLOW = 1e150  # |x| above this: Z·Z, the cost's squares and Adam's g² overflow float64
 UNSCALED = 1e4  # |x| above this, unstandardized: the first layer's Z is in the thousands
 
 
 def _warn_unscaled(X) -> None:
-    """Warn when raw inputs are far from unit scale and the network does not standardize."""
+    """Warn when raw inputs are far from unit scale and the network does not standardize;
+    refuse them (ValueError naming the column) when they would overflow float64."""
     try:
         arr = np.asarray(X)
     except (TypeError, ValueError):
@@ -180,6 +182,13 @@ def _warn_unscaled(X) -> None:
     if arr.size == 0 or arr.dtype.kind not in "iuf":
         return
     largest = _largest_magnitude(arr)
+    if largest > OVERFLOW:
+        column = int(np.nanargmax(np.nanmax(np.abs(arr.reshape(len(arr), -1)), axis=0)))
+        raise ValueError(
+            f"X column {column} holds values as large as {largest:.3g}: in a network that "
+            "does not standardize its inputs, its products and squares overflow float64 (NaN "
+            "weights); rescale that column (divide by a power of ten) before training"
+        )
     if largest > UNSCALED:
         warnings.warn(
             f"X holds values as large as {largest:.3g} and this network does not "

@@ -26,6 +26,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._checks import check_scalable
+from .number_format import check_numbers, format_hint
 from .zeros import zero_coded
 
 # cells that mean "no value" in the tables people publish (adult census, house prices, ...)
@@ -130,6 +132,9 @@ class Preprocessor:
                 if np.all(np.diff(x) == 1) or re.search(ID_NAME, name):
                     return "dropped", "ID-like (a distinct whole number per row)"
             return "numeric", ""
+        hint = format_hint(present)
+        if hint:
+            return "dropped", hint
         if distinct == len(present) >= ID_MIN_VALUES:
             return "dropped", "ID-like (every value distinct)"
         if distinct >= ID_MIN_VALUES and distinct > 0.5 * len(present):
@@ -158,7 +163,9 @@ class Preprocessor:
                 missing = np.isnan(x)
                 med = float(np.median(x[~missing]))
                 filled = np.where(missing, med, x)
-                mu, sd = float(filled.mean()), float(filled.std())
+                with np.errstate(over="ignore", invalid="ignore"):  # checked next
+                    mu, sd = float(filled.mean()), float(filled.std())
+                check_scalable(np.array([mu]), np.array([sd]), "the table's", [name])
                 sd = 1.0 if sd <= 1e-12 * max(abs(mu), 1.0) else sd
                 columns.append(
                     {
@@ -259,6 +266,7 @@ class Preprocessor:
         blocks, i = [], 0
         for c in self.columns_:
             if c["kind"] == "numeric":
+                check_numbers(frame[c["name"]], c["name"])
                 x = _numbers(frame[c["name"]])
                 if c.get("zeros_missing"):
                     x[x == 0] = np.nan

@@ -13,6 +13,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
+from .._checks import shorten
 from .files import is_number
 from .labels import (  # noqa: F401  (re-exported: the table API in one place)
     Target,
@@ -222,7 +223,7 @@ def split_table(
         preprocessor = Preprocessor().fit(tables["train"][0])
     scaling = None
     if tgt.classes is None:  # regression: z-scores of the target, training rows' μ_y, σ_y
-        scaling = target_scaling(tables["train"][1])
+        scaling = target_scaling(tables["train"][1], f"the target {shorten(tgt.name)}")
         tables = {k: (f, (yk - scaling[0]) / scaling[1]) for k, (f, yk) in tables.items()}
     encoded = {k: (preprocessor.transform(f), yk) for k, (f, yk) in tables.items()}
     parts = Split(

@@ -68,5 +68,5 @@ def prepare_training(
         return as_features(X, name, n_x, dtype)  # no copy if already in dtype
     X = check_features(X, name, n_x)
     if st is not None and not st.fitted:
-        st.set_moments(*column_moments(Rows(X, dtype)))
+        st.set_moments(*column_moments(Rows(X, dtype)), name=name)
     return Rows(X, dtype, st)
