@@ -17,12 +17,14 @@ waits until a table or a text label is met: ``import nnrecipe`` stays light.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from . import io
+from ._checks import shorten_list
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
@@ -231,7 +233,11 @@ def _preprocessor(saved, n_inputs: int):
     ):
         raise ValueError("the table preprocessing's columns are damaged")
     pre = Preprocessor.from_dict(meta, arrays)
-    if pre.n_outputs != n_inputs or len(set(pre.input_columns)) != len(pre.input_columns):
+    counts = Counter(str(c["name"]) for c in columns)
+    twice = sorted(n for n, k in counts.items() if k > 1)
+    if twice:
+        raise ValueError(f"the table preprocessing names the column(s) {shorten_list(twice)} twice")
+    if pre.n_outputs != n_inputs:
         raise ValueError(
             f"the table preprocessing encodes {pre.n_outputs} inputs but the network takes "
             f"{n_inputs}"

@@ -26,7 +26,7 @@ import re
 import numpy as np
 import pandas as pd
 
-from .._checks import check_scalable
+from .._checks import check_scalable, shorten_list
 from .number_format import check_numbers, format_hint
 from .zeros import zero_coded
 
@@ -50,7 +50,9 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if duplicated:
-        raise ValueError(f"the table has duplicated column names {duplicated}; rename them")
+        raise ValueError(
+            f"the table has duplicated column names {shorten_list(duplicated)}; rename them"
+        )
     for name in frame.columns:
         s = frame[name]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
@@ -259,8 +261,8 @@ class Preprocessor:
         missing = self.missing_columns(frame)
         if missing:
             raise ValueError(
-                f"the table lacks the column(s) {missing} that the model was trained on; "
-                f"it needs {self.input_columns}"
+                f"the table lacks the column(s) {shorten_list(missing)} that the model was "
+                f"trained on; it needs {shorten_list(self.input_columns)}"
             )
         frame = clean(frame[[c for c in frame.columns if str(c).strip() in self.input_columns]])
         blocks, i = [], 0

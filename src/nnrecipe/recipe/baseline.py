@@ -128,6 +128,8 @@ def _out_of_fold(trainer, deadline, value_of):
 def _classifier(trainer, seed, deadline):
     from sklearn.ensemble import HistGradientBoostingClassifier
 
+    if trainer.output == "sigmoid" and trainer.n_out > 1:
+        return f"it takes one label per row, and y has {trainer.n_out} label columns"
     metric = trainer.metric
     k = max(trainer.n_out, 2)
 

@@ -211,6 +211,12 @@ def improve(
     if metric_name == "balanced_error":
         rare = int(np.unique(metrics.labels_of(dev_set[1]), return_counts=True)[1].min())
     folds = _folds(cv, len(dev_set[0]), rare)
+    if folds > 1 and len(Xtr) + len(dev_set[0]) < 2 * folds:  # a fold would hold out nothing
+        raise ValueError(
+            f"X has {len(Xtr) + len(dev_set[0]) + len(test_set[0])} rows: too few for improve, "
+            f"whose {folds}-fold cross-validation needs at least {2 * folds} rows besides the "
+            "test set; pass more rows"
+        )
     m_fit = len(Xtr) + (len(dev_set[0]) if folds > 1 else 0)
     config = start_config(
         network, epochs, learning_rate, batch_size, optimizer, Xtr.shape[1], n_out, m=m_fit

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._checks import shorten_list
 from ..._files import atomic_write
 from ...model import load
 from . import output
@@ -38,7 +39,7 @@ def _inputs(net, frame):
     if net.preprocessor is not None:
         extra = net.preprocessor.extra_columns(frame)
         if extra:
-            output.note(f"note: columns the model does not use are ignored: {extra}")
+            output.note(f"note: columns the model does not use are ignored: {shorten_list(extra)}")
         return frame
     n = net.layer_sizes[0]
     numeric = frame.select_dtypes("number")
@@ -46,7 +47,7 @@ def _inputs(net, frame):
         raise ValueError(
             f"the model has no stored table preprocessing and takes {n} numeric columns; the "
             f"table has {frame.shape[1]} columns ({numeric.shape[1]} numeric): "
-            f"{list(frame.columns)}"
+            f"{shorten_list(frame.columns)}"
         )
     return numeric.to_numpy(dtype=np.float64)
 
