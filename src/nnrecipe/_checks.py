@@ -195,7 +195,9 @@ def check_features(X, name: str = "X", n_features: int | None = None, finite: bo
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one example")
     if arr.shape[1] == 0:
-        raise ValueError(f"{name} has no columns (shape {arr.shape}); it needs at least one feature")
+        raise ValueError(
+            f"{name} has no columns (shape {arr.shape}); it needs at least one feature"
+        )
     if n_features is not None and arr.shape[1] != n_features:
         hint = ""
         if arr.shape[0] == n_features:

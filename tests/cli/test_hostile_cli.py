@@ -7,6 +7,7 @@ import gzip
 import io
 import json
 import os
+import time
 import zipfile
 
 import numpy as np
@@ -33,7 +34,9 @@ def write_table(path, m=120, seed=0, **extra):
 @pytest.fixture
 def model_run(tmp_path):
     write_table(tmp_path / "train.csv")
-    assert main([*TRAIN, "--dataset", str(tmp_path / "train.csv"), "--out", str(tmp_path / "r")]) == 0
+    assert (
+        main([*TRAIN, "--dataset", str(tmp_path / "train.csv"), "--out", str(tmp_path / "r")]) == 0
+    )
     return tmp_path / "r"
 
 
@@ -129,7 +132,9 @@ def test_train_refuses_a_target_or_column_that_overflows(tmp_path, capsys):
     for name, what in (("y", "the target 'label'"), ("x", "the table's column 'big'")):
         out = tmp_path / f"run-{name}"
         assert main([*TRAIN, "--dataset", str(tmp_path / f"{name}.csv"), "--out", str(out)]) == 2
-        assert error_line(capsys).startswith(f"nnrecipe train: error: {what} cannot be standardized")
+        assert error_line(capsys).startswith(
+            f"nnrecipe train: error: {what} cannot be standardized"
+        )
         assert not out.exists()  # refused before any run was made
 
 
@@ -230,3 +235,21 @@ def test_hostile_model_files_are_refused_in_a_short_line(
     line = error_line(capsys)
     assert message in line and len(line) < 400 and str(bad) in line
     assert not (tmp_path / "p.csv").exists()
+
+
+# ----------------------------------------------------------------- --minutes
+def test_improve_minutes_bound_the_whole_command(tmp_path, capsys):
+    """Loading, the recipe and the report: inside the budget, or skipped with a note."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(1500, 200))
+    df = pd.DataFrame(X, columns=[f"c{j}" for j in range(200)])
+    df["label"] = (X[:, :5] @ np.array([1.0, 0.8, 0.6, 0.4, 0.2]) > 0).astype(int)
+    df.to_csv(tmp_path / "wide.csv", index=False)
+    args = ["improve", "--dataset", str(tmp_path / "wide.csv"), "--minutes", "0.05"]
+    start = time.perf_counter()
+    assert main([*args, "--no-progress", "--json", "--out", str(tmp_path / "run")]) == 0
+    wall = time.perf_counter() - start
+    result = json.loads(capsys.readouterr().out)
+    assert wall <= 3 + 4.0, (wall, result["notes"])  # the slack of tests/recipe/test_budget.py
+    skipped = [n for n in result["notes"] if "no time" in n or "budget" in n]
+    assert skipped and (result["report"] is not None or "no report" in " ".join(skipped))

@@ -89,8 +89,7 @@ class Standardizer:
         mean, var = np.array(mean, dtype=np.float64), np.array(var, dtype=np.float64)
         if mean.ndim != 1 or var.shape != mean.shape:
             raise ValueError(
-                f"mean and var must be 1-D of one length, got shapes {mean.shape} "
-                f"and {var.shape}"
+                f"mean and var must be 1-D of one length, got shapes {mean.shape} and {var.shape}"
             )
         check_scalable(mean, var, name)
         self.mean_, self.var_ = mean, var

@@ -23,8 +23,11 @@ SHARE = 0.9
 MOSTLY = 0.5  # prediction: a numeric column with more than this share of unreadable cells
 FORMATS = (  # (pattern, what it is, the pandas.read_csv arguments that read it)
     (r"[+-]?\d{1,3}(,\d{3})+(\.\d+)?", "thousands separators (1,234,567.5)", "thousands=','"),
-    (r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?", "a decimal comma and '.' thousands separators "
-     "(1.234.567,5)", "decimal=',', thousands='.'"),  # fmt: skip
+    (
+        r"[+-]?\d{1,3}(\.\d{3})+(,\d+)?",
+        "a decimal comma and '.' thousands separators (1.234.567,5)",
+        "decimal=',', thousands='.'",
+    ),
     (r"[+-]?\d*,\d+([eE][+-]?\d+)?", "a decimal comma (0,1257)", "decimal=','"),
 )
 
@@ -50,7 +53,9 @@ def format_hint(cells, fix: bool = False) -> str | None:
         return None
     text = f"numbers written with {found[0]}, which nnrecipe does not read ('.' decimal point only)"
     if fix:
-        text += f"; convert the file, e.g. pandas.read_csv(path, {found[1]}).to_csv(new, index=False)"
+        text += (
+            f"; convert the file, e.g. pandas.read_csv(path, {found[1]}).to_csv(new, index=False)"
+        )
     return text
 
 
@@ -67,7 +72,5 @@ def check_numbers(s: pd.Series, name: str) -> None:
     raise ValueError(
         f"column {shorten(name)} holds numbers in the model, but {len(unreadable)} of its "
         f"{len(present)} cells here are not numbers (e.g. {shorten(unreadable.iloc[0])})"
-        + (f": {hint}" if hint else "; fix those cells, or give the table the model was "
-           "trained on")  # fmt: skip
+        + (f": {hint}" if hint else "; fix those cells, or give the table the model was trained on")
     )
-

@@ -9,8 +9,8 @@ import csv
 import gzip
 import lzma
 import numbers
-from collections import Counter
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -62,7 +62,9 @@ def check_data_file(path: Path) -> None:
             "it with numpy.savez(path, X=X, y=y), or pass the arrays to the Python API"
         )
     if start.startswith(b"PK\x03\x04") and path.suffix.lower() != ".zip":
-        raise ValueError(f"{str(path)!r} is a zip archive (.npz, .xlsx?), not a table; nnrecipe reads {READ}")
+        raise ValueError(
+            f"{str(path)!r} is a zip archive (.npz, .xlsx?), not a table; nnrecipe reads {READ}"
+        )
 
 
 def _first_rows(path: Path, sep: str | None):

@@ -50,10 +50,11 @@ def finite_outputs(net, X) -> np.ndarray:
     bad = ~np.isfinite(A).all(axis=1)
     if bad.any():
         rows = np.flatnonzero(bad)
+        which = "that row" if len(rows) == 1 else "those rows"
         raise ValueError(
             f"the network's output is NaN or inf for {len(rows)} of {len(A)} rows (first: row "
             f"{rows[0]}): their inputs are too far from the training data's range for float64 "
-            f"(or the weights are not finite); check {'that row' if len(rows) == 1 else 'those rows'}"
+            f"(or the weights are not finite); check {which}"
         )
     return A
 

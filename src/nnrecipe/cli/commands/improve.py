@@ -14,7 +14,6 @@ from .. import config
 from . import common, output
 from .rundir import RunDirectory
 
-
 REPORT_SECONDS = 2.0  # what drawing the report takes (Matplotlib, four plots), about
 
 
