@@ -83,8 +83,8 @@ def _early_stopping(y, k: int) -> bool:
     bounded by the deadline)."""
     n = len(y)
     held = int(np.ceil(0.1 * n))
-    counts = np.bincount(y, minlength=k)
-    return held >= k and n - held >= k and counts[counts > 0].min() >= 2
+    counts = np.unique(y, return_counts=True)[1]
+    return held >= k and n - held >= k and counts.min() >= 2
 
 
 def reference(trainer, seed: int = 0, deadline: float | None = None):
