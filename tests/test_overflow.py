@@ -87,3 +87,15 @@ def test_predict_and_evaluate_never_return_nan(data):
         with pytest.raises(ValueError, match=r"NaN or inf for [12] of 120 rows \(first: row 5\)"):
             call(far)
     assert np.isfinite(net.predict_proba(X)).all()  # ordinary rows are untouched
+
+
+def test_a_prediction_in_the_targets_units_never_overflows_silently(data):
+    X, _ = data
+    net = nr.Network([3, 4, 1], output="linear", standardize=True, seed=0)
+    net.fit(X, X[:, 0], epochs=3, seed=0)
+    net.target_scaling = (0.0, 1e300)  # σ_y of a target near 1e300: finite, as loaded
+    assert np.isfinite(net.predict(X)).all()
+    far = X.copy()
+    far[3] = 1e200  # z-scores far out: ẑ·σ_y overflows
+    with pytest.raises(ValueError, match=r"NaN or inf for 1 of 120 rows \(first: row 3\)"):
+        net.predict(far)

@@ -28,7 +28,7 @@ from ._checks import shorten_list
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
-from .nn import network
+from .nn import inference, network
 from .train import loop
 from .train.callbacks import Callback, EarlyStopping, History
 from .train.monitoring import GradientMonitor
@@ -88,8 +88,10 @@ class Network(network.Network):
         pred = super().predict(X)
         if self.classes is not None and pred.ndim == 1:
             return np.asarray(self.classes)[pred]  # the original labels
-        if self.target_scaling is not None:
-            return pred * self.target_scaling[1] + self.target_scaling[0]  # original units
+        if self.target_scaling is not None:  # original units: may overflow far out
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = pred * self.target_scaling[1] + self.target_scaling[0]
+            return inference.check_rows(values)
         return pred
 
     predict.__doc__ = network.Network.predict.__doc__ + (

@@ -47,7 +47,13 @@ def finite_outputs(net, X) -> np.ndarray:
     are damaged) raise ValueError naming them: a prediction is never a silent NaN."""
     with np.errstate(over="ignore", invalid="ignore"):  # checked next, row by row
         A = outputs(net, X)[1]
-    bad = ~np.isfinite(A).all(axis=1)
+    return check_rows(A)
+
+
+def check_rows(A: np.ndarray) -> np.ndarray:
+    """``A`` (m, ...) unchanged when every value is finite, else ValueError naming the rows
+    that are not (how many, the first)."""
+    bad = ~np.isfinite(A).reshape(len(A), -1).all(axis=1)
     if bad.any():
         rows = np.flatnonzero(bad)
         which = "that row" if len(rows) == 1 else "those rows"
