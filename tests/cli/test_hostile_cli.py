@@ -250,6 +250,6 @@ def test_improve_minutes_bound_the_whole_command(tmp_path, capsys):
     assert main([*args, "--no-progress", "--json", "--out", str(tmp_path / "run")]) == 0
     wall = time.perf_counter() - start
     result = json.loads(capsys.readouterr().out)
-    assert wall <= 3 + 4.0, (wall, result["notes"])  # the slack of tests/recipe/test_budget.py
+    assert wall <= 3 + 5.0, (wall, result["notes"])  # the slack of tests/recipe/test_budget.py
     skipped = [n for n in result["notes"] if "no time" in n or "budget" in n]
     assert skipped and (result["report"] is not None or "no report" in " ".join(skipped))
