@@ -253,3 +253,18 @@ def test_improve_minutes_bound_the_whole_command(tmp_path, capsys):
     assert wall <= 3 + 5.0, (wall, result["notes"])  # the slack of tests/recipe/test_budget.py
     skipped = [n for n in result["notes"] if "no time" in n or "budget" in n]
     assert skipped and (result["report"] is not None or "no report" in " ".join(skipped))
+
+
+def test_a_failure_inside_a_run_names_the_run_not_its_staging_directory(
+    tmp_path, capsys, monkeypatch
+):
+    def full(fd):
+        raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
+
+    monkeypatch.setattr("nnrecipe._files.os.fsync", full)
+    out = tmp_path / "run"
+    args = ["train", "--dataset", "moons", "--epochs", "2", "--no-report", "--out", str(out)]
+    assert main([*args, "--no-progress"]) == 1
+    line = error_line(capsys)
+    assert line.endswith(f"No space left on device ({out / 'config.toml'})"), line
+    assert ".partial-" not in line and not out.exists()
