@@ -31,6 +31,7 @@ FORMAT = "nnrecipe-network"
 # still written as 1, so older nnrecipe versions keep loading it
 FORMAT_VERSION = 2
 META_BYTES = 16 * 2**20  # the JSON metadata: class names and table columns, never this large
+META_STRING = 1024  # characters of one string in it (a class name, a column, a category)
 
 
 def save(network: Network, path) -> Path:
@@ -134,8 +135,9 @@ def _metadata(npz: NpzReader, name: str) -> dict:
         raise ValueError(f"{bad} (it declares {size_text(header.nbytes)} of metadata)")
     try:
         meta = json.loads(npz.read("__meta__").tobytes().decode())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # also JSON nested 100,000 deep
         raise ValueError(bad) from None
+    _check_strings(meta, name)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(bad)
     version = meta.get("format_version", 0)
@@ -152,6 +154,25 @@ def _metadata(npz: NpzReader, name: str) -> dict:
     if not isinstance(meta.get("config"), dict):
         raise ValueError(f"{name} holds an inconsistent nnrecipe model: no config")
     return meta
+
+
+def _check_strings(meta, name: str) -> None:
+    """Refuse metadata holding a string longer than :data:`META_STRING` (class names, column
+    names and categories are short; a 5 MB class name would be copied into every prediction)."""
+    stack = [meta]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and len(value) > META_STRING:
+            raise ValueError(
+                f"{name} holds a damaged nnrecipe model: its metadata has a string of "
+                f"{len(value):,} characters ({value[:40]!r}…); names, labels and categories "
+                f"are at most {META_STRING:,}"
+            )
 
 
 def _shapes(npz: NpzReader, meta: dict, name: str) -> dict[str, tuple[int, ...]]:

@@ -17,16 +17,18 @@ waits until a table or a text label is met: ``import nnrecipe`` stays light.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from . import io
+from ._checks import shorten_list
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
-from .nn import network
+from .nn import inference, network
 from .train import loop
 from .train.callbacks import Callback, EarlyStopping, History
 from .train.monitoring import GradientMonitor
@@ -86,8 +88,10 @@ class Network(network.Network):
         pred = super().predict(X)
         if self.classes is not None and pred.ndim == 1:
             return np.asarray(self.classes)[pred]  # the original labels
-        if self.target_scaling is not None:
-            return pred * self.target_scaling[1] + self.target_scaling[0]  # original units
+        if self.target_scaling is not None:  # original units: may overflow far out
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = pred * self.target_scaling[1] + self.target_scaling[0]
+            return inference.check_rows(values)
         return pred
 
     predict.__doc__ = network.Network.predict.__doc__ + (
@@ -187,11 +191,13 @@ def _check_tabular(net, augment) -> None:
             )
 
 
+OVERFLOW = 1e150  # |x| above this: Z·Z, the cost's squares and Adam's g² overflow float64
 UNSCALED = 1e4  # |x| above this, unstandardized: the first layer's Z is in the thousands
 
 
 def _warn_unscaled(X) -> None:
-    """Warn when raw inputs are far from unit scale and the network does not standardize."""
+    """Warn when raw inputs are far from unit scale and the network does not standardize;
+    refuse them (ValueError naming the column) when they would overflow float64."""
     try:
         arr = np.asarray(X)
     except (TypeError, ValueError):
@@ -199,6 +205,13 @@ def _warn_unscaled(X) -> None:
     if arr.size == 0 or arr.dtype.kind not in "iuf":
         return
     largest = _largest_magnitude(arr)
+    if largest > OVERFLOW:
+        column = int(np.nanargmax(np.nanmax(np.abs(arr.reshape(len(arr), -1)), axis=0)))
+        raise ValueError(
+            f"X column {column} holds values as large as {largest:.3g}: in a network that "
+            "does not standardize its inputs, its products and squares overflow float64 (NaN "
+            "weights); rescale that column (divide by a power of ten) before training"
+        )
     if largest > UNSCALED:
         warnings.warn(
             f"X holds values as large as {largest:.3g} and this network does not "
@@ -241,7 +254,11 @@ def _preprocessor(saved, n_inputs: int):
     ):
         raise ValueError("the table preprocessing's columns are damaged")
     pre = Preprocessor.from_dict(meta, arrays)
-    if pre.n_outputs != n_inputs or len(set(pre.input_columns)) != len(pre.input_columns):
+    counts = Counter(str(c["name"]) for c in columns)
+    twice = sorted(n for n, k in counts.items() if k > 1)
+    if twice:
+        raise ValueError(f"the table preprocessing names the column(s) {shorten_list(twice)} twice")
+    if pre.n_outputs != n_inputs:
         raise ValueError(
             f"the table preprocessing encodes {pre.n_outputs} inputs but the network takes "
             f"{n_inputs}"

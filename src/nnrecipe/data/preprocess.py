@@ -28,6 +28,8 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._checks import check_scalable, shorten_list
+from .number_format import check_numbers, format_hint
 from .robust_scale import robust_statistics, smooth_clip
 from .zeros import zero_coded
 
@@ -52,7 +54,9 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if duplicated:
-        raise ValueError(f"the table has duplicated column names {duplicated}; rename them")
+        raise ValueError(
+            f"the table has duplicated column names {shorten_list(duplicated)}; rename them"
+        )
     for name in frame.columns:
         s = frame[name]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
@@ -139,6 +143,9 @@ class Preprocessor:
                 if np.all(np.diff(x) == 1) or re.search(ID_NAME, name):
                     return "dropped", "ID-like (a distinct whole number per row)"
             return "numeric", ""
+        hint = format_hint(present)
+        if hint:
+            return "dropped", hint
         if distinct == len(present) >= ID_MIN_VALUES:
             return "dropped", "ID-like (every value distinct)"
         if distinct >= ID_MIN_VALUES and distinct > 0.5 * len(present):
@@ -167,7 +174,9 @@ class Preprocessor:
                 missing = np.isnan(x)
                 med = float(np.median(x[~missing]))
                 filled = np.where(missing, med, x)
-                mu, sd = float(filled.mean()), float(filled.std())
+                with np.errstate(over="ignore", invalid="ignore"):  # checked next
+                    mu, sd = float(filled.mean()), float(filled.std())
+                check_scalable(np.array([mu]), np.array([sd]), "the table's", [name])
                 sd = 1.0 if sd <= 1e-12 * max(abs(mu), 1.0) else sd
                 if self.scaling == "robust":  # median and IQR (factor 0: constant, σ = 1)
                     center, factor = robust_statistics(filled[:, None])
@@ -264,13 +273,14 @@ class Preprocessor:
         missing = self.missing_columns(frame)
         if missing:
             raise ValueError(
-                f"the table lacks the column(s) {missing} that the model was trained on; "
-                f"it needs {self.input_columns}"
+                f"the table lacks the column(s) {shorten_list(missing)} that the model was "
+                f"trained on; it needs {shorten_list(self.input_columns)}"
             )
         frame = clean(frame[[c for c in frame.columns if str(c).strip() in self.input_columns]])
         blocks, i = [], 0
         for c in self.columns_:
             if c["kind"] == "numeric":
+                check_numbers(frame[c["name"]], c["name"])
                 x = _numbers(frame[c["name"]])
                 if c.get("zeros_missing"):
                     x[x == 0] = np.nan

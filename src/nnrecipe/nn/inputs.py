@@ -68,7 +68,7 @@ def prepare_training(
         return as_features(X, name, n_x, dtype)  # no copy if already in dtype
     X = check_features(X, name, n_x)
     if isinstance(st, Standardizer) and not st.fitted:
-        st.set_moments(*column_moments(Rows(X, dtype)))
+        st.set_moments(*column_moments(Rows(X, dtype)), name=name)
     elif st is not None and not st.fitted:  # robust scaling: column blocks in X's dtype
         st.fit(X)
     return Rows(X, dtype, st)

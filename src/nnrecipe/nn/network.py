@@ -345,12 +345,12 @@ class Network:
     # ----------------------------------------------------------------- inference
     def predict_proba(self, X) -> np.ndarray:
         """Inference-mode output activations (m, n_y): probabilities for sigmoid/softmax."""
-        return inference.outputs(self, self.prepare_inference_inputs(X))[1]
+        return inference.finite_outputs(self, self.prepare_inference_inputs(X))
 
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        pred = self.loss.predict(inference.outputs(self, self.prepare_inference_inputs(X))[1])
+        pred = self.loss.predict(inference.finite_outputs(self, self.prepare_inference_inputs(X)))
         return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
 
     def evaluate(self, X, y) -> dict[str, float]:
