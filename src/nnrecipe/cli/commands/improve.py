@@ -3,8 +3,6 @@ every step (result.json) and a report of the trail into the run directory."""
 
 from __future__ import annotations
 
-import numpy as np
-
 from ...diagnosis import show
 from ...recipe.improve import improve
 from ...report.recipe import improve_report
@@ -15,7 +13,8 @@ from .rundir import RunDirectory
 
 def run(args) -> int:
     options = config.resolve(config.IMPROVE, vars(args), args.config)
-    data = common.load_data(options)  # class labels, or real values: a regression (mse, mae)
+    # class labels, or a quantity (real values; whole numbers by the task rule, --metric mse)
+    data = common.load_data(options)
     with RunDirectory(options["out"], "improve", force=getattr(args, "force", False)) as run_dir:
         return _improve(args, options, data, run_dir)
 
@@ -30,12 +29,9 @@ def _improve(args, options, data, run_dir) -> int:
     out = run_dir.path
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     with output.captured_warnings() as warned:
-        y = data.target if data.table else data.y
-        if data.classification and not data.table and _quantity(options["metric"], data):
-            y = np.asarray(data.classes)[data.y]  # whole numbers as a regression: the values
         result = improve(
             data.X,
-            y,
+            data.target if data.table else data.y,
             baseline_error=options["baseline"],
             network=options["layers"],
             budget=options["budget"],
@@ -96,10 +92,3 @@ def _improve(args, options, data, run_dir) -> int:
 def _show(value, metric: str) -> str:
     """A percentage (classification), or a plain number for mse/mae (z-units)."""
     return output.percent(value) if metric not in ("mse", "mae") else show(value, metric)
-
-
-def _quantity(metric: str, data) -> bool:
-    """Whether improve learns an array's whole-number labels as a regression of their
-    values: when asked (mse, mae), or by default when there are over 100 of them."""
-    numbers = all(isinstance(c, int | float) and not isinstance(c, bool) for c in data.classes)
-    return numbers and (metric in ("mse", "mae") or (metric == "auto" and len(data.classes) > 100))
