@@ -214,7 +214,7 @@ def test_bad_input_is_named(kwargs, error, match):
     ],
 )
 def test_networks_are_float32_on_large_data_unless_asked(dtype, m, n_x, chosen):
-    from nnrecipe.recipe.improve import network_dtype
+    from nnrecipe.recipe.problem import network_dtype
 
     assert network_dtype(dtype, m, n_x)[0] == chosen
 

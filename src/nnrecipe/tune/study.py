@@ -20,15 +20,15 @@ import time
 from contextlib import contextmanager
 
 from .._checks import check_flag, check_positive
-from ..data.targets import text_labels
 from ..model import Network
+from ..recipe.problem import frame
 from ..train.callbacks import Callback, EarlyStopping
 from . import space as search_space
 from . import storage as tuning_storage
 from . import workers as tuning_workers
 from .progress import Monitor
 from .result import TuneResult
-from .settings import prepare_data, settings_for
+from .settings import settings_for
 
 
 class _ReportToTrial(Callback):
@@ -191,23 +191,9 @@ def tune(
     resume = check_flag(resume, "resume")
     refit = check_flag(refit, "refit")
     progress = check_flag(progress, "progress")
-    from ..data.labels import class_errors, encode_pair, encode_target
-    from ..data.tables import Target, attach_table, is_frame, split_table
-
-    table = classes = None
-    if is_frame(X):
-        table = split_table(X, y, target=target, seed=seed, dev=dev)
-        (X_train, y_train), (X_dev, y_dev), _ = table.parts
-        data = (X_train, y_train, X_dev, y_dev)
-        if not isinstance(y, Target):  # the CLI prints these itself
-            print("\n".join(table.notes()))  # the target, the task, the class balance
-    else:
-        if y is None:
-            raise TypeError("tune needs y (the labels) unless X is a pandas DataFrame")
-        if text_labels(y):  # "cat"/"dog": learned as 0..k−1, predicted as the names
-            named = encode_target(y)
-            y, classes, dev = named.y, named.classes, encode_pair(dev, named.classes, "dev")
-        data = prepare_data(X, y, dev, seed)
+    problem = frame(X, y, target=target, dev=dev, test=False, seed=seed, caller="tune")
+    (X_train, y_train), (X_dev, y_dev) = problem.sets[:2]
+    data = (X_train, y_train, X_dev, y_dev)
     given = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -219,7 +205,7 @@ def tune(
         storage_obj = tuning_storage.open_storage(path, heartbeat)
         study = _open_study(optuna, storage_obj, study_name, resume)
         stored = study.user_attrs.get("nnrecipe") if resume else None
-        settings = settings_for(given, stored, data, space)
+        settings = settings_for(given, stored, data, space, (problem.output, problem.units))
         if stored is None:
             settings["seed"] = seed
             if source is not None:
@@ -253,14 +239,7 @@ def tune(
         if net is not None:
             result.network = net
             result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
-    if table is not None:
-        attach_table(result, table, (data[2], data[3]))
-    elif classes is not None:
-        result.classes = classes
-        if result.network is not None:
-            predicted = result.network.predict(data[2])
-            result.class_errors = class_errors(data[3], predicted, classes)
-            result.network.classes = classes
+    problem.finish(result)
     return result
 
 
