@@ -152,3 +152,15 @@ def test_tune_starts_from_the_same_framing_and_hands_over_the_encoding(capsys):
     assert result.classes == result.network.encoding.classes == ["left", "right"]
     assert set(result.network.predict(X[:10])) <= {"left", "right"}
     assert set(result.class_errors["per_class"]) == {"left", "right"}
+
+
+def test_an_estimator_network_carries_the_table_encoding(tmp_path):
+    pytest.importorskip("sklearn")
+    from nnrecipe.sklearn import NNClassifier
+
+    table = _table()
+    X, y = table.drop(columns="target"), table["target"]
+    clf = NNClassifier(hidden_layer_sizes=(4,), epochs=3, seed=0).fit(X, y)
+    assert clf.network_.encoding is clf.encoding_ and clf.preprocessor_.n_outputs == 4
+    saved = nr.load(clf.network_.save(tmp_path / "clf.npz"))  # takes the raw table
+    np.testing.assert_allclose(saved.predict_proba(X), clf.predict_proba(X)[:, 1:])
