@@ -37,6 +37,15 @@ FOLDS = 5
 FLOAT32_VALUES = 250_000
 
 
+# what :meth:`Problem.finish` gives a result (improve's and tune's), saved in its result.json
+FRAMED = ("classes", "preprocessing", "class_errors")
+
+
+def framed(result) -> dict:
+    """``{name: value}`` of :data:`FRAMED` in ``result``, for its JSON."""
+    return {name: getattr(result, name) for name in FRAMED}
+
+
 @dataclass
 class Problem:
     """The user's data, framed once (see the module docstring).
