@@ -204,43 +204,59 @@ def tune(
     with _shared(storage, workers) as path, _quiet(optuna):
         storage_obj = tuning_storage.open_storage(path, heartbeat)
         study = _open_study(optuna, storage_obj, study_name, resume)
-        stored = study.user_attrs.get("nnrecipe") if resume else None
-        settings = settings_for(given, stored, data, space, (problem.output, problem.units))
-        if stored is None:
-            settings["seed"] = seed
-            if source is not None:
-                settings["source"] = dict(source)
-            study.set_user_attr("nnrecipe", settings)
+        settings = _settings(study, resume, given, data, space, problem, seed, source)
         deadline = None if timeout is None else time.time() + timeout
         job = tuning_workers.Job(
             path, study.study_name, heartbeat, trials, deadline, settings["seed"], settings, data
         )
         if workers == 1 and resume:  # a joining worker must not repeat the first one's draws
             job = tuning_workers.with_worker_seed(job, 0)
-        monitor = Monitor(trials, progress)
-        try:
-            if workers == 1:
-                reason = tuning_workers.run_trials(job, storage_obj, objective, monitor.update)
-            else:
-                reason = tuning_workers.run_pool(job, workers, objective, monitor, storage_obj)
-        except KeyboardInterrupt:
-            reason = "interrupted"
-        finally:
-            monitor.close()
+        reason = _run(job, workers, storage_obj, Monitor(trials, progress))
         tuning_workers.fail_dead_workers(study, storage_obj)
         result = TuneResult.from_study(study, settings, storage, reason)
     if refit and result.best_params is not None:
-        try:  # after Ctrl-C too: the best finished trial is not lost
-            net, history = train_config(result.best_params, settings, data, result.best_seed)
-        except KeyboardInterrupt:
-            net, history = None, None
-        if history is None or history.stop_reason == "interrupted":  # a second Ctrl-C
-            net, result.stop_reason = None, "interrupted"
-        if net is not None:
-            result.network = net
-            result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
+        _refit(result, settings, data)
     problem.finish(result)
     return result
+
+
+def _settings(study, resume, given, data, space, problem, seed, source) -> dict:
+    """The study's settings: the stored ones when resuming (checked against ``given``), else
+    new ones, stored with the study (the seed, the data's ``source``)."""
+    stored = study.user_attrs.get("nnrecipe") if resume else None
+    settings = settings_for(given, stored, data, space, (problem.output, problem.units))
+    if stored is None:
+        settings["seed"] = seed
+        if source is not None:
+            settings["source"] = dict(source)
+        study.set_user_attr("nnrecipe", settings)
+    return settings
+
+
+def _run(job, workers: int, storage_obj, monitor: Monitor) -> str:
+    """Run the trials in this process (``workers == 1``) or a pool; the stop reason."""
+    try:
+        if workers == 1:
+            return tuning_workers.run_trials(job, storage_obj, objective, monitor.update)
+        return tuning_workers.run_pool(job, workers, objective, monitor, storage_obj)
+    except KeyboardInterrupt:
+        return "interrupted"
+    finally:
+        monitor.close()
+
+
+def _refit(result: TuneResult, settings: dict, data: tuple) -> None:
+    """Retrain the best finished trial (its seed: the same network) into ``result.network``;
+    after Ctrl-C too, and a second Ctrl-C during it leaves ``.network`` None."""
+    try:  # after Ctrl-C too: the best finished trial is not lost
+        net, history = train_config(result.best_params, settings, data, result.best_seed)
+    except KeyboardInterrupt:
+        net, history = None, None
+    if history is None or history.stop_reason == "interrupted":  # a second Ctrl-C
+        net, result.stop_reason = None, "interrupted"
+    if net is not None:
+        result.network = net
+        result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
 
 
 def stored_source(storage, study_name: str | None = None) -> dict | None:
