@@ -229,4 +229,3 @@ def split_table(
         encoded["train"], encoded["dev"], encoded["test"], rows.rule, rows.indices, rows.stratified
     )
     return TableSplit(parts, preprocessor, tgt, scaling)
-

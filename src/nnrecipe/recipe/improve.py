@@ -1,31 +1,36 @@
 """The basic recipe, automated: fix bias first, then variance, one knob at a time.
 
-    split (auto rule) and standardize once (statistics of the rows trained on)
+    frame the problem once (recipe/problem.frame): split (auto rule), task and metric,
+    encoding (table preprocessing, class names, target scaling) fitted on training rows
     train a starting network sized from the data, with early stopping on the dev loss
     diagnose from inference-mode values of the metric:
         avoidable bias = train − baseline,   variance = dev − train
     while time remains and something may be gained:
         high bias (alone or with high variance) → search the next bias knob
         high variance (or a good fit)           → search the next variance knob
-        each knob is searched over a range (recipe_search) and its best value refined;
+        each knob is searched over its values (recipe/knobs) and its best value refined;
         the best is kept only when it beats the current dev value by more than the dev
         set resolves (paired standard error; k-fold cross-validation on small data)
     every knob tried and time left → search around the best configuration (Optuna TPE)
     refit the chosen configuration on train+dev (its early-stopping epoch count);
     the test set is evaluated once, at the end, on the chosen network.
 
-The knob ranges are in :mod:`nnrecipe.recipe.search`, the runs in :mod:`nnrecipe.recipe.runs`,
-the loop in :mod:`nnrecipe.recipe.loop`, the baseline in :mod:`nnrecipe.recipe.baseline` and the
-metrics in :mod:`nnrecipe.recipe.metrics`; every step (what changed, why, the values before and
-after, the resolution, time, kept or undone) is in :class:`nnrecipe.recipe.result.ImproveResult`.
-A pandas DataFrame is preprocessed on its training rows (:mod:`nnrecipe.data.preprocess`) and
-text labels become classes: the chosen network predicts original labels from raw tables.
+The framing is :func:`nnrecipe.recipe.problem.frame`, the knobs in the order they are walked
+are in :mod:`nnrecipe.recipe.knobs`, the search after them in :mod:`nnrecipe.recipe.search`, the
+runs in :mod:`nnrecipe.recipe.runs`, the loop in :mod:`nnrecipe.recipe.loop`, the baseline in
+:mod:`nnrecipe.recipe.baseline` and the metrics in :mod:`nnrecipe.recipe.metrics`; every step
+(what changed, why, the values before and after, the resolution, time, kept or undone) is in
+:class:`nnrecipe.recipe.result.ImproveResult`. A pandas DataFrame is preprocessed on its
+training rows (:mod:`nnrecipe.data.preprocess`) and text labels become classes: the chosen
+network carries the :class:`~nnrecipe.data.encoding.Encoding` and predicts original labels
+from raw tables. Nothing is printed: the notes are returned (``result.notes``,
+``result.preprocessing``).
 
 Real-valued targets make it a regression (metric mse or mae): the target is standardized on
 the training rows, z = (y − μ_y)/σ_y, and every value of the recipe (diagnosis, thresholds,
 baseline, trail, test) is in these z-units (mse 1 = predicting the training mean; 0.2 means
-R² ≈ 0.8); the chosen network carries μ_y, σ_y (``target_scaling``) and predicts in y's units
-(:mod:`nnrecipe.recipe.regression`).
+R² ≈ 0.8); the chosen network carries μ_y, σ_y (``encoding.target_scaling``) and predicts
+in y's units (:mod:`nnrecipe.recipe.regression`).
 """
 
 from __future__ import annotations
