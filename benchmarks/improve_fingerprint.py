@@ -4,7 +4,9 @@ A refactor of the orchestration (framing, encoding, the recipe's loop) must not 
 ``improve`` does: run this before and after and compare the output line by line (``diff``).
 The budget is a run count (``budget=``) with a time budget far above what the runs take, so
 no deadline cuts a run and the trail is deterministic; ``--rounds`` times the whole set for
-the speed check (alternate two checkouts' processes: ``PYTHONPATH=<checkout>/src``).
+the speed check (alternate two checkouts' processes: ``PYTHONPATH=<checkout>/src``; with BLAS
+on one thread the CPU seconds printed beside the wall seconds are the steadier measure on a
+shared machine).
 
 Data sets (all small, seconds each):
 
@@ -101,12 +103,13 @@ def network_hash(net) -> str:
     return h.hexdigest()
 
 
-def fingerprint(name: str) -> tuple[list[str], float]:
+def fingerprint(name: str) -> tuple[list[str], float, float]:
+    """The lines of one data set's run, its wall seconds and its CPU seconds."""
     (X, y), options = SETS[name]()
-    start = time.perf_counter()
+    start, cpu = time.perf_counter(), time.process_time()
     with contextlib.redirect_stdout(io.StringIO()):  # before issue 23 improve printed notes
         r = nr.improve(X, y, seed=0, minutes=60, learning_curve=False, **options)
-    seconds = time.perf_counter() - start
+    seconds, cpu = time.perf_counter() - start, time.process_time() - cpu
     lines = [f"== {name}: metric {r.metric}, folds {r.folds}, stop {r.stop_reason}"]
     for s in r.steps:
         lines.append(
@@ -119,7 +122,7 @@ def fingerprint(name: str) -> tuple[list[str], float]:
     lines.append(f"  preprocessing {r.preprocessing!r}")
     lines.append(f"  notes {r.notes!r}")
     lines.append(f"  network sha256 {network_hash(r.network)}")
-    return lines, seconds
+    return lines, seconds, cpu
 
 
 def main() -> None:
@@ -129,13 +132,14 @@ def main() -> None:
     args = parser.parse_args()
     names = args.sets.split(",")
     for round_ in range(args.rounds):
-        total = 0.0
+        total = cpu = 0.0
         for name in names:
-            lines, seconds = fingerprint(name)
-            total += seconds
+            lines, seconds, used = fingerprint(name)
+            total, cpu = total + seconds, cpu + used
             if round_ == 0 and args.rounds == 1:
                 print("\n".join(lines), flush=True)
-        print(f"seconds {total:.3f}", flush=True)
+        # CPU seconds: on a shared machine the wall clock measures the neighbours too
+        print(f"seconds {total:.3f} cpu {cpu:.3f}", flush=True)
 
 
 if __name__ == "__main__":
