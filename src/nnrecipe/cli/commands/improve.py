@@ -62,8 +62,14 @@ def _improve(args, options, data, run_dir) -> int:
     code = output.save_result(
         "improve", data.name, result, out, options, warned, model, report, args.json, run_dir
     )
-    if args.json:
-        return code
+    if not args.json:
+        _print(result, data, warned, run_dir.final, report and run_dir.public(report))
+    return code
+
+
+def _print(result, data, warned, out, report) -> None:
+    """The library's notes (what load_table printed already left out), then the trail,
+    the chosen network, the baseline, the notes and the next step."""
     for message in warned:
         output.note(f"warning: {message}")
     for line in (result.preprocessing or [])[common.target_lines(data) :]:
@@ -84,9 +90,8 @@ def _improve(args, options, data, run_dir) -> int:
         console.print(f"note: {note}")
     if result.stop_reason != "good_fit":
         console.print("next: " + result.advice[0])
-    saved = f"model, steps and config saved in {run_dir.final}/"
-    console.print(saved + (f"; report: {run_dir.public(report)}" if report else ""))
-    return code
+    saved = f"model, steps and config saved in {out}/"
+    console.print(saved + (f"; report: {report}" if report else ""))
 
 
 def _show(value, metric: str) -> str:
