@@ -67,9 +67,3 @@ class Encoding:
             None if self.classes is None else list(self.classes),
             self.target_scaling,
         )
-
-    def lines(self) -> list[str]:
-        """The preprocessing in words (one line a column), empty without a table."""
-        if self.preprocessor is None:
-            return []
-        return [self.preprocessor.describe(), *self.preprocessor.summary()]
