@@ -31,14 +31,14 @@ LEVELS = {
     "io": 4,
     "model": 5,
     "recipe": 6,
-    "tune": 6,
     "sklearn": 6,
     "course": 6,
-    "report": 7,
-    "cli": 8,
+    "tune": 7,  # starts from the recipe's framing of the problem (recipe/problem.py)
+    "report": 8,
+    "cli": 9,
     # public re-exports only
-    "progress": 9,
-    "": 9,  # nnrecipe/__init__.py
+    "progress": 10,
+    "": 10,  # nnrecipe/__init__.py
 }
 
 

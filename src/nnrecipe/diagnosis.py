@@ -244,19 +244,7 @@ def diagnose(
     if high_bias:
         steps += BIAS_STEPS
     if high_var:
-        variance_steps = list(VARIANCE_STEPS)
-        if more_data is False:  # the curve has flattened: regularize rather than collect data
-            variance_steps.pop(0)
-            notes.append(
-                "more data is unlikely to help much: the learning curve's dev error "
-                "has flattened at the largest training sizes"
-            )
-        elif more_data:
-            variance_steps[0] = (
-                "get more training data: the learning curve's dev error is "
-                "still falling at the largest training sizes (or augment it)"
-            )
-        steps += [s for s in variance_steps if not (high_bias and s == BIAS_STEPS[-1])]
+        steps += _variance_steps(more_data, high_bias, notes)
     if mismatch is not None and mismatch > variance_threshold:
         steps += MISMATCH_STEPS
     if not steps:
@@ -264,20 +252,7 @@ def diagnose(
             "good fit: evaluate once on the test set; if that is not good enough, change "
             "the dev set or the metric (they no longer reflect what you care about)"
         ]
-    if bias < -bias_threshold:
-        notes.append(
-            "the training error is below the baseline: the baseline may be too high, "
-            "or the network is fitting noise in the training labels"
-        )
-    if variance < -variance_threshold:
-        shown = f"{variance:+.4g}" if metric in REGRESSION else f"{variance:+.1%}"
-        notes.append(
-            f"the dev error is below the training error (variance {shown}): the dev "
-            "set may be easier than the training set (another distribution, or a small dev "
-            "set that is lucky), or it leaks into training (dev rows or their statistics "
-            "used to fit); check that dev and train come from the same distribution and that "
-            "errors are measured without dropout"
-        )
+    notes += _below_notes(bias, variance, bias_threshold, variance_threshold, metric)
     if high_bias and more_data is True:
         notes.append("while bias is high, more data alone will not lower the training error")
     return Diagnosis(
@@ -297,6 +272,45 @@ def diagnose(
         None if trouble is None else trouble.kind,
         metric,
     )
+
+
+def _variance_steps(more_data: bool | None, high_bias: bool, notes: list[str]) -> list[str]:
+    """The variance steps, more data first unless the learning curve has flattened (a note
+    says so); the bias steps' last ("train longer") left out when bias is high too."""
+    steps = list(VARIANCE_STEPS)
+    if more_data is False:  # the curve has flattened: regularize rather than collect data
+        steps.pop(0)
+        notes.append(
+            "more data is unlikely to help much: the learning curve's dev error "
+            "has flattened at the largest training sizes"
+        )
+    elif more_data:
+        steps[0] = (
+            "get more training data: the learning curve's dev error is "
+            "still falling at the largest training sizes (or augment it)"
+        )
+    return [s for s in steps if not (high_bias and s == BIAS_STEPS[-1])]
+
+
+def _below_notes(bias, variance, bias_threshold, variance_threshold, metric) -> list[str]:
+    """Notes when a value falls below the one it should not: train below the baseline
+    (bias < −threshold), dev below train (variance < −threshold)."""
+    notes = []
+    if bias < -bias_threshold:
+        notes.append(
+            "the training error is below the baseline: the baseline may be too high, "
+            "or the network is fitting noise in the training labels"
+        )
+    if variance < -variance_threshold:
+        shown = f"{variance:+.4g}" if metric in REGRESSION else f"{variance:+.1%}"
+        notes.append(
+            f"the dev error is below the training error (variance {shown}): the dev "
+            "set may be easier than the training set (another distribution, or a small dev "
+            "set that is lucky), or it leaks into training (dev rows or their statistics "
+            "used to fit); check that dev and train come from the same distribution and that "
+            "errors are measured without dropout"
+        )
+    return notes
 
 
 def _pair(part, name: str):

@@ -25,6 +25,7 @@ import numpy as np
 
 from . import io
 from ._checks import shorten_list
+from .data.encoding import Encoding
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
@@ -37,62 +38,69 @@ from .train.optimizers import Optimizer
 ATTRIBUTES = """
     Attributes
     ----------
+    encoding : nnrecipe.data.encoding.Encoding or None
+        How the user's data map to the network's arrays, in one object (set by ``fit`` on a
+        DataFrame or text labels, by ``improve``/``tune``/the CLI and by ``load``):
     preprocessor : nnrecipe.data.preprocess.Preprocessor or None
-        The table preprocessing fitted on the first ``fit`` on a pandas DataFrame (or set by
-        ``improve``/``tune``/the CLI); every method then takes raw DataFrames, and a NumPy
-        array is taken as already encoded.
+        ``encoding.preprocessor``: the table preprocessing fitted on the first ``fit`` on a
+        pandas DataFrame; every method then takes raw DataFrames, and a NumPy array is taken
+        as already encoded.
     classes : list or None
-        Original labels of the classes (set when ``fit`` gets text labels, or by the table
-        entry points); ``predict`` returns them, and ``fit``/``evaluate`` take them as ``y``.
+        ``encoding.classes``: original labels of the classes (set when ``fit`` gets text
+        labels, or by the table entry points); ``predict`` returns them, and
+        ``fit``/``evaluate`` take them as ``y``.
     target_scaling : (float, float) or None
-        μ_y and σ_y of a regression target (training rows; set for tables and by
-        ``improve``): the network learns ``(y − μ_y) / σ_y``, ``predict`` returns
-        ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate`` take ``y`` in its own units (their error
-        is the mean squared error of the standardized target: 1 is as good as always
+        ``encoding.target_scaling``: μ_y and σ_y of a regression target (training rows; set
+        for tables and by ``improve``): the network learns ``(y − μ_y) / σ_y``, ``predict``
+        returns ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate`` take ``y`` in its own units (their
+        error is the mean squared error of the standardized target: 1 is as good as always
         predicting the training mean).
 """
+
+
+def _part(name: str) -> property:
+    """One part of :attr:`Network.encoding`, read and written through it."""
+
+    def get(self):
+        return None if self.encoding is None else getattr(self.encoding, name)
+
+    def set_(self, value) -> None:
+        if self.encoding is None:
+            self.encoding = Encoding()
+        setattr(self.encoding, name, value)
+
+    return property(get, set_, doc=f"``encoding.{name}`` (None without it).")
 
 
 class Network(network.Network):
     __doc__ = network.Network.__doc__.rstrip() + "\n" + ATTRIBUTES
 
-    # class-level defaults (the constructor is the math's, unchanged); fit, improve, tune,
-    # the CLI and load set them per instance, and networks pickled before tables existed
-    # come back with them too
-    preprocessor = None
-    classes: list | None = None
-    target_scaling: tuple[float, float] | None = None
+    # a class-level default (the constructor is the math's, unchanged); fit, improve, tune,
+    # the CLI and load set it per instance, and networks pickled before tables existed
+    # come back with it too
+    encoding: Encoding | None = None
+    preprocessor = _part("preprocessor")
+    classes = _part("classes")
+    target_scaling = _part("target_scaling")
 
     def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
-        if type(X).__name__ == "DataFrame":  # duck-typed: pandas is imported only for tables
-            if self.preprocessor is None:
-                raise ValueError(
-                    f"{name} is a DataFrame but this network has no fitted table preprocessing; "
-                    "fit it on a DataFrame first (or use nnrecipe.improve/tune), or pass a "
-                    "NumPy array"
-                )
-            X = self.preprocessor.transform(X)
+        if self.encoding is not None:
+            X = self.encoding.inputs(X, name)
+        elif type(X).__name__ == "DataFrame":
+            X = Encoding().inputs(X, name)  # raises: no fitted table preprocessing
         return super().prepare_inputs(X, name)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
-        if self.classes is not None:
-            from .data.labels import label_indices  # pandas: imported when a label is met
-
-            y = label_indices(self.classes, y, name)
-        if self.target_scaling is not None:
-            mean, scale = self.target_scaling
-            y = (np.asarray(y, dtype=np.float64) - mean) / scale
+        if self.encoding is not None:
+            y = self.encoding.targets(y, name)
         return super().prepare_targets(y, m, name)
 
     def predict(self, X) -> np.ndarray:
         pred = super().predict(X)
-        if self.classes is not None and pred.ndim == 1:
-            return np.asarray(self.classes)[pred]  # the original labels
-        if self.target_scaling is not None:  # original units: may overflow far out
-            with np.errstate(over="ignore", invalid="ignore"):
-                values = pred * self.target_scaling[1] + self.target_scaling[0]
-            return inference.check_rows(values)
-        return pred
+        if self.encoding is None:
+            return pred
+        values = self.encoding.outputs(pred)
+        return values if self.target_scaling is None else inference.check_rows(values)
 
     predict.__doc__ = network.Network.predict.__doc__ + (
         "\n        With ``classes``, the original labels; with ``target_scaling``, the "
@@ -158,10 +166,7 @@ class Network(network.Network):
 
     def copy(self, dtype=None) -> Network:
         net = super().copy(dtype)
-        if self.preprocessor is not None:
-            net.preprocessor = self.preprocessor.copy()
-        net.classes = None if self.classes is None else list(self.classes)
-        net.target_scaling = self.target_scaling
+        net.encoding = None if self.encoding is None else self.encoding.copy()
         return net
 
     copy.__doc__ = network.Network.copy.__doc__
@@ -313,12 +318,13 @@ def load(path) -> Network:
             warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
             net = Network(**saved.config)
         net.set_parameters(saved.parameters)
-        if saved.preprocessor is not None:
-            net.preprocessor = _preprocessor(saved.preprocessor, net.layer_sizes[0])
-        if saved.classes is not None:
-            net.classes = _classes(saved.classes, net)
-        if saved.target_scaling is not None:
-            net.target_scaling = _target_scaling(saved.target_scaling)
+        parts = (saved.preprocessor, saved.classes, saved.target_scaling)
+        if any(part is not None for part in parts):
+            net.encoding = Encoding(
+                None if parts[0] is None else _preprocessor(parts[0], net.layer_sizes[0]),
+                None if parts[1] is None else _classes(parts[1], net),
+                None if parts[2] is None else _target_scaling(parts[2]),
+            )
         if saved.robust is not None:  # (a robust network's unfitted scaler, else refused)
             net.standardizer.set_statistics(saved.robust["median"], saved.robust["factor"])
         if saved.embedding is not None:

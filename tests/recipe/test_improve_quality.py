@@ -7,8 +7,7 @@ import pytest
 
 import nnrecipe as nr
 from nnrecipe.recipe import baseline as recipe_baseline
-from nnrecipe.recipe import metrics
-from nnrecipe.recipe import search as recipe_search
+from nnrecipe.recipe import knobs, metrics
 from nnrecipe.recipe.knobs import Config
 from nnrecipe.recipe.loop import Recipe
 from nnrecipe.recipe.runs import Run, Trainer, data_config
@@ -63,8 +62,8 @@ def test_the_recipe_keeps_only_changes_beyond_the_dev_resolution():
                     budget=None, seconds=60, seed=0, progress=False, learning_curve=False,
                     notes=[])  # fmt: skip
     recipe.measure(Config(), "start", "start", "start", "measure first")
-    how, dirs = recipe_search.directions("l2", recipe.current.config, False)
-    assert how == "grid" and [c.l2 for c in dirs[0]] == list(recipe_search.L2_GRID)
+    how, dirs = knobs.directions("l2", recipe.current.config, False)
+    assert how == "grid" and [c.l2 for c in dirs[0]] == list(knobs.L2_GRID)
     assert recipe.search_knob("variance", "l2", how, dirs)
     by_l2 = {s.config["l2"]: s for s in recipe.steps[1:]}
     assert by_l2[0.1].dev_after < by_l2[0.1].dev_before  # lower, yet within the noise

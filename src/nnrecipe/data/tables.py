@@ -280,18 +280,3 @@ def split_table(
         encoded["train"], encoded["dev"], encoded["test"], rows.rule, rows.indices, rows.stratified
     )
     return TableSplit(parts, preprocessor, tgt, scaling)
-
-
-def attach_table(result, table: TableSplit, dev_set) -> None:
-    """Give ``result.network`` (trained on ``table``'s encoded arrays, without classes yet)
-    the table's preprocessing and class names, so it takes raw DataFrames and predicts the
-    original labels; record them, with the dev set's per-class errors, in ``result``."""
-    net = result.network
-    if net is not None:
-        if table.target.classes is not None:
-            predicted = net.predict(dev_set[0])
-            result.class_errors = class_errors(dev_set[1], predicted, table.target.classes)
-        net.preprocessor, net.classes = table.preprocessor, table.target.classes
-        net.target_scaling = table.scaling
-    result.classes = table.target.classes
-    result.preprocessing = table.notes() + table.preprocessor.summary()

@@ -16,12 +16,12 @@ import time
 import numpy as np
 
 from ..diagnosis import Diagnosis, diagnose
-from . import metrics
-from . import search as recipe_search
+from . import knobs, metrics
 from .baseline import auto_baseline, reference, zero_coded_columns
 from .learning_curves import learning_curve as make_curve
 from .progress import Printer
 from .result import ImproveResult, Step
+from .search import Sampler
 
 # a walk stops after this many values in a row that do not beat the best so far; a network
 # that got worse when shrunk rarely gets better shrunk further ("shrink": one miss)
@@ -200,14 +200,14 @@ class Recipe:
                 if isinstance(self.ref, str):
                     self.notes.append(f"no HistGradientBoosting reference: {self.ref}")
                 self.diag = self.diagnose(self.current)
-            self.knobs()
+            self.walk_knobs()
             self.refine()
         except Stop as stop:
             self.stop = stop.args[0]
         except KeyboardInterrupt:
             self.stop = "interrupted"
 
-    def knobs(self) -> None:
+    def walk_knobs(self) -> None:
         tried: set[str] = set()
         while True:
             if self.nothing_to_gain():
@@ -215,10 +215,8 @@ class Recipe:
             kinds = ["bias", "variance"] if self.diag.high_bias else ["variance", "bias"]
             pick = None
             for kind in kinds:
-                for name in recipe_search.BIAS if kind == "bias" else recipe_search.VARIANCE:
-                    how, dirs = recipe_search.directions(
-                        name, self.current.config, self.trainer.images
-                    )
+                for name in knobs.BIAS if kind == "bias" else knobs.VARIANCE:
+                    how, dirs = knobs.directions(name, self.current.config, self.trainer.images)
                     if name not in tried and any(dirs):
                         pick = (kind, name, how, dirs)
                         break
@@ -248,27 +246,27 @@ class Recipe:
             for direction in dirs:
                 misses = 0
                 for config in direction:
-                    if measure(config, recipe_search.describe_change(before.config, config)):
+                    if measure(config, knobs.describe_change(before.config, config)):
                         misses = 0
                     elif how in WALKS and (misses := misses + 1) == WALKS[how]:
                         break
             if best[1] is not None:
-                for config in recipe_search.refinements(name, best[0].config, tried):
-                    measure(config, recipe_search.describe_change(before.config, config)
+                for config in knobs.refinements(name, best[0].config, tried):
+                    measure(config, knobs.describe_change(before.config, config)
                             + " (refine)")  # fmt: skip
         finally:  # the budget may end the knob's search: its best so far still counts
             kept = best[1] is not None and self.keep(*best)
         return kept
 
     def refine(self) -> None:
-        sampler = recipe_search.Sampler(self.current.config, self.current.dev_error, self.seed)
+        sampler = Sampler(self.current.config, self.current.dev_error, self.seed)
         reason = f"every knob tried, time left: {sampler.name}"
         self.notes.append(f"after the knobs, the time left went to a search: {sampler.name}")
         while True:
             if self.nothing_to_gain():
                 raise Stop("good_fit")
             config = sampler.ask()
-            change = recipe_search.describe_change(self.current.config, config)
+            change = knobs.describe_change(self.current.config, config)
             run, step = self.measure(config, "search", "refine", change, reason)
             self.keep(run, step)
             sampler.tell(run.dev_error, self.current.config)

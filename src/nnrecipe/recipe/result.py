@@ -15,6 +15,7 @@ from pathlib import Path
 
 from .._files import atomic_write
 from ..diagnosis import REGRESSION, show
+from .problem import framed
 
 STOPS = {
     "good_fit": "good fit",
@@ -32,6 +33,9 @@ CASE_WORDS = {
     "optimization": "an optimization problem",
 }
 BIGGER = ("wider", "deeper")  # the knobs behind "train a bigger network"
+# the values of a result saved as they are, first in result.json
+SAVED = ("stop_reason", "message", "train_error", "dev_error", "test_error", "baseline_error",
+         "baseline_source", "metric")  # fmt: skip
 
 
 @dataclass
@@ -174,14 +178,7 @@ class ImproveResult:
     def to_dict(self) -> dict:
         """JSON-ready (the network itself is saved apart, by :meth:`save`)."""
         return {
-            "stop_reason": self.stop_reason,
-            "message": self.message,
-            "train_error": self.train_error,
-            "dev_error": self.dev_error,
-            "test_error": self.test_error,
-            "baseline_error": self.baseline_error,
-            "baseline_source": self.baseline_source,
-            "metric": self.metric,
+            **{name: getattr(self, name) for name in SAVED},
             "task": "regression" if self.metric in REGRESSION else "classification",
             # μ_y, σ_y: values above are in z-units, (y − μ_y)/σ_y, for a regression
             "target_scaling": _pair(getattr(self.network, "target_scaling", None)),
@@ -199,9 +196,7 @@ class ImproveResult:
             "split": {"rule": self.split.rule, "sizes": list(self.split.sizes)},
             "steps": [s.to_dict() for s in self.steps],
             "seconds": self.seconds,
-            "classes": self.classes,
-            "preprocessing": self.preprocessing,
-            "class_errors": self.class_errors,
+            **framed(self),
         }
 
     def table(self):

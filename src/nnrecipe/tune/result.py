@@ -14,9 +14,13 @@ from dataclasses import dataclass, field
 
 from .._figures import to_png
 from .._files import atomic_write
+from ..recipe.problem import framed
 from . import space as search_space
 from .plots import validation_curves
 
+# the values of a result saved as they are, in result.json (best_dev_error after best_trial)
+SAVED = ("study_name", "storage", "stop_reason", "best_trial", "selection", "best_params",
+         "best_layer_sizes", "network_dev_error")  # fmt: skip
 STATES = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running"}
 
 
@@ -126,21 +130,13 @@ class TuneResult:
     def to_dict(self) -> dict:
         """Plain JSON-ready data (the network itself is left out)."""
         return {
-            "study_name": self.study_name,
-            "storage": self.storage,
-            "stop_reason": self.stop_reason,
-            "best_trial": self.best_trial,
+            **{name: getattr(self, name) for name in SAVED[:4]},
             "best_dev_error": self.best_value,
-            "selection": self.selection,
-            "best_params": self.best_params,
-            "best_layer_sizes": self.best_layer_sizes,
-            "network_dev_error": self.network_dev_error,
+            **{name: getattr(self, name) for name in SAVED[4:]},
             "counts": {s: self.count(s) for s in ("COMPLETE", "PRUNED", "FAIL", "RUNNING")},
-            "settings": {k: v for k, v in self.settings.items()},
+            "settings": dict(self.settings),
             "trials": self.trials,
-            "classes": self.classes,
-            "preprocessing": self.preprocessing,
-            "class_errors": self.class_errors,
+            **framed(self),
         }
 
     def table(self, limit: int | None = None):
