@@ -34,6 +34,13 @@ def figure(ncols: int = 1, nrows: int = 1, sharey: bool = False, width: float | 
     return fig, axes
 
 
+def percent_axis(ax) -> None:
+    """Show the y axis's fractions as percentages (0.006 → 0.6%), as the tables do."""
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
 def to_png(fig) -> bytes:
     """The figure as PNG bytes (Agg renderer)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg

@@ -39,6 +39,10 @@ VARIANCE_STEPS = [
     "add regularization: L2 (l2=...), dropout (keep_prob < 1) or early stopping",
     "try another architecture",
 ]
+OPTIMIZATION_THEN = (
+    "once the cost falls steadily, train again and diagnose bias and variance anew: "
+    "capacity (more units or layers) can be judged only on a network that trained"
+)
 MISMATCH_STEPS = [
     "data mismatch: compare dev errors with training ones by hand, and make the training "
     "data more like the dev data (collect it, or synthesize it)",
@@ -241,7 +245,9 @@ def diagnose(
             f"{trouble.describe}: a bigger network trained the same way would fail the same "
             "way; fix the optimization before judging bias"
         )
-    if high_bias:
+    if high_bias and trouble is not None:  # the capacity was never tried: no bias steps
+        steps.append(OPTIMIZATION_THEN)
+    elif high_bias:
         steps += BIAS_STEPS
     if high_var:
         variance_steps = list(VARIANCE_STEPS)

@@ -231,15 +231,17 @@ def split_table(
     return TableSplit(parts, preprocessor, tgt, scaling)
 
 
-def attach_table(result, table: TableSplit, dev_set) -> None:
+def attach_table(result, table: TableSplit, dev_set, measured=None) -> None:
     """Give ``result.network`` (trained on ``table``'s encoded arrays, without classes yet)
     the table's preprocessing and class names, so it takes raw DataFrames and predicts the
-    original labels; record them, with the dev set's per-class errors, in ``result``."""
+    original labels; record them, with the dev set's per-class errors, in ``result``
+    (counted from ``measured``, a (true, predicted) pair of class indices, when given: the
+    predictions the dev value came from; else ``result.network``'s on ``dev_set``)."""
     net = result.network
     if net is not None:
         if table.target.classes is not None:
-            predicted = net.predict(dev_set[0])
-            result.class_errors = class_errors(dev_set[1], predicted, table.target.classes)
+            truth, predicted = measured or (dev_set[1], net.predict(dev_set[0]))
+            result.class_errors = class_errors(truth, predicted, table.target.classes)
         net.preprocessor, net.classes = table.preprocessor, table.target.classes
         net.target_scaling = table.scaling
     result.classes = table.target.classes

@@ -4,16 +4,17 @@ it came from.
 Avoidable bias is measured from the baseline (avoidable bias = train − baseline). A user
 who knows the human-level error passes it and it wins. Otherwise (``"auto"``) the baseline is
 
-    baseline = min(best dev value any configuration reached so far,
-                   a strong non-neural reference model's dev (or cross-validated) value)
+    baseline = a strong non-neural reference model's dev (or cross-validated) value
+
+never the diagnosed network's own dev value (avoidable bias would be ≤ 0 by construction).
 
 The reference is scikit-learn's ``HistGradientBoostingClassifier`` (class weights balanced
 when the metric is balanced error; at most ``MAX_ROWS`` training rows) or, for a regression
 (mse, mae: on the standardized target, the recipe's z-units), its
 ``HistGradientBoostingRegressor`` (squared or absolute error loss), fitted on the
 training set and scored on dev, or scored out of fold by the same k-fold split the recipe
-decides with on small data. Without scikit-learn the baseline rests on the best dev value
-alone, and the report says so.
+decides with on small data. Where the metric has no reference (log loss under k-fold, several
+target columns) the baseline is 0, and the source says so.
 """
 
 from __future__ import annotations
@@ -139,13 +140,18 @@ def _regressor(trainer, seed: int) -> tuple[float, np.ndarray, str] | None:
     return value, values, f"HistGradientBoosting reference: {metric} {value:.4g} on {where}"
 
 
-def auto_baseline(best_dev: float, ref) -> tuple[float, str]:
-    """``(baseline, source)`` = the smaller of the best dev value and the reference's."""
+def auto_baseline(ref) -> tuple[float, str]:
+    """``(baseline, source)`` from the reference ``ref`` (:func:`reference`'s result), never
+    from the network being diagnosed: a baseline taken from the network's own best dev value
+    makes avoidable bias ≤ 0 by construction. Without a reference the baseline is 0 (the
+    course's default when nothing better is known), and the source says so."""
     if ref is None:
-        return best_dev, (
-            f"auto: the best dev value reached, {best_dev:.4g} (no reference model: "
-            "scikit-learn is not installed, or the metric has none)"
+        return 0.0, (
+            "auto: 0, no reference model for this metric (pass baseline_error= / --baseline "
+            "with human-level error if you know it)"
         )
-    if ref[0] < best_dev:
-        return ref[0], f"auto: {ref[2]} (below the best dev value reached, {best_dev:.4g})"
-    return best_dev, f"auto: the best dev value reached, {best_dev:.4g} (≤ {ref[2]})"
+    return ref[0], (
+        f"auto: {ref[2]}, a model outside the network diagnosed (an estimate of the "
+        "reachable error; pass baseline_error= / --baseline with human-level error if "
+        "you know it)"
+    )

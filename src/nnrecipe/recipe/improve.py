@@ -117,9 +117,9 @@ def improve(
         label, class or y).
     baseline_error : float in [0, 1] (or >= 0 for mse/mae, in z-units) or "auto"
         Human-level or Bayes error, if you know it: it wins. ``"auto"`` (default) estimates
-        the reachable error as the smaller of the best dev value reached and a
-        HistGradientBoosting reference's (:mod:`nnrecipe.recipe.baseline`); the diagnosis
-        says where the number came from.
+        the reachable error from outside the network diagnosed: a HistGradientBoosting
+        reference's dev (or cross-validated) value (:mod:`nnrecipe.recipe.baseline`); the
+        diagnosis says where the number came from.
     network : Network, list of int or None
         The starting hidden sizes (or a Network); default sized from the data (64 to 256
         units, 1 or 2 layers, see :func:`nnrecipe.recipe.runs.data_config`).
@@ -251,14 +251,20 @@ def improve(
     recipe.run()
     result = recipe.finish(refit, test_set, LEARNING_CURVE_SIZES)
     result.split, result.images = parts, shape is not None
+    # per-class errors: the chosen run's own dev predictions (out of fold with k-fold), the
+    # ones its dev value came from, never the refit network's (it trained on the dev rows)
+    measured = None if output == "linear" else trainer.dev_labels(recipe.current)
     if table is not None:
-        attach_table(result, table, dev_set)
+        attach_table(result, table, dev_set, measured=measured)
     elif classes is not None:
-        predicted = result.network.predict(dev_set[0])
-        result.class_errors = class_errors(dev_set[1], predicted, classes)
+        result.class_errors = class_errors(*measured, classes)
         result.network.classes = result.classes = classes
+    if result.class_errors is not None:
+        result.class_errors["measured_on"] = trainer.measured_on()
     elif scaling is not None:  # predictions in y's own units
         result.network.target_scaling = scaling
+    if scaling is not None:  # RMSE, MAE and R² in the target's own units
+        result.test_units = regression.in_units(result.test_scores, test_set[1], scaling)
     recipe.printer.finish(result)
     return result
 

@@ -64,7 +64,7 @@ class Recipe:
         self.printer = Printer(progress)
         self.steps: list[Step] = []
         self.current = self.diag = self.ref = None
-        self.best_dev, self.stop, self.curve = np.inf, None, None
+        self.stop, self.curve = None, None
         if trainer.folds > 1:
             self.notes.append(
                 f"small dev set ({len(trainer.dev[0])} rows, or few of the rarest class): "
@@ -120,7 +120,7 @@ class Recipe:
     def baseline(self) -> tuple[float, str]:
         if self.user_baseline is not None:
             return float(self.user_baseline), "given (human-level / Bayes error)"
-        return auto_baseline(self.best_dev, self.ref)
+        return auto_baseline(self.ref)
 
     def diagnose(self, run, **kwargs) -> Diagnosis:
         base, source = self.baseline()
@@ -169,11 +169,8 @@ class Recipe:
         )  # fmt: skip
         self.steps.append(step)
         if before is None:
-            self.best_dev = min(self.best_dev, run.dev_error)
             self.current = run
             self.diag = self.diagnose(run)
-        elif not cut:
-            self.best_dev = min(self.best_dev, run.dev_error)
         self.printer.step(step, self.diag)
         if cut:  # the best so far stays; the cut-short run is in the trail, not chosen
             raise KeyboardInterrupt
@@ -192,10 +189,15 @@ class Recipe:
         try:
             start = ("start", "start", f"starting network: {self.start_config.describe()}",
                      "measure first")  # fmt: skip
+            cut = False
+            if self.user_baseline is None:  # first: the start's diagnosis already uses it
+                try:
+                    self.ref = reference(self.trainer, self.seed)
+                except KeyboardInterrupt:  # the start still runs: a model to save
+                    cut = True
             self.measure(self.start_config, *start)
-            if self.user_baseline is None:
-                self.ref = reference(self.trainer, self.seed)
-                self.diag = self.diagnose(self.current)
+            if cut:
+                raise KeyboardInterrupt
             self.knobs()
             self.refine()
         except Stop as stop:
@@ -295,7 +297,9 @@ class Recipe:
                 self.notes.append(
                     f"the chosen configuration was refit on train+dev "
                     f"({len(self.trainer.pooled[0])} rows) for {epochs} epochs (its early-"
-                    "stopping epoch count); train and dev values are those of the run chosen"
+                    "stopping epoch count"
+                    + (", the median over its folds" if self.trainer.folds > 1 else "")
+                    + "); train and dev values are those of the run chosen"
                 )
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._figures import WIDTH, figure
+from .._figures import WIDTH, figure, percent_axis
 
 
 def recipe_steps(result):
@@ -49,6 +49,8 @@ def recipe_steps(result):
     regression = result.metric in ("mse", "mae")
     ylabel = f"{result.metric} (standardized target)" if regression else "error (inference mode)"
     ax.set(ylabel=ylabel, title="Errors after each step of the recipe")
+    if not regression:  # in %, as the tables beside it
+        percent_axis(ax)
     ax.grid(alpha=0.3)
     # outside the axes, to the right: the legend never covers a marker
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
@@ -63,6 +65,8 @@ def learning_curve(curve):
     ax.plot(curve.sizes, curve.dev_errors, "o-", color="tab:orange", label="dev error")
     ax.set_xscale("log")
     ax.set(xlabel="training examples", ylabel="error", title="Learning curve")
+    if getattr(curve, "metric", "error") not in ("mse", "mae"):
+        percent_axis(ax)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
     return fig

@@ -89,6 +89,7 @@ class ImproveResult:
     folds: int = 1  # > 1: decisions by k-fold cross-validation on train+dev
     test_scores: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    test_units: dict | None = None  # a regression's test RMSE, MAE (y's units) and R²
 
     def __post_init__(self):
         # the diagnosis (terminal, report, result.json) advises from the trail too
@@ -132,18 +133,47 @@ class ImproveResult:
         steps = [self._after_trail(step) for step in self.diagnosis.next_steps]
         curve = self.learning_curve
         if curve is not None and curve.more_data_helps:
-            if self.metric in REGRESSION:
-                fall = f"{curve.slope:.4g} {self.metric}"
-                gap = f"{curve.gaps[-1]:.4g} {self.metric}"
-            else:
-                fall, gap = f"{100 * curve.slope:.1f} points", f"{100 * curve.gaps[-1]:.1f} points"
+            regression = self.metric in REGRESSION
+            fall = f"{curve.slope:.4g} {self.metric}" if regression else (
+                f"{100 * curve.slope:.1f} points")  # fmt: skip
+            # the gap quoted is the diagnosis's variance: the number the table shows
+            gap = show(self.diagnosis.variance, self.metric, 1)
             steps.insert(
                 0,
                 f"more data is the best next step: on the learning curve the dev error still "
-                f"falls by {fall} per doubling of the training set, and the train/dev gap is "
-                f"{gap}",
+                f"falls by {fall} per doubling of the training set, and the variance (dev − "
+                f"train) is {gap}",
             )
         return steps
+
+    @property
+    def units_line(self) -> str | None:
+        """A regression's test values in the target's own units (None for classes)."""
+        u = self.test_units
+        if not u:
+            return None
+        return (
+            f"test in the target's own units: RMSE {u['rmse']:.4g}, MAE {u['mae']:.4g}, "
+            f"R² {u['r2']:.3f}"
+        )
+
+    @property
+    def epochs_text(self) -> str:
+        """The chosen run's epochs, as the curves show them: trained, best, and (k-fold)
+        which fold the curves are; the refit's count when there was one."""
+        h = self.history
+        if h is None:
+            return ""
+        best = getattr(h, "best_epoch", None)
+        text = f"trained {len(h)} epochs" + ("" if best is None else f", best epoch {best + 1}")
+        if self.folds > 1:
+            chosen = next((s for s in reversed(self.steps) if s.kept), None)
+            most = "" if chosen is None else f"; the longest fold trained {chosen.epochs_trained}"
+            text += f" (fold 1 of {self.folds}: the curves shown{most})"
+        if self.refit:
+            epochs = next((s.epochs for s in reversed(self.steps) if s.kept), None)
+            text += f"; refit on train+dev for {epochs} epochs"
+        return text
 
     def _after_trail(self, step: str) -> str:
         """``step``, or — when it is "train a bigger network" and the trail already tried
@@ -188,6 +218,7 @@ class ImproveResult:
             "refit": self.refit,
             "folds": self.folds,
             "test_scores": self.test_scores,
+            "test_in_target_units": self.test_units,
             "notes": self.notes,
             "config": self.config.to_dict(),
             "layer_sizes": self.network.layer_sizes,
@@ -198,14 +229,16 @@ class ImproveResult:
             else self.learning_curve.to_dict(),
             "split": {"rule": self.split.rule, "sizes": list(self.split.sizes)},
             "steps": [s.to_dict() for s in self.steps],
+            "epochs": self.epochs_text,
             "seconds": self.seconds,
             "classes": self.classes,
             "preprocessing": self.preprocessing,
             "class_errors": self.class_errors,
         }
 
-    def table(self):
-        """The steps as a Rich table."""
+    def table(self, compact: bool = False):
+        """The steps as a Rich table; ``compact`` (a narrow terminal) shows each step's
+        values after it only (the values before are the last kept step's row)."""
         from rich import box
         from rich.table import Table
 
@@ -215,8 +248,8 @@ class ImproveResult:
             table.add_column(col, justify="left" if left else "right")
         m = self.metric
         for s in self.steps:
-            arrow = "" if s.train_before is None else f"{show(s.train_before, m, 1)} → "
-            dev_arrow = "" if s.dev_before is None else f"{show(s.dev_before, m, 1)} → "
+            arrow = "" if s.train_before is None or compact else f"{show(s.train_before, m, 1)} → "
+            dev_arrow = "" if s.dev_before is None or compact else f"{show(s.dev_before, m, 1)} → "
             table.add_row(
                 str(s.number),
                 s.knob,

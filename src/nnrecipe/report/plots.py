@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._figures import HEIGHT, WIDTH, colors, figure, to_png
+from .._figures import HEIGHT, WIDTH, colors, figure, percent_axis, to_png
 from ..train.callbacks import History
 
 __all__ = [
@@ -81,8 +81,9 @@ def cost_per_iteration(histories: dict[str, History]):
     return fig
 
 
-def error_curves(histories: dict[str, History]):
-    """Train and dev error per epoch, one panel per run, the best epoch marked.
+def error_curves(histories: dict[str, History], percent: bool = False):
+    """Train and dev error per epoch, one panel per run, the best epoch marked; with
+    ``percent`` the y axis reads in % (error rates, as the tables show them).
 
     The best epoch is the one whose weights ``fit`` keeps when early stopping (or Ctrl-C)
     restores the best weights: the early-stopping point.
@@ -107,6 +108,8 @@ def error_curves(histories: dict[str, History]):
                 label=f"{'early stop, best' if stopped else 'best'} epoch {best + 1}",
             )
         ax.set(title=label, xlabel="epoch", ylabel="error (inference mode)")
+        if percent:
+            percent_axis(ax)
         ax.grid(alpha=0.3)
         ax.legend(fontsize=8)
     for ax in flat[len(histories) :]:

@@ -73,7 +73,7 @@ def _improve(args, options, data, run_dir) -> int:
     for line in (result.preprocessing or [])[common.target_lines(data) :]:
         output.note(line)
     console = output.console()
-    console.print(result.table())
+    console.print(result.table(compact=console.width < 120))
     console.print(
         f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
         f"train {_show(result.train_error, result.metric)}, "
@@ -81,6 +81,9 @@ def _improve(args, options, data, run_dir) -> int:
         f"test {_show(result.test_error, result.metric)} (the test set: once, at the end; "
         f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
     )
+    if result.units_line:
+        console.print(result.units_line)
+    console.print(f"chosen run: {result.epochs_text}")
     if result.class_errors is not None:
         console.print(output.class_error_line(result.class_errors, "dev"))
     console.print(f"baseline: {result.baseline_source}")
