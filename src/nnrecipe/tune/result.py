@@ -111,6 +111,22 @@ class TuneResult:
         )
         return pick
 
+    @property
+    def why_chosen(self) -> str | None:
+        """Why the chosen trial is not the one with the lowest dev error (None when it is):
+        the selection rule, in words, as ``result.json``'s ``selection`` gives it."""
+        complete = [r for r in self.trials if r["state"] == "COMPLETE"]
+        if self.best_trial is None or not complete:
+            return None
+        lowest = min(complete, key=lambda r: (r["dev_error"], r["number"]))
+        if lowest["number"] == self.best_trial:
+            return None
+        return (
+            f"why trial {self.best_trial} and not trial {lowest['number']} (dev error "
+            f"{lowest['dev_error']:.2%}, the lowest): the {self.selection}; within the dev "
+            "set's noise the lowest value is partly luck, and the smaller network overfits less"
+        )
+
     def count(self, state: str) -> int:
         """Trials in ``state``: COMPLETE, PRUNED, FAIL or RUNNING."""
         return sum(1 for r in self.trials if r["state"] == state)
