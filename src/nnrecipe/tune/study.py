@@ -237,7 +237,9 @@ def tune(
                 reason = tuning_workers.run_trials(job, storage_obj, objective, monitor.update)
             else:
                 reason = tuning_workers.run_pool(job, workers, objective, monitor, storage_obj)
-        except KeyboardInterrupt:
+        except BaseException as exc:  # Optuna may turn Ctrl-C into another error
+            if not tuning_workers.from_interrupt(exc):
+                raise
             reason = "interrupted"
         finally:
             monitor.close()
