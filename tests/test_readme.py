@@ -84,5 +84,7 @@ def test_the_main_job_gets_what_its_report_needs_from_the_core_install():
 
     project = tomllib.loads((README.parent / "pyproject.toml").read_text())["project"]
     assert any(d.startswith("matplotlib") for d in project["dependencies"])
+    # improve's automatic baseline (a reference model) works on a fresh install (issue 26)
+    assert any(d.startswith("scikit-learn") for d in project["dependencies"])
     first = re.search(r"```bash\n(.*?)```", README.read_text(), re.S)[1].splitlines()
     assert len(first) == 2 and first[0].startswith("pip install -e . && nnrecipe improve")

@@ -70,7 +70,26 @@ class Network(network.Network):
                     "NumPy array"
                 )
             X = self.preprocessor.transform(X)
+        elif self.preprocessor is not None and np.ndim(X) == 2:
+            self._check_encoded(X, name)
         return super().prepare_inputs(X, name)
+
+    def prepare_inference_inputs(self, X, name: str = "X"):
+        if self.preprocessor is not None and isinstance(X, np.ndarray) and X.ndim == 2:
+            self._check_encoded(X, name)
+        return super().prepare_inference_inputs(X, name)
+
+    def _check_encoded(self, X, name: str) -> None:
+        """An array for a network trained on a table must be the encoded table (its width is
+        the input layer's); anything else is the raw columns, which need their names."""
+        if np.shape(X)[1] != self.layer_sizes[0]:
+            columns = self.preprocessor.input_columns
+            raise ValueError(
+                f"{name} is an array of {np.shape(X)[1]} columns, but this model was trained "
+                f"on a table: pass a pandas DataFrame (or a CSV file read with "
+                f"nnrecipe.datasets.load) with its {len(columns)} columns {columns}; an "
+                "array has no column names to match them by"
+            )
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
         if self.classes is not None:

@@ -105,7 +105,8 @@ def improve(
 
     Parameters
     ----------
-    X : array (m, n_x) or pandas DataFrame;  y : class labels (m,) of any kind, or real values
+    X : array (m, n_x), pandas DataFrame or a table file's path (.csv, .tsv, .xlsx, .parquet);
+        y : class labels (m,) of any kind, or real values
         The whole data set: split by the auto rule (unless ``dev``/``test`` are given). A
         DataFrame is preprocessed (:mod:`nnrecipe.data.preprocess`) with statistics of the
         training rows only; the chosen network carries that preprocessing and the class
@@ -167,7 +168,7 @@ def improve(
         MNIST), float64 below (:func:`network_dtype`); the notes say when float32 was used.
     """
     from ..data.labels import class_errors, encode_pair, encode_target
-    from ..data.tables import Target, attach_table, is_frame, split_table
+    from ..data.tables import Target, as_table, attach_table, is_frame, split_table
 
     learning_curve = check_flag(learning_curve, "learning_curve")
     progress = check_flag(progress, "progress")
@@ -182,6 +183,7 @@ def improve(
     user_baseline = None if baseline_error == "auto" else baseline_error
     metric_name = check_name(metric, ("auto", *metrics.METRICS), "metric")
     table = classes = None
+    X = as_table(X)  # a file path: read as `nnrecipe improve --dataset FILE` reads it
     if is_frame(X):
         table = split_table(X, y, target=target, seed=seed, dev=dev, test=test)
         parts = table.parts

@@ -80,9 +80,9 @@ class Recipe:
         zeros = [] if trainer.images else zero_coded_columns(trainer.pooled[0])
         if zeros:
             self.notes.append(
-                f"columns {zeros} hold zeros where 0 is implausible (far below their other "
-                "values): likely missing values coded as 0; impute them, or pass the table as "
-                "a DataFrame (its preprocessing reads such zeros as missing)"
+                f"columns {zeros} hold zeros isolated far below their other values, as a "
+                "missing-value code would be: if they are missing values, impute them, or pass "
+                "the table as a DataFrame (its preprocessing reads such zeros as missing)"
             )
 
     # ------------------------------------------------------------------ clock, baseline
