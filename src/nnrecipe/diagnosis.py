@@ -23,6 +23,8 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, field
 
+from . import _html
+from ._figures import bias_variance
 from .nn.network import Network
 from .train.curves import cost_trouble
 
@@ -75,7 +77,7 @@ def _nonneg(value, name: str) -> float:
     return float(value)
 
 
-@dataclass
+@dataclass(repr=False)
 class Diagnosis:
     """A bias/variance report. Prints as a table (Rich) and converts with :meth:`to_dict`."""
 
@@ -147,6 +149,38 @@ class Diagnosis:
         if self.metric != "error":
             rows.insert(0, ("metric", self.metric, "values below are this metric"))
         return rows
+
+    def __repr__(self) -> str:
+        def show_(v):
+            return show(v, self.metric)
+
+        return (
+            f"Diagnosis(case={self.case!r}, train {show_(self.train_error)}, dev "
+            f"{show_(self.dev_error)}, baseline {show_(self.baseline_error)}, avoidable bias "
+            f"{show_(self.avoidable_bias)}, variance {show_(self.variance)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The CLI's table, next steps and notes, as HTML (a notebook shows it)."""
+        return _html.block(
+            _html.table(
+                ["quantity", "value", ""],
+                self._rows(),
+                title=f"diagnosis: {self.case}",
+                numeric=("value",),
+            ),  # fmt: skip
+            _html.paragraph("next steps, most urgent first:"),
+            _html.items(self.next_steps, ordered=True),
+            *[_html.paragraph(f"note: {n}") for n in self.notes],
+        )
+
+    def plot(self):
+        """A Matplotlib figure (no pyplot state): baseline, train and dev error as bars, the
+        avoidable bias and the variance as the gaps between them."""
+        return _html.figure(bias_variance(
+            self.baseline_error, self.train_error, self.dev_error,
+            percent=self.metric not in REGRESSION,
+            title=f"diagnosis: {self.case.replace('_', ' ')}"))  # fmt: skip
 
     def __str__(self) -> str:
         lines = [f"diagnosis: {self.case}"]

@@ -22,7 +22,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
+from . import _html, io
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
@@ -90,6 +90,10 @@ class Network(network.Network):
                 f"nnrecipe.datasets.load) with its {len(columns)} columns {columns}; an "
                 "array has no column names to match them by"
             )
+
+    def _repr_html_(self) -> str:
+        """The layers (units, activation, parameters) and what the network carries."""
+        return _html.network(self)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
         if self.classes is not None:

@@ -13,8 +13,10 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import _html
 from .._files import atomic_write
 from ..diagnosis import REGRESSION, show
+from .plots import overview
 
 STOPS = {
     "good_fit": "good fit",
@@ -32,6 +34,8 @@ CASE_WORDS = {
     "optimization": "an optimization problem",
 }
 BIGGER = ("wider", "deeper")  # the knobs behind "train a bigger network"
+COLUMNS = ("step", "knob", "change", "train", "dev", "epochs", "s", "verdict")
+TEXT_COLUMNS = ("knob", "change", "verdict")
 
 
 @dataclass
@@ -243,25 +247,67 @@ class ImproveResult:
         from rich.table import Table
 
         table = Table(title="nnrecipe improve", caption=self.message, box=box.SIMPLE_HEAD)
-        for col in ("step", "knob", "change", "train", "dev", "epochs", "s", "verdict"):
-            left = col in ("knob", "change", "verdict")
-            table.add_column(col, justify="left" if left else "right")
-        m = self.metric
+        for col in COLUMNS:
+            table.add_column(col, justify="left" if col in TEXT_COLUMNS else "right")
+        for s, row in zip(self.steps, self._rows(compact), strict=True):
+            table.add_row(*row, style=None if s.kept else "dim")
+        return table
+
+    def _rows(self, compact: bool = False) -> list[list[str]]:
+        """The steps as text cells of :data:`COLUMNS` (terminal and notebook alike)."""
+        m, rows = self.metric, []
         for s in self.steps:
             arrow = "" if s.train_before is None or compact else f"{show(s.train_before, m, 1)} → "
             dev_arrow = "" if s.dev_before is None or compact else f"{show(s.dev_before, m, 1)} → "
-            table.add_row(
-                str(s.number),
-                s.knob,
-                s.change,
-                f"{arrow}{show(s.train_after, m, 1)}",
+            rows.append([
+                str(s.number), s.knob, s.change, f"{arrow}{show(s.train_after, m, 1)}",
                 f"{dev_arrow}{show(s.dev_after, m, 1)}",
                 "" if s.epochs_trained is None else str(s.epochs_trained),
-                f"{s.seconds:.1f}",
-                s.verdict,
-                style=None if s.kept else "dim",
-            )
-        return table
+                f"{s.seconds:.1f}", s.verdict,
+            ])  # fmt: skip
+        return rows
+
+    def summary(self) -> list[str]:
+        """The lines the CLI prints under the table: the chosen network, its values, where
+        the per-class errors and the baseline come from, the notes and the next step."""
+        m = self.metric
+        lines = [
+            f"chosen network: layers {self.network.layer_sizes}, {self.config.describe()}",
+            f"train {show(self.train_error, m)}, dev {show(self.dev_error, m)}, test "
+            f"{show(self.test_error, m)} (the test set: once, at the end; metric {m}"
+            f"{', refit on train+dev' if self.refit else ''})",
+            *([self.units_line] if self.units_line else []),
+            f"chosen run: {self.epochs_text}",
+            f"baseline: {self.baseline_source}",
+            *[f"note: {n}" for n in self.notes],
+        ]
+        if self.stop_reason != "good_fit" and self.advice:
+            lines.append("next: " + self.advice[0])
+        return lines
+
+    def _repr_html_(self) -> str:
+        """The CLI's table and lines, and the diagnosis, as HTML (a notebook shows it)."""
+        return _html.block(
+            _html.table(
+                COLUMNS,
+                self._rows(),
+                title="nnrecipe improve",
+                caption=self.message,
+                numeric=[c for c in COLUMNS if c not in TEXT_COLUMNS],
+            ),  # fmt: skip
+            _html.items(self.summary()),
+            self.diagnosis._repr_html_() if hasattr(self.diagnosis, "_repr_html_") else "",
+            _html.paragraph(
+                "result.plot(): the steps and the curves; result.save(dir): "
+                "model.npz and result.json; nnrecipe.write_report(result, dir): "
+                "report.html"
+            ),  # fmt: skip
+        )
+
+    def plot(self):
+        """A Matplotlib figure (no pyplot state): the errors after each step (left) and the
+        learning curve when one was measured, else the chosen run's errors per epoch."""
+        return _html.figure(overview(self))
 
     def save(self, out) -> dict[str, Path]:
         """Write ``model.npz`` (the chosen network, raw inputs in) and ``result.json`` into

@@ -22,6 +22,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .._checks import as_rng, check_flag, check_name, check_nonneg, check_positive
+from .._html import LiveDisplay
 from ..data.augment import in_raw_space
 from ..nn.network import Network
 from . import monitoring, optimizers
@@ -116,6 +117,7 @@ def fit(
     """
     callbacks = check_callbacks(callbacks)
     verbose = check_flag(verbose, "verbose")
+    live = LiveDisplay() if verbose else None
     opt = optimizers.get(optimizer, learning_rate)
     epochs = check_positive(epochs, "epochs", integer=True)
     decay_rate = check_nonneg(decay_rate, "decay_rate")
@@ -223,8 +225,8 @@ def fit(
             last_good[...] = theta
             if not measured:
                 continue
-            if verbose:
-                print(_line(history))
+            if verbose:  # in a notebook: one line that updates, not a line per epoch
+                live.lines([_line(history)]) if live.active else print(_line(history))
             stop = False
             for hook in hooks:  # early stopping, when given, updates the tracker here
                 stop = bool(hook.on_epoch_end(network, history)) or stop

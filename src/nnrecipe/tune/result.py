@@ -12,6 +12,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .. import _html
 from .._figures import to_png
 from .._files import atomic_write
 from . import space as search_space
@@ -190,10 +191,28 @@ class TuneResult:
             table.add_row(*cells, style="bold green" if r["number"] == self.best_trial else None)
         return table
 
-    def plot(self, path):
-        """Dev error against each searched hyperparameter (validation curves), as a PNG."""
-        png = to_png(validation_curves(self))
+    def plot(self, path=None):
+        """Dev error against each searched hyperparameter (validation curves): a Matplotlib
+        figure (no pyplot state), or with ``path`` written there as a PNG (its path)."""
+        fig = validation_curves(self)
+        if path is None:
+            return _html.figure(fig)
+        png = to_png(fig)
         return atomic_write(path, lambda f: f.write(png))
+
+    def _repr_html_(self) -> str:
+        """The CLI's trials table (best 10 first) and its last lines, as HTML."""
+        rich = self.table(limit=10)
+        rows = list(zip(*[c._cells for c in rich.columns], strict=True))
+        lines = []
+        if self.best_trial is not None:
+            lines.append(f"chosen: trial {self.best_trial}, dev error {self.best_value:.2%}, "
+                         f"layers {self.best_layer_sizes}: {self.best_params}")  # fmt: skip
+        lines += [self.why_chosen] if self.why_chosen else []
+        return _html.block(
+            _html.table([str(c.header) for c in rich.columns], rows, title=str(rich.title)),
+            _html.items(lines),
+        )
 
     def __repr__(self) -> str:
         return (

@@ -74,23 +74,10 @@ def _improve(args, options, data, run_dir) -> int:
         output.note(line)
     console = output.console()
     console.print(result.table(compact=console.width < 120))
-    console.print(
-        f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
-        f"train {_show(result.train_error, result.metric)}, "
-        f"dev {_show(result.dev_error, result.metric)}, "
-        f"test {_show(result.test_error, result.metric)} (the test set: once, at the end; "
-        f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
-    )
-    if result.units_line:
-        console.print(result.units_line)
-    console.print(f"chosen run: {result.epochs_text}")
-    if result.class_errors is not None:
-        console.print(output.class_error_line(result.class_errors, "dev"))
-    console.print(f"baseline: {result.baseline_source}")
-    for note in result.notes:
-        console.print(f"note: {note}")
-    if result.stop_reason != "good_fit":
-        console.print("next: " + result.advice[0])
+    for line in result.summary():  # the per-class errors after the chosen run's line
+        console.print(line)
+        if line.startswith("chosen run:") and result.class_errors is not None:
+            console.print(output.class_error_line(result.class_errors, "dev"))
     saved = f"model, steps and config saved in {run_dir.final}/"
     console.print(saved + (f"; report: {run_dir.public(report)}" if report else ""))
     return code
