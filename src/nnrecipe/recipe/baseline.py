@@ -53,11 +53,22 @@ def _subsample(seed: int, cap: int, *arrays):
 
 def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
     """``(value, per-example values, description)`` of the reference model on the trainer's
-    dev set (out of fold with k-fold), or None without scikit-learn."""
+    dev set (out of fold with k-fold), or None without scikit-learn.
+
+    Fitted with one OpenMP thread: on a busy machine HistGradientBoosting's threads wait for
+    each other (a 480-row spiral: 6-24 s with the default threads, 0.6 s with one), and the
+    reference's time comes out of improve's budget."""
     try:
         from sklearn.ensemble import HistGradientBoostingClassifier
+        from threadpoolctl import threadpool_limits
     except ImportError:
         return None
+    with threadpool_limits(1, user_api="openmp"):
+        return _classifier(trainer, seed, HistGradientBoostingClassifier)
+
+
+def _classifier(trainer, seed: int, HistGradientBoostingClassifier):
+    """:func:`reference` itself (the regressor for a linear output)."""
     if trainer.output == "linear":
         return _regressor(trainer, seed)
     metric = trainer.metric
