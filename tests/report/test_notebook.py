@@ -101,6 +101,15 @@ def test_progress_in_a_notebook_is_one_display_that_updates(notebook, capsys):
     assert "epoch" in notebook[-1][1].lower() and capsys.readouterr().out == ""
 
 
+def test_tune_progress_in_a_notebook_is_one_line_that_updates(notebook, capsys):
+    pytest.importorskip("optuna")
+    X, y = nr.datasets.moons(n=60, seed=0)
+    nr.tune(X, y, trials=2, workers=1, epochs=5, seed=0, progress=True)
+    kinds = [k for k, _ in notebook]
+    assert kinds.count("display") == 1 and "2/2 trials" in notebook[-1][1]
+    assert capsys.readouterr().err == ""
+
+
 def test_outside_a_notebook_verbose_still_prints_a_line_per_epoch(capsys):
     X, y = nr.datasets.moons(n=60, seed=0)
     nr.Network([2, 4, 1], seed=0).fit(X, y, epochs=3, verbose=True)
