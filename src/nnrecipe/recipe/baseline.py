@@ -59,18 +59,21 @@ def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
     each other (a 480-row spiral: 6-24 s with the default threads, 0.6 s with one), and the
     reference's time comes out of improve's budget."""
     try:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-        from threadpoolctl import threadpool_limits
+        import sklearn.ensemble  # noqa: F401  (a core dependency; None if it is missing)
+        from threadpoolctl import threadpool_limits  # scikit-learn's own dependency
     except ImportError:
         return None
     with threadpool_limits(1, user_api="openmp"):
-        return _classifier(trainer, seed, HistGradientBoostingClassifier)
+        if trainer.output == "linear":
+            return _regressor(trainer, seed)
+        return _classifier(trainer, seed)
 
 
-def _classifier(trainer, seed: int, HistGradientBoostingClassifier):
-    """:func:`reference` itself (the regressor for a linear output)."""
-    if trainer.output == "linear":
-        return _regressor(trainer, seed)
+def _classifier(trainer, seed: int) -> tuple[float, np.ndarray, str] | None:
+    """The classification reference: HistGradientBoostingClassifier (class weights balanced
+    for balanced error)."""
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
     metric = trainer.metric
 
     def model():
