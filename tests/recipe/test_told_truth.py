@@ -131,3 +131,22 @@ def test_a_regression_is_reported_in_the_targets_own_units(tmp_path):
     assert "RMSE" in r.units_line and "R²" in r.units_line
     data = json.loads(json.dumps(r.to_dict()))
     assert data["test_in_target_units"]["rmse"] == pytest.approx(u["rmse"])
+
+
+def test_diagnose_says_when_the_model_was_refit_on_the_rows_it_measures(tmp_path, capsys):
+    import shutil
+
+    from nnrecipe.cli import main
+
+    run = tmp_path / "run"
+    args = ["improve", "--dataset", "moons", "--n", "300", "--budget", "1", "--cv", "1"]
+    assert main([*args, "--epochs", "30", "--no-report", "--out", str(run), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["refit"] is True
+    alone = tmp_path / "alone"  # the model and its result.json, without the run's config
+    alone.mkdir()
+    for name in ("model.npz", "result.json"):
+        shutil.copy(run / name, alone / name)
+    assert main(["diagnose", "--model", str(alone / "model.npz"), "--data", "moons",
+                 "--json"]) == 0  # fmt: skip
+    notes = json.loads(capsys.readouterr().out)["notes"]
+    assert any("refit on train+dev" in n and "optimistic" in n for n in notes)
