@@ -272,7 +272,8 @@ class ImproveResult:
         the per-class errors and the baseline come from, the notes and the next step."""
         m = self.metric
         lines = [
-            f"chosen network: layers {self.network.layer_sizes}, {self.config.describe()}",
+            f"chosen network: layers {getattr(self.network, 'layer_sizes', None)}, "
+            f"{self.config.describe()}",
             f"train {show(self.train_error, m)}, dev {show(self.dev_error, m)}, test "
             f"{show(self.test_error, m)} (the test set: once, at the end; metric {m}"
             f"{', refit on train+dev' if self.refit else ''})",
