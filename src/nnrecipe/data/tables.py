@@ -125,13 +125,15 @@ def as_table(X):
 def table_dataset(path, target=None, delimiter: str | None = None) -> Dataset:
     """A table file as ``(X, y)``: X the feature columns as read by :func:`read_table` (a
     DataFrame: text, missing cells and all, for the preprocessing fitted on training rows),
-    y the target as written (class labels, or numbers for a regression). ``target``: a
+    y the target as written (class labels, or numbers for a regression), a Series named after
+    its column. ``target``: a
     column name or index; default the column called target/label/class/y, else the last."""
     frame = read_table(path, delimiter)
     if target is None and not any(str(c).lower() in TARGET_NAMES for c in frame.columns):
         target = len(frame.columns) - 1
     features, tgt = features_and_target(frame, target=target)
     y = tgt.y if tgt.classes is None else np.asarray(tgt.classes, dtype=object)[tgt.y]
+    y = pd.Series(y, name=tgt.name)  # named: improve(X, y) says which column it learns
     return Dataset(features, y, [str(c) for c in features.columns], tgt.name, tgt.classes)
 
 

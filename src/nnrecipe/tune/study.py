@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import warnings
 from contextlib import contextmanager
 
 from .._checks import check_flag, check_positive
@@ -175,7 +176,9 @@ def tune(
         the same data (:func:`stored_source`) and an error can name the original dataset.
     """
     try:
-        import optuna
+        with warnings.catch_warnings():  # Optuna's tqdm asks a notebook for ipywidgets
+            warnings.simplefilter("ignore")
+            import optuna
     except ImportError:
         raise ImportError(
             "nnrecipe tune needs Optuna: pip install optuna (in the nnrecipe checkout: "
