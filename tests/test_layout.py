@@ -22,6 +22,7 @@ LEVELS = {
     "_files": 0,
     "_version": 0,
     "_figures": 0,
+    "_html": 1,  # notebook HTML, the updating display, figures shown as PNG (uses _figures)
     "_npz": 1,  # reads .npz files safely (uses _checks)
     "data": 1,
     "nn": 2,

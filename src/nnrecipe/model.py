@@ -23,7 +23,7 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
+from . import _html, io
 from ._checks import shorten_list
 from .data.encoding import Encoding
 from .data.normalize import Standardizer, block_rows
@@ -84,11 +84,32 @@ class Network(network.Network):
     target_scaling = _part("target_scaling")
 
     def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
-        if self.encoding is not None:
-            X = self.encoding.inputs(X, name)
-        elif type(X).__name__ == "DataFrame":
-            X = Encoding().inputs(X, name)  # raises: no fitted table preprocessing
+        if type(X).__name__ == "DataFrame":
+            X = (self.encoding or Encoding()).inputs(X, name)  # raises without a preprocessor
+        elif self.preprocessor is not None and np.ndim(X) == 2:
+            self._check_encoded(X, name)
         return super().prepare_inputs(X, name)
+
+    def prepare_inference_inputs(self, X, name: str = "X"):
+        if self.preprocessor is not None and isinstance(X, np.ndarray) and X.ndim == 2:
+            self._check_encoded(X, name)
+        return super().prepare_inference_inputs(X, name)
+
+    def _check_encoded(self, X, name: str) -> None:
+        """An array for a network trained on a table must be the encoded table (its width is
+        the input layer's); anything else is the raw columns, which need their names."""
+        if np.shape(X)[1] != self.layer_sizes[0]:
+            columns = self.preprocessor.input_columns
+            raise ValueError(
+                f"{name} is an array of {np.shape(X)[1]} columns, but this model was trained "
+                f"on a table: pass a pandas DataFrame (or a CSV file read with "
+                f"nnrecipe.datasets.load) with its {len(columns)} columns {columns}; an "
+                "array has no column names to match them by"
+            )
+
+    def _repr_html_(self) -> str:
+        """The layers (units, activation, parameters) and what the network carries."""
+        return _html.network(self)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
         if self.encoding is not None:

@@ -129,7 +129,7 @@ def test_dark_pixels_are_not_flagged_as_missing_values():
     pixels = rng.uniform(0.5, 1.0, size=(300, 16))
     pixels[:30, 5] = 0  # an unlit pixel: 0 far below the column's other values
     pixels[:, :2] = (X - X.min(axis=0)) / np.ptp(X, axis=0)
-    flagged = "hold zeros where 0 is implausible"
+    flagged = "hold zeros isolated far below"
     table = nr.improve(pixels, y, budget=1, cv=1, seed=0, refit=False)
     assert any(flagged in n and "[5]" in n for n in table.notes)
     images = nr.improve(pixels, y, budget=1, cv=1, seed=0, refit=False, images="4x4")

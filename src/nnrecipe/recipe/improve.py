@@ -86,7 +86,8 @@ def improve(
 
     Parameters
     ----------
-    X : array (m, n_x) or pandas DataFrame;  y : class labels (m,) of any kind, or real values
+    X : array (m, n_x), pandas DataFrame or a table file's path (.csv, .tsv, .xlsx, .parquet);
+        y : class labels (m,) of any kind, or real values
         The whole data set: split by the auto rule (unless ``dev``/``test`` are given). A
         DataFrame is preprocessed (:mod:`nnrecipe.data.preprocess`) with statistics of the
         training rows only; the chosen network carries that preprocessing and the class
@@ -98,9 +99,9 @@ def improve(
         label, class or y).
     baseline_error : float in [0, 1] (or >= 0 for mse/mae, in z-units) or "auto"
         Human-level or Bayes error, if you know it: it wins. ``"auto"`` (default) estimates
-        the reachable error as the smaller of the best dev value reached and a
-        HistGradientBoosting reference's (:mod:`nnrecipe.recipe.baseline`); the diagnosis
-        says where the number came from.
+        the reachable error from outside the network diagnosed: a HistGradientBoosting
+        reference's dev (or cross-validated) value (:mod:`nnrecipe.recipe.baseline`); the
+        diagnosis says where the number came from.
     network : Network, list of int or None
         The starting hidden sizes (or a Network); default sized from the data (64 to 256
         units, 1 or 2 layers, see :func:`nnrecipe.recipe.runs.data_config`).
@@ -182,7 +183,11 @@ def improve(
     recipe.run()
     result = recipe.finish(refit, problem.sets[2], LEARNING_CURVE_SIZES)
     result.split, result.images = problem.split, problem.images is not None
-    problem.finish(result)
+    # per-class errors: the chosen run's own dev predictions (out of fold with k-fold), the
+    # ones its dev value came from, never the refit network's (it trained on the dev rows)
+    trainer = recipe.trainer
+    measured = None if problem.output == "linear" else trainer.dev_labels(recipe.current)
+    problem.finish(result, measured, trainer.measured_on())
     recipe.printer.finish(result)
     return result
 

@@ -64,7 +64,7 @@ class Recipe:
         self.printer = Printer(progress)
         self.steps: list[Step] = []
         self.current = self.diag = self.ref = None
-        self.best_dev, self.stop, self.curve = np.inf, None, None
+        self.stop, self.curve = None, None
         if trainer.folds > 1:
             self.notes.append(
                 f"small dev set ({len(trainer.dev[0])} rows, or few of the rarest class): "
@@ -80,9 +80,9 @@ class Recipe:
         zeros = [] if trainer.images else zero_coded_columns(trainer.pooled[0])
         if zeros:
             self.notes.append(
-                f"columns {zeros} hold zeros where 0 is implausible (far below their other "
-                "values): likely missing values coded as 0; impute them, or pass the table as "
-                "a DataFrame (its preprocessing reads such zeros as missing)"
+                f"columns {zeros} hold zeros isolated far below their other values, as a "
+                "missing-value code would be: if they are missing values, impute them, or pass "
+                "the table as a DataFrame (its preprocessing reads such zeros as missing)"
             )
 
     # ------------------------------------------------------------------ clock, baseline
@@ -120,7 +120,7 @@ class Recipe:
     def baseline(self) -> tuple[float, str]:
         if self.user_baseline is not None:
             return float(self.user_baseline), "given (human-level / Bayes error)"
-        return auto_baseline(self.best_dev, self.ref)
+        return auto_baseline(self.ref)
 
     def diagnose(self, run, **kwargs) -> Diagnosis:
         base, source = self.baseline()
@@ -169,11 +169,8 @@ class Recipe:
         )  # fmt: skip
         self.steps.append(step)
         if before is None:
-            self.best_dev = min(self.best_dev, run.dev_error)
             self.current = run
             self.diag = self.diagnose(run)
-        elif not cut:
-            self.best_dev = min(self.best_dev, run.dev_error)
         self.printer.step(step, self.diag)
         if cut:  # the best so far stays; the cut-short run is in the trail, not chosen
             raise KeyboardInterrupt
@@ -192,14 +189,19 @@ class Recipe:
         try:
             start = ("start", "start", f"starting network: {self.start_config.describe()}",
                      "measure first")  # fmt: skip
-            self.measure(self.start_config, *start)
-            if self.user_baseline is None:
+            cut = False
+            if self.user_baseline is None:  # first: the start's diagnosis already uses it
                 # a quarter of the budget at most, and never the time kept for the refit
                 share = time.perf_counter() + 0.25 * (self.end - self.started)
-                self.ref = reference(self.trainer, self.seed, min(share, self.search_end()))
+                try:
+                    self.ref = reference(self.trainer, self.seed, min(share, self.search_end()))
+                except KeyboardInterrupt:  # the start still runs: a model to save
+                    self.ref, cut = "it was interrupted (Ctrl-C)", True
                 if isinstance(self.ref, str):
                     self.notes.append(f"no HistGradientBoosting reference: {self.ref}")
-                self.diag = self.diagnose(self.current)
+            self.measure(self.start_config, *start)
+            if cut:
+                raise KeyboardInterrupt
             self.walk_knobs()
             self.refine()
         except Stop as stop:
@@ -297,7 +299,9 @@ class Recipe:
                 self.notes.append(
                     f"the chosen configuration was refit on train+dev "
                     f"({len(self.trainer.pooled[0])} rows) for {epochs} epochs (its early-"
-                    "stopping epoch count); train and dev values are those of the run chosen"
+                    "stopping epoch count"
+                    + (", the median over its folds" if self.trainer.folds > 1 else "")
+                    + "); train and dev values are those of the run chosen"
                 )
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")

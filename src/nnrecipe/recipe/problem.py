@@ -18,6 +18,7 @@ it nothing goes back into :mod:`nnrecipe.data` to decide anything again:
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 
 import numpy as np
 
@@ -80,20 +81,33 @@ class Problem:
         preprocessing has standardized its numbers)."""
         return self.images is None and not self.table
 
-    def finish(self, result) -> None:
+    def finish(self, result, measured=None, measured_on: str | None = None) -> None:
         """Give ``result.network`` the encoding, and ``result`` the split, the classes, the
-        preprocessing lines and the dev set's per-class errors."""
+        preprocessing lines, the dev set's per-class errors and (a regression) the test
+        scores in y's own units.
+
+        ``measured``: ``(true, predicted)`` class indices of the rows the dev value came
+        from (the chosen run's own dev predictions, out of fold with k-fold), and
+        ``measured_on`` where they come from; without them the network predicts the dev
+        set, and ``measured_on`` says so."""
         net, enc, dev = result.network, self.encoding, self.sets[1]
         if net is not None:
             if enc.classes is not None:  # predicted as indices: before the network has names
                 from ..data.labels import class_errors  # pandas: imported for class names
 
-                result.class_errors = class_errors(dev[1], net.predict(dev[0]), enc.classes)
+                if measured is None:
+                    measured = (dev[1], net.predict(dev[0]))
+                    measured_on = f"the dev set ({len(dev[0])} rows), by the returned network"
+                result.class_errors = class_errors(*measured, enc.classes)
+                result.class_errors["measured_on"] = measured_on
             parts = (enc.preprocessor, enc.classes, enc.target_scaling)
             net.encoding = enc if any(part is not None for part in parts) else None
         result.classes = enc.classes
         if self.preprocessing is not None:
             result.preprocessing = self.preprocessing
+        scores = getattr(result, "test_scores", None)
+        if enc.target_scaling is not None and scores:  # RMSE, MAE and R² in y's units
+            result.test_units = regression.in_units(scores, self.sets[2][1], enc.target_scaling)
 
 
 def frame(
@@ -120,6 +134,10 @@ def frame(
     ``dtype``: as in :func:`nnrecipe.improve`. Raises ValueError/TypeError naming the
     argument."""
     metric = check_name(metric, ("auto", *metrics.METRICS), "metric")
+    if isinstance(X, str | Path):  # a file: read as `nnrecipe improve --dataset FILE` reads it
+        from ..data.tables import as_table
+
+        X = as_table(X)
     made, encoding, table, named = _split(X, y, target, dev, test, seed, images, caller)
     sets = tuple(made)
     output, units, metric, why = regression.task(sets, metric, named)

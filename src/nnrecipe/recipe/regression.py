@@ -79,3 +79,17 @@ def units(metric: str, scaling) -> list[str]:
         f"{what}; the target was standardized on the training rows (μ = {mean:.6g}, "
         f"σ = {sd:.6g}) and the chosen network predicts in its own units"
     ]
+
+
+def in_units(scores: dict, z_test, scaling) -> dict:
+    """The test scores in y's own units, from the z-unit ``scores`` (mse, mae) and the test
+    targets ``z_test`` (z-units), with (μ_y, σ_y) = ``scaling``:
+
+        RMSE = σ_y · √mse_z,   MAE = σ_y · mae_z,   R² = 1 − mse_z / Var(z_test)
+
+    (R² against the test set's own mean: 0 = predicting it, 1 = exact)."""
+    sd = float(scaling[1])
+    z = np.asarray(z_test, dtype=np.float64).ravel()
+    spread = float(np.mean((z - z.mean()) ** 2))
+    r2 = 1.0 - scores["mse"] / spread if spread > 0 else float("nan")
+    return {"rmse": sd * float(np.sqrt(scores["mse"])), "mae": sd * scores["mae"], "r2": r2}

@@ -53,6 +53,9 @@ class Run:
     best_epochs: list[int] = field(default_factory=list)  # epochs to the best dev loss
 
     epochs_trained: int | None = None  # epochs actually trained (the most over the folds)
+    # the class each measured row was given (dev rows; out of fold with CV; −1: not measured,
+    # a fold Ctrl-C cut): what the per-class errors are counted from; None for a regression
+    predicted: np.ndarray | None = field(default=None, repr=False)
 
     @property
     def interrupted(self) -> bool:
@@ -217,6 +220,35 @@ class Trainer:
     def values(self, net: Network, X, y) -> np.ndarray:
         return metrics.per_example(self.metric, y, net.predict_proba(X))
 
+    def measured(self, net: Network, X, y) -> tuple[np.ndarray, np.ndarray | None]:
+        """``(per-example values, predicted classes)`` of ``net`` on (X, y): one pass; the
+        classes are argmax of the output (None for a regression)."""
+        proba = net.predict_proba(X)
+        values = metrics.per_example(self.metric, y, proba)
+        if self.output == "linear":
+            return values, None
+        proba = np.asarray(proba)
+        guess = (proba[:, 0] > 0.5) if proba.shape[1] == 1 else proba.argmax(axis=1)
+        return values, guess.astype(np.intp)
+
+    def dev_labels(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
+        """``(true class, predicted class)`` of the rows ``run``'s dev value was measured on:
+        the dev set (hold-out) or every row of train+dev out of fold (k-fold), never a row the
+        predicting network trained on; rows of a fold Ctrl-C cut are left out."""
+        truth = metrics.labels_of(self.dev[1] if self.folds <= 1 else self.pooled[1])
+        done = run.predicted >= 0
+        return truth[done], run.predicted[done]
+
+    def measured_on(self) -> str:
+        """Where :meth:`dev_labels` come from, in words."""
+        if self.folds <= 1:
+            return f"the dev set ({len(self.dev[0])} rows), by the chosen run's network"
+        return (
+            f"out-of-fold predictions of the chosen run's {self.folds}-fold cross-validation "
+            f"({len(self.pooled[0])} rows of train+dev, each predicted by the fold that did "
+            "not train on it)"
+        )
+
     def balance(self, net: Network, y) -> Network:
         """With balanced error, shift the output biases by −log π_c (π_c: class c's share
         of the training labels ``y``): the network then predicts argmax_c p(c|x)/π_c, the
@@ -235,16 +267,20 @@ class Trainer:
         self.balance(net, train[1])
         best = history.best_epoch if history.best_epoch is not None else len(history) - 1
         train_score = float(self.values(net, *train).mean())
-        return net, history, train_score, self.values(net, *dev), best + 1
+        return net, history, train_score, self.measured(net, *dev), best + 1
 
     def __call__(self, config: knobs.Config) -> Run:
         start = time.perf_counter()
         if self.folds <= 1:
-            net, history, train_score, values, best = self._one(config, self.train, self.dev)
+            net, history, train_score, (values, guess), best = self._one(
+                config, self.train, self.dev
+            )
             return Run(config, net, history, train_score, float(values.mean()),
-                       time.perf_counter() - start, values, [best], len(history))  # fmt: skip
+                       time.perf_counter() - start, values, [best], len(history),
+                       guess)  # fmt: skip
         X, y = self.pooled
         values = np.zeros(len(X))
+        guess = None if self.output == "linear" else np.full(len(X), -1, dtype=np.intp)
         train_scores, bests, first, trained = [], [], None, 0
         done = np.zeros(len(X), dtype=bool)
         deadline = self.deadline
@@ -253,11 +289,13 @@ class Trainer:
             if deadline is not None:  # each fold gets an equal share of the time left
                 now = time.perf_counter()
                 self.deadline = now + max(0.0, deadline - now) / (self.folds - j)
-            net, history, score, v, best = self._one(
+            net, history, score, (v, g), best = self._one(
                 config, (X[~held], y[~held]), (X[held], y[held]), self.fold_standardizers[j]
             )
             first = first or (net, history)
             values[held], done[held] = v, True
+            if guess is not None:
+                guess[held] = g
             trained = max(trained, len(history))
             train_scores.append(score)
             bests.append(best)
@@ -270,7 +308,7 @@ class Trainer:
             values = metrics.balance(y, values > 0)
         return Run(config, first[0], first[1], float(np.mean(train_scores)),
                    float(values.mean()), time.perf_counter() - start, values, bests,
-                   trained)  # fmt: skip
+                   trained, guess)  # fmt: skip
 
     def refit(self, config: knobs.Config, epochs: int) -> tuple[Network, History]:
         """The chosen configuration trained on train+dev for ``epochs`` (no dev set left to

@@ -8,6 +8,8 @@ from the recipe's best, within the knobs' limits.
 
 from __future__ import annotations
 
+import warnings
+
 import numpy as np
 
 from .knobs import MAX_DEPTH, MAX_WIDTH, Config
@@ -43,7 +45,9 @@ class Sampler:
     def __init__(self, best: Config, best_value: float, seed: int):
         self.best, self.rng, self.study, self.trial = best, np.random.default_rng(seed), None, None
         try:
-            import optuna
+            with warnings.catch_warnings():  # Optuna's tqdm asks a notebook for ipywidgets
+                warnings.simplefilter("ignore")
+                import optuna
         except ImportError:
             self.name = "random perturbations around the best (Optuna is not installed)"
             return

@@ -17,6 +17,7 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import warnings
 from contextlib import contextmanager
 
 from .._checks import check_flag, check_positive
@@ -175,7 +176,9 @@ def tune(
         the same data (:func:`stored_source`) and an error can name the original dataset.
     """
     try:
-        import optuna
+        with warnings.catch_warnings():  # Optuna's tqdm asks a notebook for ipywidgets
+            warnings.simplefilter("ignore")
+            import optuna
     except ImportError:
         raise ImportError(
             "nnrecipe tune needs Optuna: pip install optuna (in the nnrecipe checkout: "
@@ -239,7 +242,9 @@ def _run(job, workers: int, storage_obj, monitor: Monitor) -> str:
         if workers == 1:
             return tuning_workers.run_trials(job, storage_obj, objective, monitor.update)
         return tuning_workers.run_pool(job, workers, objective, monitor, storage_obj)
-    except KeyboardInterrupt:
+    except BaseException as exc:  # Optuna may turn Ctrl-C into another error
+        if not tuning_workers.from_interrupt(exc):
+            raise
         return "interrupted"
     finally:
         monitor.close()

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 import time
 
-from ...diagnosis import show
 from ...recipe.improve import improve
 from ...report.recipe import improve_report
 from .. import config
@@ -97,25 +96,11 @@ def _print(result, data, warned, out, report) -> None:
     for line in (result.preprocessing or [])[common.target_lines(data) :]:
         output.note(line)
     console = output.console()
-    console.print(result.table())
-    console.print(
-        f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
-        f"train {_show(result.train_error, result.metric)}, "
-        f"dev {_show(result.dev_error, result.metric)}, "
-        f"test {_show(result.test_error, result.metric)} (the test set: once, at the end; "
-        f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
-    )
-    if result.class_errors is not None:
-        console.print(output.class_error_line(result.class_errors, "dev"))
-    console.print(f"baseline: {result.baseline_source}")
-    for note in result.notes:
-        console.print(f"note: {note}")
-    if result.stop_reason != "good_fit":
-        console.print("next: " + result.advice[0])
+    console.print(result.table(compact=console.width < 120))
+    for line in result.summary():  # the per-class errors after the chosen run's line
+        console.print(line)
+        if line.startswith("chosen run:") and result.class_errors is not None:
+            console.print(output.class_error_line(result.class_errors, "dev"))
     saved = f"model, steps and config saved in {out}/"
     console.print(saved + (f"; report: {report}" if report else ""))
 
-
-def _show(value, metric: str) -> str:
-    """A percentage (classification), or a plain number for mse/mae (z-units)."""
-    return output.percent(value) if metric not in ("mse", "mae") else show(value, metric)
