@@ -103,4 +103,3 @@ def _print(result, data, warned, out, report) -> None:
             console.print(output.class_error_line(result.class_errors, "dev"))
     saved = f"model, steps and config saved in {out}/"
     console.print(saved + (f"; report: {report}" if report else ""))
-
