@@ -54,8 +54,6 @@ ROWS = {  # label: changes over the old start (None: the new start itself)
     "+ cosine schedule": {"schedule": "cosine"},
     "+ width ×2": {"wider": 2},
     "new start": None,
-    "robust + smoothing + β₂ = 0.95": {"scaling": "robust", "label_smoothing": 0.1,
-                                        "beta2": 0.95},
     "robust + periodic": {"scaling": "robust", "embeddings": "periodic"},
     "robust + piecewise": {"scaling": "robust", "embeddings": "piecewise"},
 }
