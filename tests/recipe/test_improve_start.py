@@ -109,8 +109,8 @@ def test_seeded_runs_are_reproducible():
 
 def test_the_new_start_beats_the_old_one_on_heavy_tailed_inputs(monkeypatch):
     """The first run alone (budget 1), seeds 0 and 1 (600 test rows, SE ≈ 1.5 points):
-    measured 15.5 % against 23.4 % mean test error (robust scaling does it: z-scores leave a log-normal column's bulk in a
-    sliver near its mean)."""
+    measured 15.5 % against 23.4 % mean test error (robust scaling does it: z-scores leave
+    a log-normal column's bulk in a sliver near its mean)."""
 
     def first_runs():
         errors = []

@@ -260,7 +260,15 @@ class TableSplit:
 
 
 def split_table(
-    X, y=None, *, target=None, ratios="auto", seed=0, dev=None, test=None, preprocessor=None,
+    X,
+    y=None,
+    *,
+    target=None,
+    ratios="auto",
+    seed=0,
+    dev=None,
+    test=None,
+    preprocessor=None,
     scaling: str = "standard",
 ) -> TableSplit:
     """Split a DataFrame's rows into train/dev/test (stratified for classes), fit the

@@ -135,8 +135,8 @@ def frame(
     set empty, as :func:`nnrecipe.tune` does); ``seed``, ``metric``, ``images``, ``cv``,
     ``dtype``: as in :func:`nnrecipe.improve`; ``scaling``: the inputs' scaling, "standard"
     (z-scores) or "robust" (median/IQR, smooth clipping), of a table's numbers in its
-    preprocessing, of an array's columns in each network (images: none). Raises ValueError/TypeError naming the
-    argument."""
+    preprocessing, of an array's columns in each network (images: none). Raises
+    ValueError/TypeError naming the argument."""
     metric = check_name(metric, ("auto", *metrics.METRICS), "metric")
     scaling = check_name(scaling, ("standard", "robust"), "scaling")
     if isinstance(X, str | Path):  # a file: read as `nnrecipe improve --dataset FILE` reads it
