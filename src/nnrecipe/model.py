@@ -26,6 +26,7 @@ from . import io
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
+from .ensemble import Ensemble
 from .nn import network
 from .train import loop
 from .train.callbacks import Callback, EarlyStopping, History
@@ -82,17 +83,17 @@ class Network(network.Network):
             y = (np.asarray(y, dtype=np.float64) - mean) / scale
         return super().prepare_targets(y, m, name)
 
-    def predict(self, X) -> np.ndarray:
-        pred = super().predict(X)
+    def decide(self, A: np.ndarray) -> np.ndarray:
+        pred = super().decide(A)
         if self.classes is not None and pred.ndim == 1:
             return np.asarray(self.classes)[pred]  # the original labels
         if self.target_scaling is not None:
             return pred * self.target_scaling[1] + self.target_scaling[0]  # original units
         return pred
 
-    predict.__doc__ = network.Network.predict.__doc__ + (
+    decide.__doc__ = network.Network.decide.__doc__ + (
         "\n        With ``classes``, the original labels; with ``target_scaling``, the "
-        "target's own units."
+        "target's own units (so :meth:`predict` returns them too)."
     )
 
     def fit(
@@ -262,9 +263,11 @@ def _target_scaling(values) -> tuple[float, float]:
     return float(values[0]), float(values[1])
 
 
-def load(path) -> Network:
-    """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
-    is missing, damaged or not an nnrecipe model; loading runs no code from the file.
+def load(path) -> Network | Ensemble:
+    """Load a model saved by :meth:`Network.save` (a :class:`Network`) or
+    :meth:`Ensemble.save` (an :class:`~nnrecipe.ensemble.Ensemble`). Raises ValueError naming
+    the file (and the member, for an ensemble) when it is missing, damaged or not an nnrecipe
+    model; loading runs no code from the file.
 
     A file made to hurt is refused before it costs anything: only a regular file is opened
     (a FIFO would hang), array headers are checked against the metadata and this machine's
@@ -272,20 +275,37 @@ def load(path) -> Network:
     statistics, the class names, the target scaling and the table preprocessing are
     validated, so a loaded network predicts numbers or the file is refused."""
     saved = io.read(path)
+    name = repr(str(path))
+    if saved.members:
+        members = [_network(m, f"{name} member {i}") for i, m in enumerate(saved.members)]
+        try:
+            model = Ensemble(members)
+        except ValueError as exc:
+            raise ValueError(f"{name} holds an inconsistent nnrecipe ensemble: {exc}") from None
+    else:
+        model = _network(saved, name)
+    try:
+        if saved.preprocessor is not None:
+            model.preprocessor = _preprocessor(saved.preprocessor, model.layer_sizes[0])
+        if saved.classes is not None:
+            model.classes = _classes(saved.classes, model)
+        if saved.target_scaling is not None:
+            model.target_scaling = _target_scaling(saved.target_scaling)
+    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+        raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
+    return model
+
+
+def _network(saved: io.ModelFile, name: str) -> Network:
+    """One network built from what its file holds (``name`` says where, in errors)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
             net = Network(**saved.config)
         net.set_parameters(saved.parameters)
-        if saved.preprocessor is not None:
-            net.preprocessor = _preprocessor(saved.preprocessor, net.layer_sizes[0])
-        if saved.classes is not None:
-            net.classes = _classes(saved.classes, net)
-        if saved.target_scaling is not None:
-            net.target_scaling = _target_scaling(saved.target_scaling)
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # the metadata is JSON anyone can edit: whatever breaks building from it is named
-        raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
+        raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
     if saved.standardizer is not None:
         st = Standardizer()
         stats = saved.standardizer

@@ -330,7 +330,11 @@ class Network:
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        pred = self.loss.predict(inference.outputs(self, self.prepare_inference_inputs(X))[1])
+        return self.decide(inference.outputs(self, self.prepare_inference_inputs(X))[1])
+
+    def decide(self, A: np.ndarray) -> np.ndarray:
+        """:meth:`predict`'s answer for output activations A (m, n_y): the loss's decision."""
+        pred = self.loss.predict(A)
         return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
 
     def evaluate(self, X, y) -> dict[str, float]:
