@@ -47,6 +47,14 @@ def check_n_jobs(n_jobs) -> int:
     return check_positive(n_jobs, "n_jobs", integer=True)
 
 
+def workers(n_jobs) -> int:
+    """How many runs go at once with ``n_jobs``: joblib's count for the active backend (every
+    core for −1 with loky; the cluster's workers with Dask)."""
+    from joblib import effective_n_jobs
+
+    return max(1, int(effective_n_jobs(check_n_jobs(n_jobs))))
+
+
 def run_all(
     task: Callable,
     items: Iterable,
@@ -54,16 +62,25 @@ def run_all(
     n_jobs: int | None = None,
     deadline: float | Sequence[float | None] | None = None,
     max_nbytes: str | int | None = "1M",
+    stop: Callable | None = None,
 ) -> list:
     """``[task(item, at) for item in items]``, computed by ``n_jobs`` workers (see the
-    module docstring); ``deadline`` is one ``time.time()`` value for all, or one per item."""
+    module docstring); ``deadline`` is one ``time.time()`` value for all, or one per item.
+    In process, ``stop(result)`` true ends the list at that result (a run that Ctrl-C cut
+    short: the runs after it are not started); in workers, Ctrl-C raises KeyboardInterrupt
+    here and loky ends the workers."""
     items = list(items)
     n_jobs = check_n_jobs(n_jobs)
     ends = list(deadline) if isinstance(deadline, Sequence) else [deadline] * len(items)
     if len(ends) != len(items):
         raise ValueError(f"deadline has {len(ends)} values for {len(items)} items; one each")
     if n_jobs == 1 or len(items) <= 1:
-        return [_work(task, item, end, False) for item, end in zip(items, ends, strict=True)]
+        results = []
+        for item, end in zip(items, ends, strict=True):
+            results.append(_work(task, item, end, False))
+            if stop is not None and stop(results[-1]):
+                break
+        return results
     from joblib import Parallel, delayed
 
     parallel = Parallel(n_jobs=n_jobs if n_jobs == -1 else min(n_jobs, len(items)),
