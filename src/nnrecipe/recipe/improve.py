@@ -100,6 +100,7 @@ def improve(
     test=None,
     progress: bool = False,
     dtype: str = "auto",
+    n_jobs: int | None = None,
 ) -> ImproveResult:
     """Run the basic recipe on (X, y) and return every step and the chosen network.
 
@@ -165,6 +166,11 @@ def improve(
         The networks' float type. "auto": float32 when train+dev hold at least 250,000
         input values (rows × inputs), where it trains more epochs a minute (2 × on
         MNIST), float64 below (:func:`network_dtype`); the notes say when float32 was used.
+    n_jobs : int, optional
+        Worker processes for independent runs (the folds of a cross-validated decision, the
+        values of one knob): default every core, 1 in this process (:mod:`.parallel`). One
+        BLAS thread per run, so seeded results are identical whatever ``n_jobs`` is; inside
+        ``joblib.parallel_config(backend="dask")`` the runs go to your Dask cluster.
     """
     from ..data.labels import class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
@@ -224,7 +230,7 @@ def improve(
         standardizer = Standardizer().fit(Xtr)
     dtype, dtype_why = network_dtype(dtype, len(Xtr) + len(dev_set[0]), Xtr.shape[1])
     trainer = Trainer(train, dev_set, standardizer, output, n_out, shape, seed,
-                      metric_name, folds, dtype=dtype)  # fmt: skip
+                      metric_name, folds, dtype=dtype, n_jobs=n_jobs)  # fmt: skip
     recipe = Recipe(
         trainer,
         config,

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from ..diagnosis import Diagnosis, diagnose
-from . import metrics
+from . import metrics, parallel
 from . import search as recipe_search
 from .baseline import auto_baseline, reference, zero_coded_columns
 from .learning_curves import learning_curve as make_curve
@@ -62,6 +62,8 @@ class Recipe:
         self.end = self.started + seconds
         self.learning_curve, self.notes = learning_curve, list(notes)
         self.printer = Printer(progress)
+        # configurations trained at once: as many as there are workers (one: in process)
+        self.width = 1 if trainer.n_jobs == 1 else parallel.workers(trainer.n_jobs)
         self.steps: list[Step] = []
         self.current = self.diag = self.ref = None
         self.best_dev, self.stop, self.curve = np.inf, None, None
@@ -143,6 +145,12 @@ class Recipe:
 
     # ------------------------------------------------------------------ one run
     def measure(self, config, knob, kind, change, reason):
+        run = self.train([config], change)[0]
+        return self.record(run, config, knob, kind, change, reason)
+
+    def train(self, configs, change):
+        """Runs of ``configs``, trained at once (in parallel when the trainer has workers);
+        Stop before any when the budget or the time is spent."""
         if self.budget is not None and len(self.steps) >= self.budget:
             raise Stop("budget")
         end = self.search_end()
@@ -152,8 +160,28 @@ class Recipe:
         share = 0.75 if self.trainer.folds > 1 else 0.4  # the start leaves time for a refit
         first = self.started + share * (self.end - self.started)
         self.trainer.deadline = end if self.steps else first
-        with self.printer.training(len(self.steps), change):
-            run = self.trainer(config)
+        ahead = f" (+{len(configs) - 1} more at once)" if len(configs) > 1 else ""
+        with self.printer.training(len(self.steps), change + ahead):
+            return self.trainer.many(configs)
+
+    def ahead(self, configs, changes):
+        """``run_of(i, wanted)``: the run of ``configs[i]``, trained with the next wanted ones
+        (``wanted``: their indices, from i on) ``width`` at a time; runs a walk then skips
+        are dropped unrecorded, so the trail is the same whatever the width."""
+        done: dict[int, object] = {}
+
+        def run_of(i, wanted):
+            if i not in done:
+                if self.budget is not None:  # never more runs than the budget has left
+                    wanted = wanted[: max(1, self.budget - len(self.steps))]
+                batch = wanted[: self.width]
+                done.update(zip(batch, self.train([configs[k] for k in batch], changes[i]),
+                                strict=False))  # fmt: skip
+            return done.pop(i)
+
+        return run_of
+
+    def record(self, run, config, knob, kind, change, reason):
         before = self.current
         cut = run.interrupted  # Ctrl-C: recorded as interrupted, never kept (but the start)
         diff, se = (None, None) if before is None or cut else metrics.paired_difference(
@@ -231,27 +259,39 @@ class Recipe:
         before, reason = self.current, _reason(self.diag)
         best, tried = (before, None), [before.config]
 
-        def measure(config, change):
+        def measure(run, config, change):
             nonlocal best
-            run, step = self.measure(config, name, kind, change, reason)
+            run, step = self.record(run, config, name, kind, change, reason)
             tried.append(config)
             if run.dev_error < best[0].dev_error:
                 best = (run, step)
                 return True
             return False
 
+        def changes(configs, suffix=""):
+            return [recipe_search.describe_change(before.config, c) + suffix for c in configs]
+
         try:
-            for direction in dirs:
-                misses = 0
-                for config in direction:
-                    if measure(config, recipe_search.describe_change(before.config, config)):
-                        misses = 0
-                    elif how in WALKS and (misses := misses + 1) == WALKS[how]:
-                        break
+            flat = [(d, c) for d, direction in enumerate(dirs) for c in direction]
+            run_of = self.ahead([c for _, c in flat], changes([c for _, c in flat]))
+            ended: set[int] = set()  # directions whose walk has ended
+            misses = dict.fromkeys(range(len(dirs)), 0)
+            for i, (d, config) in enumerate(flat):
+                if d in ended:
+                    continue
+                wanted = [k for k in range(i, len(flat)) if flat[k][0] not in ended]
+                if measure(run_of(i, wanted), config, changes([config])[0]):
+                    misses[d] = 0
+                elif how in WALKS:
+                    misses[d] += 1
+                    if misses[d] == WALKS[how]:
+                        ended.add(d)
             if best[1] is not None:
-                for config in recipe_search.refinements(name, best[0].config, tried):
-                    measure(config, recipe_search.describe_change(before.config, config)
-                            + " (refine)")  # fmt: skip
+                more = recipe_search.refinements(name, best[0].config, tried)
+                run_of = self.ahead(more, changes(more, " (refine)"))
+                for i, config in enumerate(more):
+                    measure(run_of(i, list(range(i, len(more)))), config,
+                            changes([config], " (refine)")[0])  # fmt: skip
         finally:  # the budget may end the knob's search: its best so far still counts
             kept = best[1] is not None and self.keep(*best)
         return kept
