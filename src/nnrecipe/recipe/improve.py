@@ -38,7 +38,7 @@ from ..data.split import split
 from ..data.targets import text_labels
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import metrics, regression
+from . import averaging, metrics, regression
 from .loop import Recipe
 from .result import ImproveResult, Step
 from .runs import Trainer, looks_like_images, start_config
@@ -101,6 +101,8 @@ def improve(
     progress: bool = False,
     dtype: str = "auto",
     n_jobs: int | None = None,
+    ensemble: bool = True,
+    ensemble_size: int | None = None,
 ) -> ImproveResult:
     """Run the basic recipe on (X, y) and return every step and the chosen network.
 
@@ -171,6 +173,11 @@ def improve(
         values of one knob): default every core, 1 in this process (:mod:`.parallel`). One
         BLAS thread per run, so seeded results are identical whatever ``n_jobs`` is; inside
         ``joblib.parallel_config(backend="dask")`` the runs go to your Dask cluster.
+    ensemble : bool;  ensemble_size : int, optional
+        End with an :class:`nnrecipe.Ensemble` of ``ensemble_size`` (default 5) networks of the
+        chosen configuration (seeds seed … seed + size − 1, refit on train+dev) when averaging
+        them beats one network on dev (out of fold) by more than the dev set resolves
+        (:mod:`.averaging`); the trail shows it as a step, kept or undone.
     """
     from ..data.labels import class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
@@ -178,6 +185,10 @@ def improve(
     learning_curve = check_flag(learning_curve, "learning_curve")
     progress = check_flag(progress, "progress")
     refit = check_flag(refit, "refit")
+    ensemble = check_flag(ensemble, "ensemble")
+    if ensemble_size is None:
+        ensemble_size = averaging.SIZE  # 5
+    ensemble_size = check_positive(ensemble_size, "ensemble_size", integer=True)
     budget = None if budget is None else check_positive(budget, "budget", integer=True)
     epochs = None if epochs is None else check_positive(epochs, "epochs", integer=True)
     if batch_size is not None:
@@ -246,6 +257,7 @@ def improve(
             *regression.units(metric_name, scaling),
             *([dtype_why] if dtype_why else []),
         ],
+        ensemble=ensemble_size if ensemble else 1,
     )
     if table is not None and not isinstance(y, Target):  # the CLI prints these itself
         print("\n".join(table.notes()))  # the target, the task, the class balance

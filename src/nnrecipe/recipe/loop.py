@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from ..diagnosis import Diagnosis, diagnose
-from . import metrics, parallel
+from . import averaging, metrics, parallel
 from . import search as recipe_search
 from .baseline import auto_baseline, reference, zero_coded_columns
 from .learning_curves import learning_curve as make_curve
@@ -55,15 +55,17 @@ def _reason(d: Diagnosis) -> str:
 
 class Recipe:
     def __init__(self, trainer, config, *, user_baseline, thresholds, budget, seconds, seed,
-                 progress, learning_curve, notes):  # fmt: skip
+                 progress, learning_curve, notes, ensemble: int = 1):  # fmt: skip
         self.trainer, self.start_config, self.seed = trainer, config, seed
         self.user_baseline, self.thresholds, self.budget = user_baseline, thresholds, budget
         self.started = time.perf_counter()
         self.end = self.started + seconds
         self.learning_curve, self.notes = learning_curve, list(notes)
+        self.ensemble = ensemble  # networks averaged at the end (1: one network)
         self.printer = Printer(progress)
         # configurations trained at once: as many as there are workers (one: in process)
-        self.width = 1 if trainer.n_jobs == 1 else parallel.workers(trainer.n_jobs)
+        n_jobs = getattr(trainer, "n_jobs", 1)
+        self.width = 1 if n_jobs == 1 else parallel.workers(n_jobs)
         self.steps: list[Step] = []
         self.current = self.diag = self.ref = None
         self.best_dev, self.stop, self.curve = np.inf, None, None
@@ -110,7 +112,7 @@ class Recipe:
         refit = self.refit_seconds()
         if time.perf_counter() + refit > self.end:
             return 0.0  # no time left for a refit: the search may use it all
-        seconds = 1.5 * refit
+        seconds = 1.5 * refit + averaging.seconds(self, self.ensemble, refit > 0)
         if (self.learning_curve and self.diag is not None and self.diag.high_variance
                 and self.curve_seconds() <= 0.1 * (self.end - self.started)):  # fmt: skip
             seconds += self.curve_seconds()
@@ -162,7 +164,7 @@ class Recipe:
         self.trainer.deadline = end if self.steps else first
         ahead = f" (+{len(configs) - 1} more at once)" if len(configs) > 1 else ""
         with self.printer.training(len(self.steps), change + ahead):
-            return self.trainer.many(configs)
+            return self.trainer.many(configs) if len(configs) > 1 else [self.trainer(configs[0])]
 
     def ahead(self, configs, changes):
         """``run_of(i, wanted)``: the run of ``configs[i]``, trained with the next wanted ones
@@ -339,6 +341,16 @@ class Recipe:
                 )
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")
+        if self.ensemble > 1 and stop != "interrupted":
+            try:
+                network, step = averaging.average(self, self.ensemble, network, refitted)
+            except KeyboardInterrupt:
+                stop = "interrupted"
+                self.notes.append("no ensemble: Ctrl-C stopped it; the one network is kept")
+            else:
+                if step is not None:
+                    self.steps.append(step)
+                    self.printer.step(step, diag)
         # the refit first: the model the user gets matters more than the curve's advice
         if self.learning_curve and diag.high_variance and stop != "interrupted":
             diag = self._curve(sizes) or diag

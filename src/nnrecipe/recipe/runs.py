@@ -327,15 +327,39 @@ class Trainer:
         values = metrics.per_example(self.metric, y, proba[done])
         return metrics.balance(y, values > 0) if self.metric == "balanced_error" else values
 
-    def refit(self, config: knobs.Config, epochs: int) -> tuple[Network, History]:
+    def refit(self, config: knobs.Config, epochs: int, seed=None) -> tuple[Network, History]:
         """The chosen configuration trained on train+dev for ``epochs`` (no dev set left to
         stop on), its standardizer fitted on those rows."""
         standardizer = None
         if self.standardizer is not None:
             standardizer = Standardizer().fit(self.pooled[0])  # streamed, in X's dtype
-        net = self.network(config, standardizer)
-        history = net.fit(*self.pooled, **self.fit_kwargs(config, epochs=max(1, epochs)))
+        net = self.network(config, standardizer, seed)
+        kwargs = self.fit_kwargs(config, epochs=max(1, epochs), seed=seed)
+        history = net.fit(*self.pooled, **kwargs)
         return self.balance(net, self.pooled[1]), history
+
+    def refits(self, config: knobs.Config, epochs: int, seeds) -> list[Network] | None:
+        """:meth:`refit` once per seed, over ``n_jobs`` workers; None when the deadline or
+        Ctrl-C cut one short."""
+        done = parallel.run_all(
+            self._refit,
+            [(config, epochs, s) for s in seeds],
+            n_jobs=self.n_jobs,
+            deadline=self._deadlines(len(seeds)),
+            stop=lambda refit: refit[1].stop_reason == "interrupted",
+        )
+        if len(done) < len(seeds) or any(
+            len(h) < epochs or h.stop_reason == "interrupted" for _, h in done
+        ):
+            return None
+        return [net for net, _ in done]
+
+    def _refit(self, item, at):
+        saved, self.deadline = self.deadline, at
+        try:
+            return self.refit(*item)
+        finally:
+            self.deadline = saved
 
 
 def data_config(m: int, n_x: int, n_out: int) -> dict:
