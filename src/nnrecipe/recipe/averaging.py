@@ -28,23 +28,34 @@ from . import metrics
 from .result import Step
 
 SIZE = 5  # RealMLP's paper: 5 averaged networks cut its error 6-9 % relative (Table B.4)
+SHARE = 0.25  # the most of the budget the search leaves for the ensemble
 
 
 def seconds(recipe, size: int, refit: bool) -> float:
-    """Expected time of the k − 1 more runs (and their refits), ``width`` at a time."""
+    """Time the search leaves for the ensemble: its k − 1 more runs (a run's seconds are
+    its share of the wall time of the runs trained with it) and their refits, ``width`` at
+    a time, at most :data:`SHARE` of the budget (a smaller ensemble, or none, when they
+    would take more: the search comes first)."""
     if size <= 1 or recipe.current is None:
         return 0.0
-    waves = -(-(size - 1) // recipe.width)
-    return waves * (recipe.current.seconds + (recipe.refit_seconds() if refit else 0.0))
+    refits = recipe.refit_seconds() / recipe.width if refit else 0.0
+    needed = (size - 1) * (recipe.current.seconds + refits)
+    return min(needed, SHARE * (recipe.end - recipe.started))
+
+
+def fitting(recipe, size: int) -> int:
+    """The most networks (≤ ``size``) whose runs fit in the time left."""
+    left = recipe.end - time.perf_counter()
+    return min(size, 1 + int(left // max(recipe.current.seconds, 1e-9)))
 
 
 def average(recipe, size: int, network, refitted: bool):
     """``(model, step)``: the Ensemble when it beats ``network`` (else ``network``) and the
     trail's step, or ``(network, None)`` when the budget leaves no time to measure it."""
     run, trainer = recipe.current, recipe.trainer
-    needed = seconds(recipe, size, False)
-    if time.perf_counter() + needed > recipe.end:
-        recipe.notes.append(f"no ensemble of {size}: the budget left no time to measure it")
+    size = fitting(recipe, size)
+    if size < 2:
+        recipe.notes.append("no ensemble: the budget left no time to measure one")
         return network, None
     seeds = [recipe.seed + j for j in range(1, size)]
     trainer.deadline = recipe.end

@@ -48,7 +48,7 @@ class Run:
     history: History
     train_error: float  # the metric on the rows trained on (mean over folds with CV)
     dev_error: float  # the metric on dev (out-of-fold with CV)
-    seconds: float
+    seconds: float  # its share of the wall time of the runs trained with it
     values: np.ndarray = field(default=None, repr=False)  # per-example dev values
     best_epochs: list[int] = field(default_factory=list)  # epochs to the best dev loss
 
