@@ -201,3 +201,6 @@ def test_a_fitted_estimator_predicts_with_an_ensemble_as_its_network():
     est.network_ = nr.Ensemble([f.network_ for f in fitted])
     np.testing.assert_allclose(est.predict_proba(X), expected, rtol=1e-12)
     np.testing.assert_array_equal(est.predict(X), expected.argmax(axis=1))
+    with pytest.raises(TypeError, match="network_ is Ensemble.*call fit"):
+        est.partial_fit(X, y)
+    assert type(est.fit(X, y).network_) is nr.Network  # fit trains one network again
