@@ -44,3 +44,9 @@ def test_train_speed_without_torch_runs_the_other_libraries_and_says_so():
     assert proc.returncode == 0, proc.stderr
     assert "torch is not installed: no torch row" in proc.stdout
     assert "│ nnrecipe" in proc.stdout and "Traceback" not in proc.stderr
+
+
+def test_tabular_techniques_help_prints_usage_and_runs_nothing():
+    proc = bench(str(ROOT / "benchmarks" / "tabular_techniques.py"), "--help", timeout=60)
+    assert proc.returncode == 0 and proc.stdout.startswith("usage:")
+    assert "plain (z-scores)" not in proc.stdout  # no measurement ran

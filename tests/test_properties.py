@@ -238,3 +238,53 @@ def test_load_damaged_model_files(tmp_path_factory, cut, flip, value):
     loaded = []
     if not _rejected_by_nnrecipe(lambda: loaded.append(nr.load(damaged))):
         assert loaded[0].layer_sizes == [3, 4, 2]
+
+
+extreme_rows = st.integers(1, 6).flatmap(
+    lambda m: st.lists(
+        st.floats(allow_nan=False, allow_infinity=False, width=64), min_size=4 * m, max_size=4 * m
+    ).map(lambda v: np.array(v).reshape(-1, 4))
+)
+
+
+@functools.cache
+def _trained(kind: str):
+    """A small trained network of each kind: softmax or linear, standardized or not."""
+    rng = np.random.default_rng(0)
+    X = rng.normal(size=(40, 4))
+    if kind == "linear":
+        net, y = nr.Network([4, 5, 1], output="linear", standardize=True, seed=0), X[:, 0]
+    else:
+        standardize = kind == "softmax"
+        net = nr.Network([4, 5, 3], output="softmax", standardize=standardize, seed=0)
+        y = (X[:, 0] > 0).astype(int) + (X[:, 1] > 1)
+    net.fit(X, y, epochs=3, seed=0)
+    return net, y
+
+
+@FAST
+@given(X=extreme_rows, kind=st.sampled_from(["softmax", "raw softmax", "linear"]))
+def test_predict_and_evaluate_on_extreme_finite_inputs(X, kind):
+    """Finite inputs of any magnitude (up to ±1.8e308): every output is finite, or the call
+    raises nnrecipe's own error; never a NaN handed back (issue 27)."""
+    net, y = _trained(kind)
+    got = []
+    for call in (net.predict, net.predict_proba):
+        if not _rejected_by_nnrecipe(lambda call=call: got.append(call(X))):
+            assert np.isfinite(np.asarray(got.pop(), dtype=np.float64)).all(), call
+    y = np.resize(y, len(X))
+    if not _rejected_by_nnrecipe(lambda: got.append(net.evaluate(X, y))):
+        assert all(np.isfinite(v) for v in got.pop().values())
+
+
+@FAST
+@given(X=extreme_rows.filter(lambda X: len(X) > 1), standardize=st.booleans())
+def test_fit_on_extreme_finite_inputs(X, standardize):
+    """Training on finite inputs of any magnitude is refused, or gives a network whose
+    predictions on them are finite or refused."""
+    net = nr.Network([4, 3, 1], standardize=standardize, seed=0)
+    y = np.arange(len(X)) % 2
+    if not _rejected_by_nnrecipe(lambda: net.fit(X, y, epochs=2, seed=0)):
+        got = []
+        if not _rejected_by_nnrecipe(lambda: got.append(net.predict_proba(X))):
+            assert np.isfinite(got[0]).all()

@@ -106,10 +106,26 @@ def check_name(value, valid: Sequence[str], name: str) -> str:
     return key
 
 
+def _real(value, name: str, integer: bool = False) -> float:
+    """``value`` as a float for the range checks: an integer too large for float64 (or, with
+    ``integer``, for int64) raises ValueError naming it, not NumPy's ``isfinite`` TypeError."""
+    if integer and isinstance(value, numbers.Integral) and not -(2**63) <= value < 2**63:
+        raise ValueError(
+            f"{name} is too large: an integer of {int(value).bit_length()} bits, at most 2**63 - 1"
+        )
+    try:
+        return float(value)
+    except OverflowError:
+        raise ValueError(
+            f"{name} is too large for a float: an integer of {int(value).bit_length()} bits"
+        ) from None
+
+
 def check_nonneg(value, name: str) -> float:
     """A finite float >= 0 (for λ, learning rates, decay rates)."""
     if isinstance(value, bool) or not isinstance(value, numbers.Real):
         raise TypeError(f"{name} must be a number >= 0, got {value!r}")
+    value = _real(value, name)
     if not np.isfinite(value) or value < 0:
         raise ValueError(f"{name}={value!r} must be a finite number >= 0")
     return float(value)
@@ -121,7 +137,7 @@ def check_positive(value, name: str, integer: bool = False):
     if isinstance(value, bool) or not isinstance(value, kind):
         what = "an integer" if integer else "a number"
         raise TypeError(f"{name} must be {what} > 0, got {value!r}")
-    if not np.isfinite(value) or value <= 0:
+    if not np.isfinite(_real(value, name, integer)) or value <= 0:
         raise ValueError(f"{name}={value!r} must be > 0")
     return int(value) if integer else float(value)
 
@@ -178,6 +194,10 @@ def check_features(X, name: str = "X", n_features: int | None = None, finite: bo
         raise ValueError(f"{name} must be 2-D with shape (m, n_x), got shape {arr.shape}{fix}")
     if arr.shape[0] == 0:
         raise ValueError(f"{name} is empty (shape {arr.shape}); it needs at least one example")
+    if arr.shape[1] == 0:
+        raise ValueError(
+            f"{name} has no columns (shape {arr.shape}); it needs at least one feature"
+        )
     if n_features is not None and arr.shape[1] != n_features:
         hint = ""
         if arr.shape[0] == n_features:
@@ -230,3 +250,45 @@ def check_layer_sizes(layer_sizes) -> list[int]:
         "use smaller layers",
     )
     return sizes
+
+
+def shorten(text, limit: int = 60) -> str:
+    """``repr`` of ``text`` cut to ``limit`` characters: what a message quotes of a name or a
+    cell that came from a file (a 10 MB column name must not make a 20 MB error line)."""
+    text = str(text)
+    return repr(text) if len(text) <= limit else repr(text[:limit]) + f"… ({len(text):,} chars)"
+
+
+def check_scalable(mean, var, name: str = "X", columns=None) -> None:
+    """Refuse features (or a target) whose mean μ or variance σ² is not finite in float64.
+
+    σ² = (1/m) Σ (x − μ)² overflows once |x − μ| passes about 1.3e154, and Σ x once the
+    values near 1.8e308/m: the standardized inputs would be NaN (or a σ of inf turns the
+    column into zeros) and training learns nothing, or the saved model cannot be loaded.
+    ``mean`` and ``var`` are 1-D per column (or scalars); ``columns`` names them (a table's
+    column names; else the index is given). Raises ValueError naming the first such column.
+    """
+    bad = ~(np.isfinite(np.atleast_1d(mean)) & np.isfinite(np.atleast_1d(var)))
+    if not bad.any():
+        return
+    j = int(np.argmax(bad))
+    if np.ndim(mean) == 0:
+        where = name
+    elif columns is None:
+        where = f"{name} column {j}"
+    else:
+        where = f"{name} column {shorten(columns[j])}"
+    more = f" (and {int(bad.sum()) - 1} more columns)" if bad.sum() > 1 else ""
+    raise ValueError(
+        f"{where}{more} cannot be standardized: its values are too large for float64 (their "
+        "mean or variance overflows, as with values near 1e154 or beyond); rescale it (divide "
+        "by a power of ten, or take a logarithm) or drop it before training"
+    )
+
+
+def shorten_list(names, limit: int = 12) -> str:
+    """``['a', 'b', … and 40 more]``: names a message lists, each cut by :func:`shorten`."""
+    names = list(names)
+    shown = ", ".join(shorten(n) for n in names[:limit])
+    more = f", … and {len(names) - limit:,} more" if len(names) > limit else ""
+    return f"[{shown}{more}]"

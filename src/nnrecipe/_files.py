@@ -78,6 +78,8 @@ def atomic_write(path, write) -> Path:
     """Call ``write(file_object)`` on a temp file beside ``path`` and rename it over ``path``;
     leftovers of killed earlier writes to ``path`` are removed first."""
     path = Path(path)
+    if path.is_dir():
+        raise ValueError(f"{str(path)!r} is a directory; give the path of a file to write")
     path.parent.mkdir(parents=True, exist_ok=True)
     remove_stale_temps(path)
     fd, tmp = _locked_temp(path)
@@ -88,8 +90,10 @@ def atomic_write(path, write) -> Path:
             f.flush()
             os.fsync(f.fileno())
             os.replace(tmp, path)  # still locked: a cleaner never takes a file being renamed
-    except BaseException:
+    except BaseException as exc:
         if os.path.exists(tmp):
             os.unlink(tmp)
+        if isinstance(exc, OSError) and exc.filename in (None, tmp):  # a full disk: name the
+            raise OSError(exc.errno, exc.strerror, str(path)) from exc  # file the user asked for
         raise
     return path

@@ -126,7 +126,8 @@ class Ensemble:
     def predict(self, X) -> np.ndarray:
         """The decision on P: class labels (original names with ``classes``) or regression
         values (the target's own units with ``target_scaling``); (m,) for one output."""
-        return self.members[0].decide(self.predict_proba(X))
+        first = self.members[0]  # the math's Network has no encoding: its loss decides
+        return getattr(first, "decide", first.loss.decide)(self.predict_proba(X))
 
     def measure(self, X, Y: np.ndarray) -> tuple[float, float]:
         """(data loss, error) of P on prepared inputs and targets."""

@@ -1,16 +1,18 @@
 """Saving and loading networks as ``.npz`` files without pickle.
 
-The file holds the parameters (``W1``, ``b1``, ...), the standardizer's statistics when the
-network carries one, the table preprocessing's numbers (``preprocess_median``,
-``preprocess_mean``, ``preprocess_scale``) when it carries one, and ``__meta__``: UTF-8 JSON
+The file holds the parameters (``W1``, ``b1``, ..., and an embedding's ``E_freq``, ...), the
+standardizer's statistics when the network carries one (``robust_median``, ``robust_factor``
+for robust scaling), a piecewise embedding's bins (``embedding_edges``), the table
+preprocessing's numbers (``preprocess_median``, ``preprocess_mean``, ``preprocess_scale``)
+when it carries one, and ``__meta__``: UTF-8 JSON
 with the architecture, hyperparameters, the nnrecipe version, and (when present) the class
 names and the preprocessing's columns and categories. It is written to a temporary file in
 the same directory and renamed over the target, so a crash mid-save never leaves a
 half-written model. Loading uses ``allow_pickle=False``: a model file can never run code.
 
-A file of several networks (an :class:`nnrecipe.Ensemble`) holds each member's arrays under
-``member{i}_`` (``member0_W1``, ``member0_standardizer_mean``, ...), their configurations as
-``members`` in the metadata, and the encoding they share once.
+A file of several networks (an :class:`nnrecipe.Ensemble`) holds each member's own arrays
+under ``member{i}_`` (``member0_W1``, ``member0_standardizer_mean``, ...), their
+configurations as ``members`` in the metadata, and the encoding they share once.
 """
 
 from __future__ import annotations
@@ -26,15 +28,18 @@ from ._checks import check_layer_sizes, size_text
 from ._files import atomic_write
 from ._npz import NpzReader
 from ._version import __version__
+from .nn import embeddings
 from .nn.network import Network
 
 FORMAT = "nnrecipe-network"
 # 2: class names, table preprocessing or target scaling inside; a network without them is
-# still written as 1, so older nnrecipe versions keep loading it; 3: several networks
-# (an ensemble's members, ``members`` in the metadata), which an older nnrecipe refuses
+# still written as 1, so older nnrecipe versions keep loading it; 3: several networks (an
+# ensemble's members, ``members`` in the metadata), which an older nnrecipe refuses
+ENCODED = 2
 FORMAT_VERSION = 3
 MEMBER = "member{}_"  # the prefix of member i's arrays in a file of several networks
 META_BYTES = 16 * 2**20  # the JSON metadata: class names and table columns, never this large
+META_STRING = 1024  # characters of one string in it (a class name, a column, a category)
 
 
 def _npz_path(path) -> Path:
@@ -43,7 +48,8 @@ def _npz_path(path) -> Path:
 
 
 def _network_arrays(network: Network, name: str) -> dict[str, np.ndarray]:
-    """The parameters and the standardizer's statistics of one network, checked finite."""
+    """One network's own arrays: parameters (checked finite), its scaler's statistics and
+    a piecewise embedding's bins."""
     arrays = dict(network.get_parameters())
     for key, values in arrays.items():
         if not np.isfinite(values).all():
@@ -53,10 +59,15 @@ def _network_arrays(network: Network, name: str) -> dict[str, np.ndarray]:
                 "as nnrecipe.load would refuse it"
             )
     st = network.standardizer
-    if st is not None and st.fitted:
+    if st is not None and st.fitted and getattr(st, "name", None) == "robust":
+        arrays.update(robust_median=st.median_, robust_factor=st.factor_)
+    elif st is not None and st.fitted:
         stats = {"mean": st.mean_, "var": st.var_, "scale": st.scale_}
         _check_statistics(stats, f"cannot save {name}: the network")
         arrays.update({f"standardizer_{k}": v for k, v in stats.items()})
+    embedding = getattr(network, "embedding", None)
+    if embedding is not None:
+        arrays.update({f"embedding_{k}": v for k, v in embedding.state().items()})
     return arrays
 
 
@@ -90,7 +101,7 @@ def save(network: Network, path) -> Path:
     }
     arrays = _network_arrays(network, repr(str(path)))
     if _add_encoding(network, meta, arrays):
-        meta["format_version"] = 2  # an older nnrecipe would predict wrongly
+        meta["format_version"] = ENCODED  # an older nnrecipe would predict wrongly
     return _write(path, meta, arrays)
 
 
@@ -122,6 +133,8 @@ class ModelFile(NamedTuple):
     preprocessor: tuple[dict, dict[str, np.ndarray]] | None  # (JSON part, arrays)
     classes: list | None
     target_scaling: list[float] | None  # μ_y, σ_y
+    robust: dict[str, np.ndarray] | None = None  # median, factor of robust scaling
+    embedding: dict[str, np.ndarray] | None = None  # a piecewise embedding's edges
     members: tuple[ModelFile, ...] = ()  # a file of several networks: each one's own part
 
 
@@ -154,13 +167,35 @@ def read(path) -> ModelFile:
         "target_scaling": meta.get("target_scaling"),
     }
     if "members" not in meta:
-        return ModelFile(meta["config"], *_own(arrays, name), **encoding)
+        return _own(meta["config"], arrays, name, encoding)
     members = []
     for i, config in enumerate(meta["members"]):
         prefix = MEMBER.format(i)
         own = {k[len(prefix) :]: v for k, v in arrays.items() if k.startswith(prefix)}
-        members.append(ModelFile(config, *_own(own, f"{name} member {i}"), None, None, None))
+        members.append(_own(config, own, f"{name} member {i}", {}))
     return ModelFile(None, {}, None, **encoding, members=tuple(members))
+
+
+def _own(config: dict, arrays: dict, name: str, encoding: dict) -> ModelFile:
+    """One network's part of a file: its parameters, scaler and embedding (and
+    ``encoding``: the preprocessor, classes, target scaling of a one-network file)."""
+    stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}
+    if stats["mean"] is not None:
+        _check_statistics(stats, name)
+    robust, embedding = (
+        {k[len(p) :]: arrays.pop(k) for k in list(arrays) if k.startswith(p)}
+        for p in ("robust_", "embedding_")
+    )
+    return ModelFile(
+        config=config,
+        parameters=arrays,
+        standardizer=stats if stats["mean"] is not None else None,
+        preprocessor=encoding.get("preprocessor"),
+        classes=encoding.get("classes"),
+        target_scaling=encoding.get("target_scaling"),
+        robust=robust or None,
+        embedding=embedding or None,
+    )
 
 
 def _naming_member(exc: ValueError) -> ValueError:
@@ -169,15 +204,6 @@ def _naming_member(exc: ValueError) -> ValueError:
     if found is None or f"member {found.group(1)}" in str(exc):
         return exc
     return ValueError(f"{exc} (member {found.group(1)})")
-
-
-def _own(arrays: dict, name: str) -> tuple[dict, dict | None]:
-    """(parameters, standardizer statistics or None) of one network's arrays."""
-    stats = {k: arrays.pop(f"standardizer_{k}", None) for k in ("mean", "var", "scale")}
-    if stats["mean"] is None:
-        return arrays, None
-    _check_statistics(stats, name)
-    return arrays, stats
 
 
 def _metadata(npz: NpzReader, name: str) -> dict:
@@ -189,8 +215,9 @@ def _metadata(npz: NpzReader, name: str) -> dict:
         raise ValueError(f"{bad} (it declares {size_text(header.nbytes)} of metadata)")
     try:
         meta = json.loads(npz.read("__meta__").tobytes().decode())
-    except (ValueError, UnicodeDecodeError):
+    except (ValueError, UnicodeDecodeError, RecursionError):  # also JSON nested 100,000 deep
         raise ValueError(bad) from None
+    _check_strings(meta, name)
     if not isinstance(meta, dict) or meta.get("format") != FORMAT:
         raise ValueError(bad)
     version = meta.get("format_version", 0)
@@ -214,18 +241,38 @@ def _metadata(npz: NpzReader, name: str) -> dict:
     return meta
 
 
+def _check_strings(meta, name: str) -> None:
+    """Refuse metadata holding a string longer than :data:`META_STRING` (class names, column
+    names and categories are short; a 5 MB class name would be copied into every prediction)."""
+    stack = [meta]
+    while stack:
+        value = stack.pop()
+        if isinstance(value, dict):
+            stack.extend(value.keys())
+            stack.extend(value.values())
+        elif isinstance(value, list):
+            stack.extend(value)
+        elif isinstance(value, str) and len(value) > META_STRING:
+            raise ValueError(
+                f"{name} holds a damaged nnrecipe model: its metadata has a string of "
+                f"{len(value):,} characters ({value[:40]!r}…); names, labels and categories "
+                f"are at most {META_STRING:,}"
+            )
+
+
 def _shapes(npz: NpzReader, meta: dict, name: str) -> dict[str, tuple[int, ...]]:
     """The shape of every array the file must hold, from the metadata; arrays missing or
     not implied by it are refused before any is read."""
     if "members" in meta:
         shapes: dict[str, tuple[int, ...]] = {}
+        inputs = []
         for i, config in enumerate(meta["members"]):
-            prefix = MEMBER.format(i)
-            shapes.update(_network_shapes(npz, config, f"{name} member {i}", prefix))
-        n_inputs = shapes[MEMBER.format(0) + "W1"][1]
+            own, n = _network_shapes(npz, config, f"{name} member {i}", MEMBER.format(i))
+            shapes.update(own)
+            inputs.append(n)
+        n_inputs = inputs[0]  # the members must agree (nnrecipe.load refuses them otherwise)
     else:
-        shapes = _network_shapes(npz, meta["config"], name)
-        n_inputs = shapes["W1"][1]
+        shapes, n_inputs = _network_shapes(npz, meta["config"], name)
     if "preprocessor" in meta:  # at most one statistic per input column
         for key, header in npz.headers.items():
             if key.startswith("preprocess_"):
@@ -244,17 +291,25 @@ def _shapes(npz: NpzReader, meta: dict, name: str) -> dict[str, tuple[int, ...]]
     return shapes
 
 
-def _network_shapes(npz: NpzReader, config, name: str, prefix: str = "") -> dict:
-    """The shapes of one network's arrays (``prefix`` + W1, b1, ..., standardizer_*)."""
+def _network_shapes(npz: NpzReader, config, name: str, prefix: str = "") -> tuple[dict, int]:
+    """The shapes of one network's arrays (``prefix`` + W1, b1, ..., its scaler's and its
+    embedding's) and its number of inputs; an array missing is refused naming ``name``."""
     try:  # also refuses layer sizes whose θ would not fit in memory
         if not isinstance(config, dict):
             raise TypeError("its config is not a mapping")
         sizes = check_layer_sizes(config.get("layer_sizes"))
+        kind = embeddings.check_kind(config.get("embeddings"))
     except (TypeError, ValueError) as exc:
         raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
-    shapes: dict[str, tuple[int, ...]] = {}
+    shapes = embeddings.parameter_shapes(kind, sizes[0])
     for i in range(1, len(sizes)):
-        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i], sizes[i - 1]), (sizes[i],)
+        n_in = embeddings.output_width(kind, sizes[0]) if i == 1 else sizes[i - 1]
+        shapes[f"W{i}"], shapes[f"b{i}"] = (sizes[i], n_in), (sizes[i],)
+    robust = ("robust_median", "robust_factor")
+    if any(prefix + k in npz.headers for k in robust):  # both, one per input
+        shapes.update({k: (sizes[0],) for k in robust})
+    if kind == "piecewise" and prefix + "embedding_edges" in npz.headers:
+        shapes["embedding_edges"] = (sizes[0], embeddings.BINS + 1)
     stats = [f"standardizer_{k}" for k in ("mean", "var", "scale")]
     present = [k for k in stats if prefix + k in npz.headers]
     if present and len(present) < len(stats):
@@ -269,7 +324,7 @@ def _network_shapes(npz: NpzReader, config, name: str, prefix: str = "") -> dict
             f"{name} holds an inconsistent nnrecipe model: for layer_sizes {sizes} the arrays "
             f"{missing} are missing"
         )
-    return {prefix + k: shape for k, shape in shapes.items()}
+    return {prefix + k: shape for k, shape in shapes.items()}, sizes[0]
 
 
 def _check_statistics(stats: dict[str, np.ndarray], name: str) -> None:

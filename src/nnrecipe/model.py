@@ -17,17 +17,19 @@ waits until a table or a text label is met: ``import nnrecipe`` stays light.
 from __future__ import annotations
 
 import warnings
+from collections import Counter
 from collections.abc import Callable, Sequence
 from pathlib import Path
 
 import numpy as np
 
 from . import io
+from ._checks import shorten_list
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
 from .ensemble import Ensemble
-from .nn import network
+from .nn import inference, network
 from .train import loop
 from .train.callbacks import Callback, EarlyStopping, History
 from .train.monitoring import GradientMonitor
@@ -83,18 +85,26 @@ class Network(network.Network):
             y = (np.asarray(y, dtype=np.float64) - mean) / scale
         return super().prepare_targets(y, m, name)
 
+    def predict(self, X) -> np.ndarray:
+        return self.decide(self.predict_proba(X))
+
+    predict.__doc__ = network.Network.predict.__doc__ + (
+        "\n        With ``classes``, the original labels; with ``target_scaling``, the "
+        "target's own units."
+    )
+
     def decide(self, A: np.ndarray) -> np.ndarray:
-        pred = super().decide(A)
+        """:meth:`predict`'s answer for output activations A (m, n_y): the loss's decision
+        (:meth:`~nnrecipe.nn.losses.Loss.decide`), as original labels or in the target's
+        units (an :class:`~nnrecipe.ensemble.Ensemble` decides on its mean this way)."""
+        pred = self.loss.decide(A)
         if self.classes is not None and pred.ndim == 1:
             return np.asarray(self.classes)[pred]  # the original labels
-        if self.target_scaling is not None:
-            return pred * self.target_scaling[1] + self.target_scaling[0]  # original units
+        if self.target_scaling is not None:  # original units: may overflow far out
+            with np.errstate(over="ignore", invalid="ignore"):
+                values = pred * self.target_scaling[1] + self.target_scaling[0]
+            return inference.check_rows(values)
         return pred
-
-    decide.__doc__ = network.Network.decide.__doc__ + (
-        "\n        With ``classes``, the original labels; with ``target_scaling``, the "
-        "target's own units (so :meth:`predict` returns them too)."
-    )
 
     def fit(
         self,
@@ -116,9 +126,12 @@ class Network(network.Network):
         decay_timing: str = "before_epoch",
         evaluate_every: int = 1,
         train_sample: int | None = None,
+        schedule: str | None = None,
+        warmup: int = 0,
     ) -> History:
         """Train on (X, y) and return the :class:`History`; every argument is that of
-        :func:`nnrecipe.train.loop.fit`, which documents them.
+        :func:`nnrecipe.train.loop.fit`, which documents them (``schedule="cosine"``,
+        ``warmup=k``: :mod:`nnrecipe.train.schedules`).
 
         ``X`` may be a pandas DataFrame: the first such fit fits the table preprocessing
         (:class:`nnrecipe.data.preprocess.Preprocessor`) on these training rows only, and
@@ -126,6 +139,7 @@ class Network(network.Network):
         kept in ``classes``."""
         options = dict(locals())  # every argument but the data goes to the loop unchanged
         del options["self"], options["X"], options["y"]
+        _check_tabular(self, augment)
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
         if self.standardizer is None and type(X).__name__ != "DataFrame":
@@ -169,11 +183,28 @@ class Network(network.Network):
         return io.save(self, path)
 
 
+def _check_tabular(net, augment) -> None:
+    """Robust scaling and embeddings are for table columns: ``augment=`` means image pixels
+    (their quantiles are mostly 0 and a shifted pixel is not a new value of a feature)."""
+    if augment is None:
+        return
+    for name, value in (("standardize", getattr(net.standardizer, "name", None)),
+                        ("embeddings", net.embeddings)):  # fmt: skip
+        if value is not None:
+            raise ValueError(
+                f"{name}={value!r} is for tables, but fit got augment= (image data); build "
+                f"the network with {name}={'True' if name == 'standardize' else 'None'} "
+                "for images"
+            )
+
+
+OVERFLOW = 1e150  # |x| above this: Z·Z, the cost's squares and Adam's g² overflow float64
 UNSCALED = 1e4  # |x| above this, unstandardized: the first layer's Z is in the thousands
 
 
 def _warn_unscaled(X) -> None:
-    """Warn when raw inputs are far from unit scale and the network does not standardize."""
+    """Warn when raw inputs are far from unit scale and the network does not standardize;
+    refuse them (ValueError naming the column) when they would overflow float64."""
     try:
         arr = np.asarray(X)
     except (TypeError, ValueError):
@@ -181,6 +212,13 @@ def _warn_unscaled(X) -> None:
     if arr.size == 0 or arr.dtype.kind not in "iuf":
         return
     largest = _largest_magnitude(arr)
+    if largest > OVERFLOW:
+        column = int(np.nanargmax(np.nanmax(np.abs(arr.reshape(len(arr), -1)), axis=0)))
+        raise ValueError(
+            f"X column {column} holds values as large as {largest:.3g}: in a network that "
+            "does not standardize its inputs, its products and squares overflow float64 (NaN "
+            "weights); rescale that column (divide by a power of ten) before training"
+        )
     if largest > UNSCALED:
         warnings.warn(
             f"X holds values as large as {largest:.3g} and this network does not "
@@ -223,7 +261,11 @@ def _preprocessor(saved, n_inputs: int):
     ):
         raise ValueError("the table preprocessing's columns are damaged")
     pre = Preprocessor.from_dict(meta, arrays)
-    if pre.n_outputs != n_inputs or len(set(pre.input_columns)) != len(pre.input_columns):
+    counts = Counter(str(c["name"]) for c in columns)
+    twice = sorted(n for n, k in counts.items() if k > 1)
+    if twice:
+        raise ValueError(f"the table preprocessing names the column(s) {shorten_list(twice)} twice")
+    if pre.n_outputs != n_inputs:
         raise ValueError(
             f"the table preprocessing encodes {pre.n_outputs} inputs but the network takes "
             f"{n_inputs}"
@@ -303,6 +345,10 @@ def _network(saved: io.ModelFile, name: str) -> Network:
             warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
             net = Network(**saved.config)
         net.set_parameters(saved.parameters)
+        if saved.robust is not None:  # (a robust network's unfitted scaler, else refused)
+            net.standardizer.set_statistics(saved.robust["median"], saved.robust["factor"])
+        if saved.embedding is not None:
+            net.embedding.set_state(saved.embedding)  # checked: finite, nondecreasing
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # the metadata is JSON anyone can edit: whatever breaks building from it is named
         raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None

@@ -125,3 +125,21 @@ def test_best_epoch_tracker_rule_by_hand():
     improved = [tracker.update(v, e) for e, v in enumerate([1.0, 0.95, 0.85, float("nan"), 0.7])]
     assert improved == [True, False, True, False, True]
     assert (tracker.best, tracker.epoch) == (0.7, 4)
+
+
+def test_early_stopping_keeps_and_restores_the_best_epochs_weights():
+    """The weights belong to the callback that chose the epoch: keep() copies them on the best
+    epoch only, restore() writes them back."""
+    stopper = nr.EarlyStopping(patience=5)
+    theta = np.zeros(3)
+    assert not stopper.restore(theta)  # nothing kept yet
+    for epoch, loss in enumerate([1.0, 0.5, 0.7]):
+        stopper.update(loss, epoch)
+        theta[:] = epoch + 1
+        assert stopper.keep(theta, epoch) == (epoch < 2)
+    assert stopper.best_epoch == 1
+    np.testing.assert_array_equal(stopper.best_weights, [2.0, 2.0, 2.0])
+    assert stopper.restore(theta)
+    np.testing.assert_array_equal(theta, [2.0, 2.0, 2.0])
+    stopper.on_train_begin(None, None)  # a new fit forgets them
+    assert stopper.best_weights is None and stopper.best_epoch is None

@@ -55,16 +55,17 @@ def test_adam_scalars_fold_the_bias_corrections_and_the_one_minus_betas():
     assert type(step) is float and type(eps) is float  # never NumPy float64 scalars
 
 
-def test_adam_two_steps_by_hand():
-    opt = optimizers.Adam(learning_rate=0.1)
+@pytest.mark.parametrize("b2", [0.999, 0.95])
+def test_adam_two_steps_by_hand(b2):
+    opt = optimizers.Adam(learning_rate=0.1, beta2=b2)
     params = {"W": np.array([2.0])}
     opt.init(params)
     g1, g2 = 1.0, -3.0
     opt.update(params, {"dW": np.array([g1])})
     opt.update(params, {"dW": np.array([g2])})
     v = 0.9 * (0.1 * g1) + 0.1 * g2
-    s = 0.999 * (0.001 * g1**2) + 0.001 * g2**2
-    v_hat, s_hat = v / (1 - 0.9**2), s / (1 - 0.999**2)
+    s = b2 * ((1 - b2) * g1**2) + (1 - b2) * g2**2
+    v_hat, s_hat = v / (1 - 0.9**2), s / (1 - b2**2)
     first = 0.1 * g1 / (abs(g1) + 1e-8)
     np.testing.assert_allclose(
         params["W"], [2.0 - first - 0.1 * v_hat / (np.sqrt(s_hat) + 1e-8)], rtol=1e-12
@@ -135,3 +136,12 @@ def test_decay_timing_after_epoch_is_one_epoch_later():
     after = [optimizers.decayed_rate(1.0, e, 0.5, timing="after_epoch") for e in range(4)]
     assert before == [1.0, 1 / 1.5, 1 / 2.0, 1 / 2.5]
     assert after == [1.0, 1.0, 1 / 1.5, 1 / 2.0]
+
+
+def test_a_step_at_a_given_rate_leaves_the_optimizers_own_rate():
+    opt = optimizers.SGD(learning_rate=0.1)
+    params = {"W": THETA.copy()}
+    opt.init(params)
+    opt.update(params, {"dW": G.copy()}, learning_rate=0.5)
+    np.testing.assert_allclose(params["W"], THETA - 0.5 * G, rtol=1e-15)
+    assert opt.learning_rate == 0.1

@@ -49,6 +49,11 @@ def read_toml(path, command: str) -> dict:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
         raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+    except RecursionError:  # arrays or tables nested thousands deep
+        raise ValueError(
+            f"config file {str(path)!r} is nested too deeply to be a config: its options are "
+            "numbers, strings and flat lists"
+        ) from None
     for section in COMMANDS:  # [train] / [compare] / ... tables; the command's own one wins
         table = data.pop(section, None)
         if isinstance(table, dict) and section == command:
@@ -57,6 +62,11 @@ def read_toml(path, command: str) -> dict:
     result = {}
     for raw_key, value in data.items():
         key = raw_key.replace("-", "_")
+        if key in result:
+            raise ValueError(
+                f"config file {str(path)!r} sets the option {key!r} twice (as {raw_key!r} and "
+                "with the other spelling, - or _); keep one"
+            )
         if key not in valid:
             raise ValueError(
                 f"config file {str(path)!r}: unknown option {raw_key!r} for `nnrecipe {command}`; "

@@ -28,6 +28,7 @@ import numbers
 import numpy as np
 
 from .._checks import as_features, as_rng, check_nonneg
+from .normalize import Standardizer
 
 
 def _image_shape(image_shape, n: int) -> tuple[int, int, int]:
@@ -205,6 +206,11 @@ class Noise(Transform):
 def in_raw_space(transform, standardizer):
     """Wrap ``transform`` so it sees un-standardized pixels: x = z·σ + μ, x' = transform(x),
     z' = (x' − μ)/σ. ``fit`` does this for a network that carries a fitted Standardizer."""
+    if not isinstance(standardizer, Standardizer):
+        raise ValueError(
+            f"augment= works on pixels, which {standardizer!r} does not invert; build the "
+            "network with standardize=True (or False) for images"
+        )
     mean, scale = standardizer.mean_, standardizer.scale_
 
     def augment(Z, rng):

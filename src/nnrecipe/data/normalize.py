@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_features
+from .._checks import as_features, check_scalable
 
 # Rows per block: a block's float64 temporary takes about this many bytes (enough for NumPy
 # to run at full speed, small enough to stay in cache).
@@ -39,6 +39,11 @@ def column_moments(X: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
     so the accumulators are float64 per column, never per element, and σ² = M/m.
     """
+    with np.errstate(over="ignore", invalid="ignore"):  # the caller checks the result
+        return _column_moments(X)
+
+
+def _column_moments(X) -> tuple[np.ndarray, np.ndarray]:
     m_total, n = X.shape
     rows = block_rows(n)
     count, mean, m2 = 0, np.zeros(n), np.zeros(n)
@@ -77,16 +82,17 @@ class Standardizer:
         dtype = dtype if dtype in (np.float32, np.float64) else np.float64
         return self.set_moments(*column_moments(as_features(X, "X", dtype=dtype)))
 
-    def set_moments(self, mean, var) -> Standardizer:
+    def set_moments(self, mean, var, name: str = "X") -> Standardizer:
         """Set μ and σ² (per feature, e.g. from :func:`column_moments` of rows made a block
-        at a time); σ = √σ², or 1 for a constant feature."""
-        self.mean_ = np.array(mean, dtype=np.float64)
-        self.var_ = np.array(var, dtype=np.float64)
-        if self.mean_.ndim != 1 or self.var_.shape != self.mean_.shape:
+        at a time); σ = √σ², or 1 for a constant feature. A μ or σ² that is not finite
+        (values too large for float64) raises ValueError naming the column of ``name``."""
+        mean, var = np.array(mean, dtype=np.float64), np.array(var, dtype=np.float64)
+        if mean.ndim != 1 or var.shape != mean.shape:
             raise ValueError(
-                f"mean and var must be 1-D of one length, got shapes {self.mean_.shape} "
-                f"and {self.var_.shape}"
+                f"mean and var must be 1-D of one length, got shapes {mean.shape} and {var.shape}"
             )
+        check_scalable(mean, var, name)
+        self.mean_, self.var_ = mean, var
         scale = np.sqrt(self.var_)
         # relative threshold: a feature is constant when its spread is round-off of its size
         constant = scale <= 1e-12 * np.maximum(np.abs(self.mean_), 1.0)

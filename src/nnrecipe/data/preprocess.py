@@ -6,7 +6,9 @@ For each column of the training table (the course's μ/σ rule, applied to every
   plus an indicator column ``1[x missing]`` when training had missing cells; zeros count as
   missing cells in a column whose training zeros code "not measured"
   (:mod:`nnrecipe.data.zeros`: a blood pressure of 0), unless ``zeros_as_missing=False``; then
-  ``z = (x̃ − μ) / σ`` with μ, σ² the training mean and variance of ``x̃`` (σ = 1 when constant);
+  ``z = (x̃ − μ) / σ`` with μ, σ² the training mean and variance of ``x̃`` (σ = 1 when constant),
+  or with ``scaling="robust"`` μ the median, σ the IQR (:mod:`nnrecipe.data.robust_scale`;
+  σ = 1 when constant) and then ``z ← z / √(1 + (z/3)²)``;
 * text, boolean and declared categorical columns: one-hot, ``e_c = 1[x = c]`` for the categories
   ``c`` seen at least ``min_count`` times in training (at most ``max_categories``, the most
   frequent), a missing cell counting as the category ``"(missing)"``. The other categories,
@@ -26,11 +28,15 @@ import re
 import numpy as np
 import pandas as pd
 
+from .._checks import check_scalable, shorten_list
+from .number_format import check_numbers, format_hint
+from .robust_scale import robust_statistics, smooth_clip
 from .zeros import zero_coded
 
 # cells that mean "no value" in the tables people publish (adult census, house prices, ...)
 MISSING = ("", "?", "NA", "N/A", "n/a", "NaN", "nan", "null", "NULL", "None", "none")
 MISSING_CATEGORY = "(missing)"
+SCALINGS = ("standard", "robust")  # of numeric columns: z-scores, or median/IQR + smooth clip
 OTHER = "<other>"
 ID_MIN_VALUES = 20  # a column needs this many distinct values before it can look like an ID
 ID_NAME = r"(?i:(^|[_\s-])id)$|[a-z]ID$|[a-z]Id$"  # id, user_id, PassengerId, CustomerID
@@ -48,7 +54,9 @@ def clean(frame: pd.DataFrame) -> pd.DataFrame:
     frame.columns = [str(c).strip() for c in frame.columns]
     duplicated = sorted({c for c in frame.columns if list(frame.columns).count(c) > 1})
     if duplicated:
-        raise ValueError(f"the table has duplicated column names {duplicated}; rename them")
+        raise ValueError(
+            f"the table has duplicated column names {shorten_list(duplicated)}; rename them"
+        )
     for name in frame.columns:
         s = frame[name]
         if pd.api.types.is_numeric_dtype(s) or pd.api.types.is_bool_dtype(s):
@@ -98,10 +106,15 @@ class Preprocessor:
         Categories seen fewer times in training go to the shared ``<other>`` slot.
     zeros_as_missing : bool
         Treat the zeros of zero-coded numeric columns as missing cells (default True).
+    scaling : {"standard", "robust"}
+        How numeric columns are scaled: z-scores, or median/IQR with smooth clipping.
     """
 
     def __init__(self, categorical=None, max_categories: int = 30, min_count: int = 5,
-                 zeros_as_missing: bool = True):  # fmt: skip
+                 zeros_as_missing: bool = True, scaling: str = "standard"):  # fmt: skip
+        if scaling not in SCALINGS:
+            raise ValueError(f"scaling={scaling!r} must be one of {list(SCALINGS)}")
+        self.scaling = scaling
         self.categorical = [str(c) for c in (categorical or [])]
         self.max_categories, self.min_count = int(max_categories), int(min_count)
         self.zeros_as_missing = bool(zeros_as_missing)
@@ -130,6 +143,9 @@ class Preprocessor:
                 if np.all(np.diff(x) == 1) or re.search(ID_NAME, name):
                     return "dropped", "ID-like (a distinct whole number per row)"
             return "numeric", ""
+        hint = format_hint(present)
+        if hint:
+            return "dropped", hint
         if distinct == len(present) >= ID_MIN_VALUES:
             return "dropped", "ID-like (every value distinct)"
         if distinct >= ID_MIN_VALUES and distinct > 0.5 * len(present):
@@ -158,8 +174,13 @@ class Preprocessor:
                 missing = np.isnan(x)
                 med = float(np.median(x[~missing]))
                 filled = np.where(missing, med, x)
-                mu, sd = float(filled.mean()), float(filled.std())
+                with np.errstate(over="ignore", invalid="ignore"):  # checked next
+                    mu, sd = float(filled.mean()), float(filled.std())
+                check_scalable(np.array([mu]), np.array([sd]), "the table's", [name])
                 sd = 1.0 if sd <= 1e-12 * max(abs(mu), 1.0) else sd
+                if self.scaling == "robust":  # median and IQR (factor 0: constant, σ = 1)
+                    center, factor = robust_statistics(filled[:, None])
+                    mu, sd = float(center[0]), 1.0 / float(factor[0]) if factor[0] else 1.0
                 columns.append(
                     {
                         "name": name,
@@ -252,18 +273,20 @@ class Preprocessor:
         missing = self.missing_columns(frame)
         if missing:
             raise ValueError(
-                f"the table lacks the column(s) {missing} that the model was trained on; "
-                f"it needs {self.input_columns}"
+                f"the table lacks the column(s) {shorten_list(missing)} that the model was "
+                f"trained on; it needs {shorten_list(self.input_columns)}"
             )
         frame = clean(frame[[c for c in frame.columns if str(c).strip() in self.input_columns]])
         blocks, i = [], 0
         for c in self.columns_:
             if c["kind"] == "numeric":
+                check_numbers(frame[c["name"]], c["name"])
                 x = _numbers(frame[c["name"]])
                 if c.get("zeros_missing"):
                     x[x == 0] = np.nan
                 missing_cells = np.isnan(x)
                 z = (np.where(missing_cells, self.median_[i], x) - self.mean_[i]) / self.scale_[i]
+                z = smooth_clip(z, out=z) if self.scaling == "robust" else z
                 blocks.append(z[:, None])
                 if c["indicator"]:
                     blocks.append(missing_cells[:, None].astype(np.float64))
@@ -288,6 +311,8 @@ class Preprocessor:
             if c["kind"] == "numeric":
                 mu, sd = self.mean_[i], self.scale_[i]
                 text = f"{c['name']}: numeric, standardized (μ {mu:.4g}, σ {sd:.4g})"
+                if self.scaling == "robust":
+                    text = f"{c['name']}: numeric, robust-scaled (median {mu:.4g}, IQR {sd:.4g})"
                 if c["indicator"]:
                     text += (
                         f"; {c['n_missing']} missing → median {self.median_[i]:.4g} "
@@ -321,6 +346,7 @@ class Preprocessor:
             "min_count": self.min_count,
             "categorical": self.categorical,
             "zeros_as_missing": self.zeros_as_missing,
+            "scaling": self.scaling,
         }
 
     def arrays(self) -> dict[str, np.ndarray]:
@@ -331,7 +357,7 @@ class Preprocessor:
     @classmethod
     def from_dict(cls, meta: dict, arrays: dict) -> Preprocessor:
         new = cls(meta.get("categorical"), meta["max_categories"], meta["min_count"],
-                  meta.get("zeros_as_missing", True))  # fmt: skip
+                  meta.get("zeros_as_missing", True), meta.get("scaling", "standard"))  # fmt: skip
         new.columns_ = [dict(c) for c in meta["columns"]]
         new.median_, new.mean_, new.scale_ = (
             np.asarray(arrays[k], dtype=np.float64) for k in ("median", "mean", "scale")
@@ -346,7 +372,11 @@ class Preprocessor:
             Preprocessor.from_dict(self.to_dict(), self.arrays())
             if self.fitted
             else Preprocessor(
-                self.categorical, self.max_categories, self.min_count, self.zeros_as_missing
+                self.categorical,
+                self.max_categories,
+                self.min_count,
+                self.zeros_as_missing,
+                self.scaling,
             )  # fmt: skip
         )
 

@@ -28,8 +28,10 @@ from .normalize import Standardizer
 
 class Rows:
     """X (m, n_x), any numeric dtype, seen as ``dtype`` rows, standardized when given a
-    fitted ``standardizer``. Supports ``len``, ``shape``, ``dtype``, ``ndim``, slicing a
-    block of rows (into a reused buffer) and ``take(idx, axis=0, out=...)`` like an array.
+    fitted ``standardizer`` (a :class:`Standardizer`, or any scaler with an in-place
+    ``apply(block)``: :class:`nnrecipe.data.robust_scale.RobustScaler`). Supports ``len``,
+    ``shape``, ``dtype``, ``ndim``, slicing a block of rows (into a reused buffer) and
+    ``take(idx, axis=0, out=...)`` like an array.
     """
 
     def __init__(self, X: np.ndarray, dtype, standardizer: Standardizer | None = None):
@@ -37,12 +39,14 @@ class Rows:
         self.dtype = np.dtype(dtype)
         self.shape = X.shape
         self.ndim = 2
-        self._stats = self._buffer = None
-        if standardizer is not None and standardizer.fitted:
+        self._stats = self._buffer = self._scaler = None
+        if isinstance(standardizer, Standardizer) and standardizer.fitted:
             self._stats = (
                 standardizer.mean_.astype(self.dtype),
                 standardizer.scale_.astype(self.dtype),
             )
+        elif standardizer is not None and standardizer.fitted:  # another scaling (robust)
+            self._scaler = standardizer
 
     def __len__(self) -> int:
         return self.shape[0]
@@ -51,6 +55,8 @@ class Rows:
         if self._stats is not None:
             np.subtract(block, self._stats[0], out=block)
             np.divide(block, self._stats[1], out=block)
+        elif self._scaler is not None:
+            self._scaler.apply(block)
         return block
 
     def __getitem__(self, key) -> np.ndarray:
@@ -80,7 +86,7 @@ class Rows:
 
     def __repr__(self) -> str:
         kind = "memmap" if isinstance(self.X, np.memmap) else "array"
-        std = ", standardized" if self._stats is not None else ""
+        std = ", standardized" if self._stats is not None or self._scaler is not None else ""
         return f"Rows({kind} {self.X.dtype} {self.shape} as {self.dtype}{std})"
 
 

@@ -4,15 +4,20 @@ encoded by :mod:`nnrecipe.data.labels`)."""
 
 from __future__ import annotations
 
+import bz2
 import csv
+import gzip
+import lzma
 import numbers
 import warnings
+from collections import Counter
 from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
 import pandas as pd
 
+from .._checks import shorten, shorten_list
 from .files import is_number
 from .labels import (  # noqa: F401  (re-exported: the table API in one place)
     Target,
@@ -28,12 +33,44 @@ from .targets import target_scaling
 
 TARGET_NAMES = ("target", "label", "class", "y")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
+COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
+READ = (
+    "tables (.csv, .tsv, .txt, also compressed as .gz, .bz2 or .xz; .parquet) and .npz files "
+    "holding X and y"
+)
+
+
+def _open_text(path: Path):
+    """The text of a table file, read through its compression (.gz, .bz2, .xz), as pandas
+    reads it: the separator and the header are guessed from the text, not the bytes."""
+    opener = COMPRESSED.get(path.suffix.lower(), open)
+    return opener(path, "rt", encoding="utf-8-sig", errors="replace")
+
+
+def check_data_file(path: Path) -> None:
+    """Refuse, naming what it is and what is read, a path that is not a table file: none, a
+    directory, a NumPy ``.npy`` array, a zip archive (``.npz``, ``.xlsx``)."""
+    if path.is_dir():
+        raise ValueError(f"data path {str(path)!r} is a directory; give a data file ({READ})")
+    if not path.is_file():
+        raise ValueError(f"data file {str(path)!r} does not exist")
+    with open(path, "rb") as f:
+        start = f.read(8)
+    if start.startswith(b"\x93NUMPY"):
+        raise ValueError(
+            f"{str(path)!r} is a NumPy .npy array, not a table; nnrecipe reads {READ}: save "
+            "it with numpy.savez(path, X=X, y=y), or pass the arrays to the Python API"
+        )
+    if start.startswith(b"PK\x03\x04") and path.suffix.lower() != ".zip":
+        raise ValueError(
+            f"{str(path)!r} is a zip archive (.npz, .xlsx?), not a table; nnrecipe reads {READ}"
+        )
 
 
 def _first_rows(path: Path, sep: str | None):
     """The first two non-empty rows and the separator: ``sep``, else a comma unless the first
     line has none and a tab, semicolon, bar or spaces split it (``\\s+`` for spaces)."""
-    with open(path, encoding="utf-8-sig", errors="replace") as f:
+    with _open_text(path) as f:
         lines = [line.rstrip("\r\n") for line, _ in zip(f, range(50), strict=False)]
     lines = [line for line in lines if line.strip()]
     if not lines:
@@ -64,13 +101,20 @@ def _looks_like_header(first: list[str], second: list[str] | None) -> bool:
 def csv_options(path: Path, delimiter: str | None = None) -> dict:
     """``pandas.read_csv`` arguments for a text table: the separator sniffed (tab for .tsv),
     the header line detected, leading spaces skipped, ``?``/``NA``/empty cells missing."""
-    suffix = path.suffix.lower()
-    first, second, sep = _first_rows(path, delimiter or ("\t" if suffix == ".tsv" else None))
+    suffixes = [s.lower() for s in path.suffixes[-2:]]
+    tsv = ".tsv" in suffixes  # also data.tsv.gz
+    first, second, sep = _first_rows(path, delimiter or ("\t" if tsv else None))
     if first is None:
         raise ValueError(f"{str(path)!r} is empty")
+    header = _looks_like_header(first, second)
+    twice = sorted(c for c, k in Counter(c.strip() for c in first).items() if k > 1)
+    if header and twice:  # pandas would rename the second one "name.1" without a word
+        raise ValueError(
+            f"{str(path)!r} has duplicated column names {shorten_list(twice)}; rename them"
+        )
     return {
         "sep": sep,
-        "header": 0 if _looks_like_header(first, second) else None,
+        "header": 0 if header else None,
         "index_col": False,
         "skipinitialspace": True,
         "na_values": list(MISSING),
@@ -82,8 +126,7 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
     """A CSV/TSV (header detected) or Parquet file as a cleaned DataFrame: text stripped,
     ``?``, ``NA``, empty cells and the like as missing, number columns as numbers."""
     path = Path(path)
-    if not path.is_file():
-        raise ValueError(f"data file {str(path)!r} does not exist")
+    check_data_file(path)
     suffix = path.suffix.lower()
     if suffix in (".parquet", ".pq"):
         try:
@@ -124,7 +167,7 @@ def choose_target(columns, target=None) -> str:
                 return lower[name]
         raise ValueError(
             f"which column is the target? None is called {', '.join(TARGET_NAMES)}; name it "
-            f"with --target (target=...): the columns are {columns}"
+            f"with --target (target=...): the columns are {shorten_list(columns)}"
         )
     if isinstance(target, numbers.Integral) and not isinstance(target, bool):
         if not -len(columns) <= target < len(columns):
@@ -136,7 +179,10 @@ def choose_target(columns, target=None) -> str:
         return str(target)
     if isinstance(target, str) and target.lstrip("-").isdigit():
         return choose_target(columns, int(target))
-    raise ValueError(f"target={target!r} is not a column of the table; its columns are {columns}")
+    raise ValueError(
+        f"target={shorten(target)} is not a column of the table; its columns are "
+        f"{shorten_list(columns)}"
+    )
 
 
 def features_and_target(X, y=None, target=None) -> tuple[pd.DataFrame, Target]:
@@ -154,6 +200,11 @@ def features_and_target(X, y=None, target=None) -> tuple[pd.DataFrame, Target]:
         name = choose_target(frame.columns, target)
         labels, frame = frame[name], frame.drop(columns=[name])
         empty = labels.isna().to_numpy()
+        if empty.all():
+            raise ValueError(
+                f"the target column {shorten(name)} has no values: every one of its "
+                f"{len(empty)} cells is missing; name the target with --target (target=...)"
+            )
         if empty.any():
             notes.append(f"{int(empty.sum())} rows without a target value dropped")
             frame, labels = frame[~empty].reset_index(drop=True), labels[~empty]
@@ -222,7 +273,7 @@ def split_table(
         preprocessor = Preprocessor().fit(tables["train"][0])
     scaling = None
     if tgt.classes is None:  # regression: z-scores of the target, training rows' μ_y, σ_y
-        scaling = target_scaling(tables["train"][1])
+        scaling = target_scaling(tables["train"][1], f"the target {shorten(tgt.name)}")
         tables = {k: (f, (yk - scaling[0]) / scaling[1]) for k, (f, yk) in tables.items()}
     encoded = {k: (preprocessor.transform(f), yk) for k, (f, yk) in tables.items()}
     parts = Split(

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_array
+from .._checks import as_array, check_scalable
 
 
 def output_layer(y) -> tuple[str, int]:
@@ -31,12 +31,14 @@ def output_layer(y) -> tuple[str, int]:
     return "linear", k
 
 
-def target_scaling(y) -> tuple[float, float]:
+def target_scaling(y, name: str = "y") -> tuple[float, float]:
     """``(μ_y, σ_y)`` of regression targets ``y`` (the training rows): the network learns
     z = (y − μ_y)/σ_y and predicts μ_y + σ_y·ẑ. A constant target gets σ_y = 1 (not a
-    division by ~0)."""
+    division by ~0); a μ_y or σ_y that overflows float64 raises ValueError naming ``name``."""
     y = np.asarray(y, dtype=np.float64)
-    mean, sd = float(y.mean()), float(y.std())
+    with np.errstate(over="ignore", invalid="ignore"):  # checked next
+        mean, sd = float(y.mean()), float(y.std())
+    check_scalable(mean, sd, name)
     return mean, sd if sd > 1e-12 * max(abs(mean), 1) else 1.0
 
 

@@ -54,8 +54,9 @@ def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_S
     n = X.shape[1]
     counted, zeros, negative = np.zeros(n), np.zeros(n), np.zeros(n)
     count, mean, m2 = np.zeros(n), np.zeros(n), np.zeros(n)
-    # inf in a column makes its statistics NaN, which no comparison passes: not coded
-    with np.errstate(invalid="ignore"):
+    # inf in a column (or values whose squares overflow) makes its statistics NaN or inf,
+    # which no comparison passes: not coded (the standardization names such a column)
+    with np.errstate(invalid="ignore", over="ignore"):
         rows = block_rows(n)
         for s in range(0, len(X), rows):
             block = np.asarray(X[s : s + rows], dtype=np.float64)

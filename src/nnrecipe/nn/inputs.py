@@ -67,6 +67,23 @@ def prepare_training(
     if st is None and not (on_disk and X.dtype != dtype):
         return as_features(X, name, n_x, dtype)  # no copy if already in dtype
     X = check_features(X, name, n_x)
-    if st is not None and not st.fitted:
-        st.set_moments(*column_moments(Rows(X, dtype)))
+    if isinstance(st, Standardizer) and not st.fitted:
+        st.set_moments(*column_moments(Rows(X, dtype)), name=name)
+    elif st is not None and not st.fitted:  # robust scaling: column blocks in X's dtype
+        st.fit(X)
     return Rows(X, dtype, st)
+
+
+def for_network_training(net, X, name: str = "X") -> np.ndarray | Rows:
+    """``net``'s training inputs (:func:`prepare_training`; a list or a table is prepared by
+    ``net.prepare_inputs`` first): fits an unfitted scaling, then an unfitted embedding's
+    bins on the scaled rows."""
+    prepared = not isinstance(X, np.ndarray | str | os.PathLike)  # a list, or a table
+    st = net.standardizer
+    if prepared:
+        X = net.prepare_inputs(X, name)  # (standardized already when fitted)
+    if not prepared or not (st is None or st.fitted):
+        X = prepare_training(X, net.layer_sizes[0], net.dtype, st, name)
+    if net.embedding is not None and not net.embedding.fitted:
+        net.embedding.fit(X)
+    return X

@@ -17,6 +17,16 @@ Mean squared error may also follow another elementwise output (tanh, sigmoid): t
 dA = (A - Y)/m and the activation's own g' is applied.
 
 ``targets(y, n_out, dtype)`` validates labels and returns Y of shape ``(m, n_out)``.
+
+Label smoothing (``label_smoothing=ε`` in [0, 1), cross-entropy losses only) trains on
+
+    softmax (K classes):  Ỹ = (1 − ε) Y + ε/K        sigmoid (each unit):  Ỹ = (1 − ε) Y + ε/2
+
+instead of Y: the cost J that training minimizes is L(A, Ỹ) and its fused gradient is
+dZ_L = (A − Ỹ)/m. A confident wrong label then costs less, and the logits stop growing once
+A reaches Ỹ (Müller et al. 2019; RealMLP's ablation: −1.8 % relative error). Only training
+sees Ỹ: the data loss reported in the history, ``evaluate``, log-loss scoring and every
+error use the unsmoothed Y (:func:`smooth`, :func:`check_smoothing`).
 """
 
 from __future__ import annotations
@@ -68,6 +78,12 @@ class Loss:
 
     def value(self, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
         raise NotImplementedError
+
+    def decide(self, A: np.ndarray) -> np.ndarray:
+        """What ``predict`` of a network returns for its outputs A (m, n_y): the decision,
+        (m,) for one output column."""
+        pred = self.predict(A)
+        return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
 
     def error(self, A: np.ndarray, Y: np.ndarray) -> float:
         """Classification error: the fraction of examples predicted wrongly."""
@@ -214,6 +230,35 @@ def for_output(output: str, loss: str | Loss | None, n_out: int) -> Loss:
     if output == "softmax" and n_out < 2:
         raise ValueError("output='softmax' needs at least 2 output units; use sigmoid for 1")
     return loss
+
+
+def check_smoothing(epsilon, loss: Loss, name: str = "label_smoothing") -> float:
+    """ε as a float in [0, 1), and 0 unless ``loss`` is a cross-entropy."""
+    if isinstance(epsilon, bool | np.bool_) or not isinstance(epsilon, int | float | np.number):
+        raise TypeError(f"{name} must be a number in [0, 1), got {epsilon!r}")
+    epsilon = float(epsilon)
+    if not 0.0 <= epsilon < 1.0:
+        raise ValueError(
+            f"{name}={epsilon!r} must be in [0, 1): 0 trains on the labels as they are, "
+            "0.1 is usual (1 would make every target uniform)"
+        )
+    if epsilon and not loss.classification:
+        raise ValueError(
+            f"{name}={epsilon!r} applies to the cross-entropy losses only, not to "
+            f"loss={loss.name!r} (a regression): leave it at 0"
+        )
+    return epsilon
+
+
+def smooth(Y: np.ndarray, epsilon: float, loss: Loss) -> np.ndarray:
+    """Ỹ = (1 − ε) Y + ε/K (softmax, K = Y.shape[1]) or (1 − ε) Y + ε/2 (sigmoid), a new
+    (m, n_y) array in Y's dtype; Y itself when ε = 0."""
+    if not epsilon:
+        return Y
+    K = Y.shape[1] if loss.output == "softmax" else 2
+    out = np.multiply(Y, 1.0 - epsilon)
+    out += epsilon / K
+    return out
 
 
 def cross_entropy_from_probabilities(A: np.ndarray, Y: np.ndarray) -> float:

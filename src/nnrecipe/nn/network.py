@@ -6,32 +6,34 @@ For l = 1..L, with A[0] = X of shape (m, n_x) (rows are examples):
 
     J = (1/m) Σ_i ℓ(A[L]_i, Y_i) + (λ/2m) Σ_l ‖W[l]‖_F² + (λ₁/m) Σ_l Σ |W[l]|
 
-Backward starts from the fused output gradient dZ[L] = (A[L] - Y)/m and applies
-:class:`nnrecipe.nn.layers.Dense` backward layer by layer; the regularizers add their own
-terms to each dW[l]. All parameters live in one flat vector θ and all gradients in one flat
-vector dθ (:mod:`nnrecipe.nn.parameters`); each layer's W, b, dW, db are views into them.
+Backward starts from the fused output gradient dZ[L] = (A[L] - Y)/m (Y smoothed with
+``label_smoothing``) and applies :class:`nnrecipe.nn.layers.Dense` backward layer by layer;
+the regularizers add their own terms to each dW[l]. With ``embeddings``, A[0] is the
+embedding of X (:mod:`nnrecipe.nn.embeddings`), whose parameters backward fills last. All
+parameters live in one flat vector θ and all gradients in one flat vector dθ
+(:mod:`nnrecipe.nn.parameters`); each layer's W, b, dW, db are views into them.
 """
 
 from __future__ import annotations
 
-import os
-import warnings
 from collections.abc import Sequence
 
 import numpy as np
 
-from .._checks import (
-    as_dtype,
-    as_rng,
-    check_flag,
-    check_keep_prob,
-    check_layer_sizes,
-    check_nonneg,
-    per_layer,
-)
-from ..data.normalize import Standardizer
+from .._checks import as_dtype, as_rng, check_keep_prob, check_layer_sizes, check_nonneg, per_layer
+from ..data.robust_scale import scaler_for, scaling_name
 from ..data.rows import Rows
-from . import activations, inference, initializers, inputs, losses, passes, regularizers
+from . import (
+    activations,
+    inference,
+    initializers,
+    inputs,
+    losses,
+    passes,
+    regularizers,
+    state,
+)
+from . import embeddings as numeric
 from .layers import Dense
 from .parameters import FlatParameters
 from .workspace import LayerBuffers, Workspace, check_workspace_size
@@ -59,9 +61,15 @@ class Network:
     keep_prob : float or list of float
         Inverted-dropout keep probability per hidden layer, in (0, 1]; 1 means no dropout.
     dtype : {"float64", "float32"}
-    standardize : bool
-        Carry a :class:`Standardizer` fitted on the first ``fit``'s training inputs, so every
-        method takes raw inputs.
+    standardize : bool or "robust"
+        Carry a scaling fitted on the first ``fit``'s training inputs, so every method takes
+        raw inputs: True, z-scores (:class:`Standardizer`); "robust", median/IQR and smooth
+        clipping (:mod:`nnrecipe.data.robust_scale`), for tables.
+    embeddings : {None, "periodic", "piecewise"}
+        A numeric embedding of each input before the first dense layer, for tables
+        (:mod:`nnrecipe.nn.embeddings`).
+    label_smoothing : float
+        ε in [0, 1): cross-entropy training fits (1 − ε)y + ε/K (:mod:`nnrecipe.nn.losses`).
     seed : int or numpy.random.Generator, optional
         Seeds initialization and, unless ``fit`` gets its own seed, shuffling and dropout.
 
@@ -78,8 +86,10 @@ class Network:
         l1: float = 0.0,
         keep_prob: float | Sequence[float] = 1.0,
         dtype="float64",
-        standardize: bool = False,
+        standardize: bool | str = False,
         seed: int | np.random.Generator | None = None,
+        embeddings: str | None = None,
+        label_smoothing: float = 0.0,
     ):
         self.layer_sizes = check_layer_sizes(layer_sizes)
         n_hidden = len(self.layer_sizes) - 2
@@ -91,8 +101,9 @@ class Network:
         self.l1 = check_nonneg(l1, "l1")
         self.keep_prob = per_layer(keep_prob, n_hidden, "keep_prob", check_keep_prob)
         self.dtype = as_dtype(dtype)
-        standardize = check_flag(standardize, "standardize")
-        self.standardizer = Standardizer() if standardize else None
+        self.standardizer = scaler_for(standardize)
+        self.embeddings = numeric.check_kind(embeddings)
+        self.label_smoothing = losses.check_smoothing(label_smoothing, self.loss)
         self._rng = as_rng(seed, "seed")
         self._build()
         initializers.initialize(
@@ -102,11 +113,17 @@ class Network:
             self._rng,
             self.init_scale,
         )
+        if self.embedding is not None:
+            self.embedding.initialize(self._rng)  # drawn after the dense layers' weights
 
     # ----------------------------------------------------------------- structure, θ
     def _build(self) -> None:
         self._params = FlatParameters(self.parameter_shapes(), self.dtype)
         self.n_parameters = self._params.theta.size
+        saved = self.__dict__.pop("embedding", None)  # an unpickled network's fitted bins
+        self.embedding = numeric.build(self.embeddings, self.layer_sizes[0], self._params)
+        if saved:
+            self.embedding.set_state(saved)
         kinds = zip(self.hidden + [self.output], self.keep_prob + [1.0], strict=True)
         self.layers = [
             Dense(*self._params.layer(i), activations.get(act), keep_prob)
@@ -114,12 +131,19 @@ class Network:
         ]
 
     def parameter_shapes(self) -> dict[str, tuple[int, ...]]:
-        """``{"W1": (n1, n0), "b1": (n1,), ...}`` in the order they sit in θ."""
-        shapes = {}
+        """``{"W1": (n1, n0), "b1": (n1,), ...}`` in the order they sit in θ, after the
+        embedding's parameters (``E_freq``, ...) when it has some; n0 is then its width."""
+        shapes = numeric.parameter_shapes(self.embeddings, self.layer_sizes[0])
         for i in range(1, len(self.layer_sizes)):
-            shapes[f"W{i}"] = (self.layer_sizes[i], self.layer_sizes[i - 1])
+            n_in = self.input_width if i == 1 else self.layer_sizes[i - 1]
+            shapes[f"W{i}"] = (self.layer_sizes[i], n_in)
             shapes[f"b{i}"] = (self.layer_sizes[i],)
         return shapes
+
+    @property
+    def input_width(self) -> int:
+        """The first dense layer's input width: n_x, or the embedding's output width."""
+        return numeric.output_width(self.embeddings, self.layer_sizes[0])
 
     @property
     def weights(self) -> list[np.ndarray]:
@@ -185,12 +209,9 @@ class Network:
 
     def prepare_training_inputs(self, X, name: str = "X") -> np.ndarray | Rows:
         """The training inputs: an array, or rows made a batch at a time from a memmap or an
-        ``.npy`` path; fits an unfitted standardizer (:func:`.inputs.prepare_training`)."""
-        if not isinstance(X, np.ndarray | str | os.PathLike):  # a list, or a table to encode
-            X = self.prepare_inputs(X, name)  # (standardized already when fitted)
-            if self.standardizer is None or self.standardizer.fitted:
-                return X
-        return inputs.prepare_training(X, self.layer_sizes[0], self.dtype, self.standardizer, name)
+        ``.npy`` path; fits an unfitted scaling, then an unfitted embedding's bins
+        (:func:`.inputs.for_network_training`)."""
+        return inputs.for_network_training(self, X, name)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
         """y as the loss's (m, n_y) targets in the network's dtype (labels → one-hot for
@@ -222,8 +243,10 @@ class Network:
         if buffers is None:
             buffers = self.workspace(len(X), training).views(len(X))
         A = self._forward(X, training, rng, buffers, masks)
-        data = self.loss.value(self.layers[-1].Z, A, Y)
-        return data + regularizers.penalty(self.weights, len(X), self.l2, self.l1)
+        Y = losses.smooth(Y, self.label_smoothing, self.loss)  # what training fits
+        return self.loss.value(self.layers[-1].Z, A, Y) + regularizers.penalty(
+            self.weights, len(X), self.l2, self.l1
+        )
 
     def loss_and_gradient(
         self,
@@ -255,9 +278,11 @@ class Network:
         """Drop the layers' forward caches (they hold a batch's activations)."""
         for layer in self.layers:
             layer.clear()
+        if self.embedding is not None:
+            self.embedding.clear()
 
     def _forward(self, X: np.ndarray, training: bool, rng, buffers: list[LayerBuffers], masks=None):
-        A = X
+        A = X if self.embedding is None else self.embedding.forward(X)
         for i, (layer, buf) in enumerate(zip(self.layers, buffers, strict=True)):
             mask = masks[i] if masks is not None and i < len(masks) else None
             A = layer.forward(A, buf, training, rng, mask)
@@ -269,6 +294,7 @@ class Network:
         :func:`nnrecipe.nn.passes.record_dA`)."""
         m = len(Y)
         out = self.layers[-1]
+        Y = losses.smooth(Y, self.label_smoothing, self.loss)  # what training fits
         dZ = np.subtract(out.A, Y, out=buffers[-1].dZ)
         dZ *= 1.0 / m
         if self.loss.output != self.output:  # mean squared error after a non-linear output
@@ -277,8 +303,11 @@ class Network:
             record[f"dZ{len(self.layers)}"] = dZ.copy()
         for i in range(len(self.layers) - 1, -1, -1):
             layer, buf = self.layers[i], buffers[i]
-            dA = layer.backward(dZ, buf, need_dA_prev=i > 0)
+            learns = i == 0 and self.embedding is not None and self.embedding.learns
+            dA = layer.backward(dZ, buf, need_dA_prev=i > 0 or learns)
             regularizers.add_gradient(layer.W, layer.dW, m, self.l2, self.l1, buf.penalty)
+            if learns:
+                self.embedding.backward(dA)
             if i > 0:
                 if record is not None:
                     record[f"dA{i}"] = passes.record_dA(dA, self.layers[i - 1])
@@ -289,19 +318,11 @@ class Network:
     # ----------------------------------------------------------------- the course's view
     def forward(self, X, training: bool = False, rng=None) -> np.ndarray:
         """A[L], the output activations, shape (m, n_y). Dropout only when ``training``."""
-        X = self.prepare_inputs(X)
-        rng = as_rng(rng) if training else None
-        A = self._forward(X, training, rng, self.workspace(len(X), training).views(len(X)))
-        self.clear_cache()
-        return A
+        return passes.forward(self, X, training, rng)
 
     def cost(self, X, Y, training: bool = False, rng=None) -> float:
         """The regularized cost J that training minimizes (with dropout if ``training``)."""
-        X = self.prepare_inputs(X)
-        Y = self.prepare_targets(Y, len(X))
-        J = self.compute_cost(X, Y, training, as_rng(rng) if training else None)
-        self.clear_cache()
-        return J
+        return passes.cost(self, X, Y, training, rng)
 
     def gradients(
         self, X, Y, training: bool = False, rng=None, intermediates: bool = False, masks=None
@@ -312,9 +333,8 @@ class Network:
         return passes.gradients(self, X, Y, training, rng, intermediates, masks)
 
     def forward_with_cache(self, X, training: bool = False, rng=None, masks=None):
-        """(A[L], cache): the output (m, n_y) and, per layer, a dict of copies ``A_prev``,
-        ``Z``, ``A`` (= g(Z), before dropout) and ``D`` (the boolean mask or None), which
-        :meth:`backward` takes. See :func:`nnrecipe.nn.passes.forward_with_cache`."""
+        """(A[L], cache): the output (m, n_y) and per layer a dict of copies (``A_prev``, ``Z``,
+        ``A``, ``D``) for :meth:`backward` (:func:`nnrecipe.nn.passes.forward_with_cache`)."""
         return passes.forward_with_cache(self, X, training, rng, masks)
 
     def backward(self, cache, Y, intermediates: bool = False) -> dict[str, np.ndarray]:
@@ -325,17 +345,12 @@ class Network:
     # ----------------------------------------------------------------- inference
     def predict_proba(self, X) -> np.ndarray:
         """Inference-mode output activations (m, n_y): probabilities for sigmoid/softmax."""
-        return inference.outputs(self, self.prepare_inference_inputs(X))[1]
+        return inference.finite_outputs(self, self.prepare_inference_inputs(X))
 
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        return self.decide(inference.outputs(self, self.prepare_inference_inputs(X))[1])
-
-    def decide(self, A: np.ndarray) -> np.ndarray:
-        """:meth:`predict`'s answer for output activations A (m, n_y): the loss's decision."""
-        pred = self.loss.predict(A)
-        return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
+        return self.loss.decide(inference.finite_outputs(self, self.prepare_inference_inputs(X)))
 
     def evaluate(self, X, y) -> dict[str, float]:
         """Inference-mode metrics: ``loss`` (data loss, no penalty, no dropout), ``error``
@@ -356,38 +371,20 @@ class Network:
             "l1": self.l1,
             "keep_prob": self.keep_prob,
             "dtype": self.dtype.name,
-            "standardize": self.standardizer is not None,
+            "standardize": scaling_name(self.standardizer),
+            "embeddings": self.embeddings,
+            "label_smoothing": self.label_smoothing,
         }
 
     def copy(self, dtype=None) -> Network:
         """An independent copy (optionally in another dtype), parameters included."""
-        cfg = self.config()
-        if dtype is not None:
-            cfg["dtype"] = as_dtype(dtype).name
-        with warnings.catch_warnings():
-            warnings.simplefilter("ignore")
-            net = type(self)(**cfg)
-        net.theta[...] = self.theta
-        if self.standardizer is not None:
-            net.standardizer = self.standardizer.copy()
-        return net
+        return state.copy(self, dtype)
 
     def __getstate__(self) -> dict:
-        # the layers' W, b, dW, db are views into θ and dθ: pickled one by one they would come
-        # back as copies that training no longer updates, so rebuild them in __setstate__
-        state = self.__dict__.copy()
-        del state["layers"]
-        state["_theta"] = state.pop("_params").theta
-        return state
+        return state.pickled(self)  # θ's views are rebuilt on unpickling (:mod:`.state`)
 
-    def __setstate__(self, state: dict) -> None:
-        state = dict(state)
-        theta = state.pop("_theta")
-        for key in ("_grad", "_views", "_grad_views"):  # networks pickled by older versions
-            state.pop(key, None)
-        self.__dict__.update(state)
-        self._build()
-        self._params.theta[...] = theta
+    def __setstate__(self, saved: dict) -> None:
+        state.unpickled(self, saved)
 
     def __repr__(self) -> str:
         extra = "".join(f", {k}={v}" for k, v in (("l2", self.l2), ("l1", self.l1)) if v)

@@ -52,9 +52,28 @@ def check_masks(net, masks, m: int, training: bool) -> list[np.ndarray | None] |
     return out
 
 
+def forward(net, X, training: bool = False, rng=None) -> np.ndarray:
+    """A[L] (m, n_y) for inputs X; dropout only when ``training`` (masks drawn from ``rng``)."""
+    X = net.prepare_inputs(X)
+    rng = as_rng(rng) if training else None
+    A = net._forward(X, training, rng, net.workspace(len(X), training).views(len(X)))
+    net.clear_cache()
+    return A
+
+
+def cost(net, X, Y, training: bool = False, rng=None) -> float:
+    """The regularized cost J that training minimizes (with dropout if ``training``)."""
+    X = net.prepare_inputs(X)
+    Y = net.prepare_targets(Y, len(X))
+    J = net.compute_cost(X, Y, training, as_rng(rng) if training else None)
+    net.clear_cache()
+    return J
+
+
 def forward_with_cache(net, X, training: bool = False, rng=None, masks=None):
     """(A[L], cache) for inputs X (m, n_x): the cache is a list of L dicts of copies with keys
-    ``A_prev``, ``Z``, ``A``, ``D``. Dropout (``training=True``) draws its masks from ``rng``,
+    ``A_prev``, ``Z``, ``A``, ``D`` (and, with an embedding, ``X`` in the first: ``A_prev`` is
+    then the embedding of X). Dropout (``training=True``) draws its masks from ``rng``,
     or uses ``masks``: one boolean (m, n_l) array per hidden layer."""
     X = net.prepare_inputs(X)
     masks = check_masks(net, masks, len(X), training)
@@ -69,6 +88,8 @@ def forward_with_cache(net, X, training: bool = False, rng=None, masks=None):
         }
         for layer in net.layers
     ]
+    if net.embedding is not None:  # backward runs the embedding's forward again from X
+        cache[0]["X"] = X.copy()
     A = A.copy()
     net.clear_cache()
     return A, cache
@@ -98,8 +119,15 @@ def backward_from_cache(net, cache, Y, intermediates: bool = False) -> dict[str,
     Y = net.prepare_targets(Y, m)
     buffers = net.workspace(m).views(m)
     try:
+        if net.embedding is not None:
+            if "X" not in cache[0]:
+                raise ValueError("cache[0] needs 'X' (m, n_x), the embedding's input")
+            net.embedding.forward(
+                _array(cache[0]["X"], (m, net.layer_sizes[0]), net.dtype, "[0]['X']")
+            )
         for i, (layer, entry) in enumerate(zip(net.layers, cache, strict=True)):
-            n_in, n_out = net.layer_sizes[i], net.layer_sizes[i + 1]
+            n_in = net.input_width if i == 0 else net.layer_sizes[i]
+            n_out = net.layer_sizes[i + 1]
             layer.A_prev = _array(entry["A_prev"], (m, n_in), net.dtype, f"[{i}]['A_prev']")
             layer.Z = _array(entry["Z"], (m, n_out), net.dtype, f"[{i}]['Z']")
             A = entry.get("A")

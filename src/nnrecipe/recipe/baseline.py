@@ -13,13 +13,19 @@ when the metric is balanced error; at most ``MAX_ROWS`` training rows) or, for a
 ``HistGradientBoostingRegressor`` (squared or absolute error loss), fitted on the
 training set and scored on dev, or scored out of fold by the same k-fold split the recipe
 decides with on small data. Without scikit-learn the baseline rests on the best dev value
-alone, and the report says so.
+alone, and the report says so. The reference lives inside the recipe's budget: it boosts a
+few iterations at a time and stops at its deadline, and folds it has no time for are left out.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import sys
+import time
+
 import numpy as np
 
+from .._checks import shorten
 from ..data.zeros import zero_coded_columns
 from . import metrics
 
@@ -28,6 +34,8 @@ __all__ = ["auto_baseline", "reference", "zero_coded_columns"]
 MAX_ROWS = 20_000  # reference model: fitted on at most this many rows
 MAX_CELLS = 2e6  # rows × features × classes above which the reference fits a subsample
 # (26 classes of 16 features: 4,800 rows, about 7 s on one core)
+IMPORT_SECONDS = 2.0  # importing scikit-learn's ensembles (and SciPy), cold, about
+STEP_ITERATIONS = 10  # boosting iterations between two looks at the clock (fewer with classes)
 CHUNK_ROWS = 16_384  # the reference predicts this many rows at a time
 
 
@@ -50,86 +58,153 @@ def _subsample(seed: int, cap: int, *arrays):
     return tuple(a[keep] for a in arrays)
 
 
-def reference(trainer, seed: int = 0) -> tuple[float, np.ndarray, str] | None:
-    """``(value, per-example values, description)`` of the reference model on the trainer's
-    dev set (out of fold with k-fold), or None without scikit-learn."""
-    try:
-        from sklearn.ensemble import HistGradientBoostingClassifier
-    except ImportError:
-        return None
-    if trainer.output == "linear":
-        return _regressor(trainer, seed)
-    metric = trainer.metric
+def _fit_by(model, X, y, deadline: float | None, k: int = 1) -> bool:
+    """Fit a HistGradientBoosting ``model`` a few boosting iterations at a time (warm start)
+    until it stops early, reaches ``max_iter``, or the clock passes ``deadline``: a fit never
+    runs past the deadline by more than one round (a round has about ``k`` trees per
+    iteration: k classes). True when the deadline cut it."""
+    full = model.max_iter
+    step = max(1, STEP_ITERATIONS // max(k, 1))  # a round costs about k trees per iteration
+    model.set_params(warm_start=True)
+    done = 0
+    while True:
+        done = min(done + step, full)
+        model.set_params(max_iter=done)
+        model.fit(X, y)
+        if model.n_iter_ < done or done >= full:
+            return False
+        if deadline is not None and time.perf_counter() >= deadline:
+            return True
 
-    def model():
-        return HistGradientBoostingClassifier(
-            max_iter=100,
-            early_stopping=True,
-            random_state=seed,
-            class_weight="balanced" if metric == "balanced_error" else None,
+
+def _early_stopping(y, k: int) -> bool:
+    """Whether the classifier's stratified 10 % validation split can be drawn: at least one
+    row per class in each part and two rows of every class (else it fits max_iter rounds,
+    bounded by the deadline)."""
+    n = len(y)
+    held = int(np.ceil(0.1 * n))
+    counts = np.unique(y, return_counts=True)[1]
+    return held >= k and n - held >= k and counts.min() >= 2
+
+
+def reference(trainer, seed: int = 0, deadline: float | None = None):
+    """``(value, per-example values, description)`` of the reference model on the trainer's
+    dev set (out of fold with k-fold), or a string saying why there is none (no
+    scikit-learn, no time left before ``deadline``, a fit scikit-learn refused).
+
+    ``deadline`` (a ``time.perf_counter()`` value) bounds it: each fit stops its boosting
+    at the deadline (:func:`_fit_by`), and folds not started by then are left out (the value
+    is then the mean over the folds done, and the description says so)."""
+    if importlib.util.find_spec("sklearn") is None:
+        return "scikit-learn is not installed"
+    left = np.inf if deadline is None else deadline - time.perf_counter()
+    if left <= 0:
+        return "the budget left no time for it"
+    if "sklearn.ensemble" not in sys.modules and left < IMPORT_SECONDS:
+        return (
+            f"the budget left no time for it (importing scikit-learn takes ~{IMPORT_SECONDS:g} s)"
         )
+    try:
+        if trainer.output == "linear":
+            return _regressor(trainer, seed, deadline)
+        return _classifier(trainer, seed, deadline)
+    except ValueError as exc:  # scikit-learn refused the data (too few rows per class, ...)
+        return f"scikit-learn could not fit it ({shorten(' '.join(str(exc).split()), 160)})"
+
+
+def _out_of_fold(trainer, deadline, value_of):
+    """Per-example values over the folds (``value_of(train_rows, held_rows)`` for each) done
+    before ``deadline``, the rows they cover, and the description of where they come from."""
+    X, y = trainer.pooled
+    values = np.full(len(X), np.nan)
+    done = 0
+    for j in range(trainer.folds):
+        if j and deadline is not None and time.perf_counter() >= deadline:
+            break
+        held = trainer.fold_of == j
+        values[held] = value_of(~held, held)
+        done += 1
+    covered = ~np.isnan(values)
+    where = f"{trainer.folds}-fold cross-validation on train+dev"
+    if done < trainer.folds:
+        where += f" ({done} of {trainer.folds} folds: the budget ended it)"
+    return values, covered, where
+
+
+def _classifier(trainer, seed, deadline):
+    from sklearn.ensemble import HistGradientBoostingClassifier
+
+    if trainer.output == "sigmoid" and trainer.n_out > 1:
+        return f"it takes one label per row, and y has {trainer.n_out} label columns"
+    metric = trainer.metric
+    k = max(trainer.n_out, 2)
 
     def fitted(X, y):
         X, y = np.asarray(X), metrics.labels_of(y)
-        k = max(int(y.max()) + 1, 2)
         cap = int(min(MAX_ROWS, MAX_CELLS / (X.shape[1] * k)))
         # a subsample keeps the reference quick on wide, many-class data
         X, y = _subsample(seed, max(cap, 500), X, y)
-        return model().fit(_float64(X), y)
+        clf = HistGradientBoostingClassifier(
+            max_iter=100,
+            early_stopping=_early_stopping(y, k),
+            random_state=seed,
+            class_weight="balanced" if metric == "balanced_error" else None,
+        )
+        _fit_by(clf, _float64(X), y, deadline, k)
+        return clf
 
-    def proba(clf, X, k):
+    def proba(clf, X):
         p = np.zeros((len(X), k))
         p[:, clf.classes_.astype(int)] = _in_chunks(clf.predict_proba, X)
         return p
 
-    k = max(trainer.n_out, 2)
     if trainer.folds > 1:
+        if metric == "log_loss":  # one more pass for probabilities is not worth it here
+            return "the metric log_loss has none under cross-validation"
         X, y = trainer.pooled
-        values = np.zeros(len(X))
-        for j in range(trainer.folds):
-            held = trainer.fold_of == j
-            clf = fitted(X[~held], y[~held])
-            values[held] = metrics.per_example("error", y[held], proba(clf, X[held], k))
+
+        def fold(train, held):
+            clf = fitted(X[train], y[train])
+            return metrics.per_example("error", y[held], proba(clf, X[held]))
+
+        values, covered, where = _out_of_fold(trainer, deadline, fold)
+        values, y = values[covered], y[covered]
         if metric == "balanced_error":
             values = metrics.balance(y, values > 0)
-        elif metric == "log_loss":  # one more pass for probabilities is not worth it here
-            return None
-        where = f"{trainer.folds}-fold cross-validation on train+dev"
     else:
         clf = fitted(*trainer.train)
-        values = metrics.per_example(metric, trainer.dev[1], proba(clf, trainer.dev[0], k))
+        values = metrics.per_example(metric, trainer.dev[1], proba(clf, trainer.dev[0]))
         where = "the dev set (fitted on the training set)"
     value = float(values.mean())
     return value, values, f"HistGradientBoosting reference: {value:.4g} on {where}"
 
 
-def _regressor(trainer, seed: int) -> tuple[float, np.ndarray, str] | None:
+def _regressor(trainer, seed, deadline):
     """The regression reference: HistGradientBoostingRegressor on the standardized target
     (one target column only), its loss the metric's (squared or absolute error)."""
     from sklearn.ensemble import HistGradientBoostingRegressor
 
     if np.asarray(trainer.train[1]).ndim == 2 and np.asarray(trainer.train[1]).shape[1] > 1:
-        return None
+        return "it takes one target column"
     metric = trainer.metric
     loss = "absolute_error" if metric == "mae" else "squared_error"
 
     def predicted(train, X):
         Xt, yt = _subsample(seed, MAX_ROWS, np.asarray(train[0]), np.asarray(train[1]))
         model = HistGradientBoostingRegressor(
-            loss=loss, max_iter=200, early_stopping=True, random_state=seed
+            loss=loss, max_iter=200, early_stopping=len(Xt) >= 20, random_state=seed
         )
-        model.fit(_float64(Xt), _float64(yt).ravel())
+        _fit_by(model, _float64(Xt), _float64(yt).ravel(), deadline)
         return _in_chunks(model.predict, X)
 
     if trainer.folds > 1:
         X, y = trainer.pooled
-        values = np.zeros(len(X))
-        for j in range(trainer.folds):
-            held = trainer.fold_of == j
-            values[held] = metrics.per_example(
-                metric, y[held], predicted((X[~held], y[~held]), X[held])
-            )
-        where = f"{trainer.folds}-fold cross-validation on train+dev"
+
+        def fold(train, held):
+            return metrics.per_example(metric, y[held], predicted((X[train], y[train]), X[held]))
+
+        values, covered, where = _out_of_fold(trainer, deadline, fold)
+        values = values[covered]
     else:
         values = metrics.per_example(
             metric, trainer.dev[1], predicted(trainer.train, trainer.dev[0])
@@ -141,10 +216,10 @@ def _regressor(trainer, seed: int) -> tuple[float, np.ndarray, str] | None:
 
 def auto_baseline(best_dev: float, ref) -> tuple[float, str]:
     """``(baseline, source)`` = the smaller of the best dev value and the reference's."""
-    if ref is None:
+    if ref is None or isinstance(ref, str):
+        why = ref or "it was not run (interrupted first)"
         return best_dev, (
-            f"auto: the best dev value reached, {best_dev:.4g} (no reference model: "
-            "scikit-learn is not installed, or the metric has none)"
+            f"auto: the best dev value reached, {best_dev:.4g} (no reference model: {why})"
         )
     if ref[0] < best_dev:
         return ref[0], f"auto: {ref[2]} (below the best dev value reached, {best_dev:.4g})"

@@ -30,6 +30,8 @@ R² ≈ 0.8); the chosen network carries μ_y, σ_y (``target_scaling``) and pre
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from .._checks import check_features, check_flag, check_name, check_positive
@@ -179,6 +181,7 @@ def improve(
         them beats one network on dev (out of fold) by more than the dev set resolves
         (:mod:`.averaging`); the trail shows it as a step, kept or undone.
     """
+    clock = time.perf_counter()  # the budget counts the framing (split, encoding) too
     from ..data.labels import class_errors, encode_pair, encode_target
     from ..data.tables import Target, attach_table, is_frame, split_table
 
@@ -228,6 +231,12 @@ def improve(
     if metric_name == "balanced_error":
         rare = int(np.unique(metrics.labels_of(dev_set[1]), return_counts=True)[1].min())
     folds = _folds(cv, len(dev_set[0]), rare)
+    if folds > 1 and len(Xtr) + len(dev_set[0]) < 2 * folds:  # a fold would hold out nothing
+        raise ValueError(
+            f"X has {len(Xtr) + len(dev_set[0]) + len(test_set[0])} rows: too few for improve, "
+            f"whose {folds}-fold cross-validation needs at least {2 * folds} rows besides the "
+            "test set; pass more rows"
+        )
     m_fit = len(Xtr) + (len(dev_set[0]) if folds > 1 else 0)
     config = start_config(
         network, epochs, learning_rate, batch_size, optimizer, Xtr.shape[1], n_out, m=m_fit
@@ -248,7 +257,7 @@ def improve(
         user_baseline=user_baseline,
         thresholds={"bias_threshold": bias_threshold, "variance_threshold": variance_threshold},
         budget=budget,
-        seconds=60 * minutes,
+        seconds=max(60 * minutes - (time.perf_counter() - clock), 0.01 * 60 * minutes),
         seed=seed,
         progress=progress,
         learning_curve=learning_curve,

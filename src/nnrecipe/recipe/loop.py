@@ -224,7 +224,11 @@ class Recipe:
                      "measure first")  # fmt: skip
             self.measure(self.start_config, *start)
             if self.user_baseline is None:
-                self.ref = reference(self.trainer, self.seed)
+                # a quarter of the budget at most, and never the time kept for the refit
+                share = time.perf_counter() + 0.25 * (self.end - self.started)
+                self.ref = reference(self.trainer, self.seed, min(share, self.search_end()))
+                if isinstance(self.ref, str):
+                    self.notes.append(f"no HistGradientBoosting reference: {self.ref}")
                 self.diag = self.diagnose(self.current)
             self.knobs()
             self.refine()

@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
+import numpy as np
+
 from .._checks import check_flag, check_name, check_nonneg
 from ..nn.network import Network
 
@@ -128,34 +130,32 @@ class BestEpoch:
         return False
 
 
-class EarlyStopping(Callback):
-    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+class BestWeights(Callback):
+    """The monitoring base: the best epoch of ``monitor`` and a copy of its weights.
+
+    ``on_epoch_end`` feeds the monitored value to :attr:`tracker` (a :class:`BestEpoch`);
+    after every measured epoch's callbacks, ``fit`` calls :meth:`keep`, which copies the
+    network's weights when that epoch is the best so far. ``fit`` restores them at the end
+    (``on_train_end``, when ``restore_best``) and on Ctrl-C. ``fit`` uses one of these on
+    ``dev_loss`` when a dev set is given without early stopping, so Ctrl-C keeps the best
+    weights so far; :class:`EarlyStopping` is one with patience.
 
     Parameters
     ----------
     monitor : {"dev_loss", "dev_error", "train_loss", "train_error", "cost"}
-    patience : int
-        Epochs without improvement before stopping (0 stops at the first such epoch).
     min_delta : float
         The smallest decrease that counts as an improvement.
     restore_best : bool
-        Restore the best epoch's weights at the end of ``fit`` (default True).
+        Restore the best epoch's weights at the end of ``fit``.
     """
 
     def __init__(
-        self,
-        monitor: str = "dev_loss",
-        patience: int = 10,
-        min_delta: float = 0.0,
-        restore_best: bool = True,
+        self, monitor: str = "dev_loss", min_delta: float = 0.0, restore_best: bool = True
     ):
         self.monitor = check_name(monitor, MONITORS, "monitor")
-        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
-            raise ValueError(f"patience={patience!r} must be an integer >= 0")
-        self.patience = patience
         self.tracker = BestEpoch(min_delta)
         self.restore_best = check_flag(restore_best, "restore_best")
-        self.reset()
+        self.best_weights = None
 
     @property
     def min_delta(self) -> float:
@@ -173,11 +173,77 @@ class EarlyStopping(Callback):
 
     def reset(self) -> None:
         self.tracker.reset()
-        self.wait = 0
-        self.stopped_epoch: int | None = None
+        self.best_weights = None
 
     def on_train_begin(self, network, history):
         self.reset()
+
+    def on_epoch_end(self, network, history):
+        self.tracker.update(getattr(history, self.monitor)[-1], history.epoch[-1])
+
+    def check_dev(self, has_dev: bool) -> None:
+        """A ValueError when the monitored quantity is a dev set's and ``fit`` has none."""
+        if self.monitor.startswith("dev") and not has_dev:
+            raise ValueError(
+                f"early_stopping monitors {self.monitor!r} but no dev set was given; "
+                "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
+            )
+
+    def keep(self, weights: np.ndarray, epoch: int) -> bool:
+        """Copy ``weights`` (the network's flat θ) into :attr:`best_weights` when ``epoch``
+        is the best epoch so far; True when it is."""
+        if self.tracker.epoch != epoch:
+            return False
+        if self.best_weights is None:
+            self.best_weights = weights.copy()
+        else:
+            self.best_weights[...] = weights
+        return True
+
+    def restore(self, weights: np.ndarray) -> bool:
+        """Write the kept best weights into ``weights`` in place; False when none were kept."""
+        if self.best_weights is None:
+            return False
+        weights[...] = self.best_weights
+        return True
+
+    def on_train_end(self, network, history):
+        if self.restore_best:
+            self.restore(network.theta)
+
+
+class EarlyStopping(BestWeights):
+    """Stop when ``monitor`` has not improved by more than ``min_delta`` for ``patience`` epochs.
+
+    Parameters
+    ----------
+    monitor : {"dev_loss", "dev_error", "train_loss", "train_error", "cost"}
+    patience : int
+        Epochs without improvement before stopping (0 stops at the first such epoch).
+    min_delta : float
+        The smallest decrease that counts as an improvement.
+    restore_best : bool
+        Restore the best epoch's weights at the end of ``fit`` (default True); they are kept
+        in :attr:`best_weights` either way.
+    """
+
+    def __init__(
+        self,
+        monitor: str = "dev_loss",
+        patience: int = 10,
+        min_delta: float = 0.0,
+        restore_best: bool = True,
+    ):
+        if isinstance(patience, bool) or not isinstance(patience, int) or patience < 0:
+            raise ValueError(f"patience={patience!r} must be an integer >= 0")
+        self.patience = patience
+        super().__init__(monitor, min_delta, restore_best)
+        self.reset()
+
+    def reset(self) -> None:
+        super().reset()
+        self.wait = 0
+        self.stopped_epoch: int | None = None
 
     def update(self, value: float, epoch: int) -> bool:
         """Feed one epoch's monitored value; returns True when training should stop."""

@@ -7,9 +7,14 @@ training mode (dropout on), then step the optimizer. At the end of every
 of ``train_sample`` rows) and the dev set in inference mode and let the callbacks see the
 history.
 
-Nothing the user made is lost: J becoming NaN/inf stops training with the last good
-weights (those at the end of the previous epoch); Ctrl-C stops cleanly with the best
-weights so far; early stopping restores the best epoch's weights.
+Each epoch trains at the rate its schedule gives (:mod:`nnrecipe.train.schedules`), handed to
+the optimizer's step: an optimizer object passed in keeps its own ``learning_rate``.
+
+Nothing the user made is lost: J or the weights becoming NaN/inf stops training with the last
+good weights (those at the end of the previous epoch); Ctrl-C stops cleanly with the best
+weights so far; the best epoch's weights are kept by the callback that tracks them
+(:class:`~nnrecipe.train.callbacks.BestWeights`: early stopping, or the dev loss's minimum)
+and early stopping restores them at the end.
 """
 
 from __future__ import annotations
@@ -21,11 +26,12 @@ from collections.abc import Callable, Sequence
 
 import numpy as np
 
-from .._checks import as_rng, check_flag, check_name, check_nonneg, check_positive
+from .._checks import as_rng, check_flag, check_positive
 from ..data.augment import in_raw_space
 from ..nn.network import Network
-from . import monitoring, optimizers
-from .callbacks import BestEpoch, Callback, EarlyStopping, History, check_callbacks
+from . import monitoring, optimizers, schedules
+from .batches import Batches
+from .callbacks import BestWeights, Callback, EarlyStopping, History, check_callbacks
 
 DIVERGED = (
     "the cost J became {value} at epoch {epoch}, mini-batch {batch}; training stopped and the "
@@ -66,6 +72,8 @@ def fit(
     decay_timing: str = "before_epoch",
     evaluate_every: int = 1,
     train_sample: int | None = None,
+    schedule: str | None = None,
+    warmup: int = 0,
 ) -> History:
     """Train ``network`` on (X, y) and return its :class:`History`.
 
@@ -78,19 +86,30 @@ def fit(
     dev : (X_dev, y_dev), optional
         Measured every epoch in inference mode; early stopping monitors it.
     optimizer : {"gd", "sgd", "momentum", "rmsprop", "adam"} or an Optimizer
-        ``gd`` is batch gradient descent (the whole training set per step).
+        ``gd`` is batch gradient descent (the whole training set per step). An instance
+        (e.g. ``Adam(beta2=0.95)``) keeps its own ``learning_rate``: the loop hands each
+        step its scheduled rate and never writes a rate into the object.
     learning_rate : float, optional
         α₀; defaults to the optimizer's own (0.01 for gd/sgd/momentum, 0.001 for rmsprop/adam).
+        With an Optimizer instance it is this fit's α₀; the instance's own rate is unchanged.
     batch_size : int, optional
         Mini-batch size (default 64; the whole set for ``gd``).
     epochs : int
     early_stopping : EarlyStopping, optional
     callbacks : sequence of Callback
+    schedule : {None, "cosine"}
+        The learning rate of each epoch (:mod:`nnrecipe.train.schedules`, per epoch, fitted to
+        ``epochs``). None: α₀, or the course's decay when ``decay_rate`` > 0 (exactly as
+        before schedules existed). ``"cosine"``: α₀ · ½(1 + cos(π t/T)) over the T epochs
+        after the warm-up; refused together with ``decay_rate`` > 0.
+    warmup : int
+        k epochs of linear warm-up first, α₀ · (e + 1)/(k + 1) at epoch e < k; 0 ≤ k < epochs.
+        ``History.learning_rate`` records the rate each measured epoch used.
     decay_rate, decay_interval : learning-rate decay α₀ / (1 + decay_rate·⌊epoch/interval⌋)
     decay_timing : {"before_epoch", "after_epoch"}
         ``before_epoch``: epoch e trains with the rate of e. ``after_epoch``: the rate is
         updated at the end of each epoch, as the course's model does, so epoch e trains with
-        the rate of e - 1 (epoch 0 with α₀); see :func:`nnrecipe.train.optimizers.decayed_rate`.
+        the rate of e - 1 (epoch 0 with α₀); see :func:`nnrecipe.train.schedules.decayed_rate`.
     augment : callable (X_batch, rng) -> X_batch, optional
         Applied to each training mini-batch only, never to dev or test data (e.g. an
         :mod:`nnrecipe.augment` transform). With a Standardizer it sees un-standardized rows.
@@ -114,14 +133,83 @@ def fit(
         A few thousand rows give the training error to about ±1 point, which is all the
         bias/variance diagnosis needs.
     """
+    opt = optimizers.get(optimizer)
+    rates = schedules.Schedule(
+        opt.learning_rate if learning_rate is None else learning_rate,
+        *(epochs, schedule, warmup, decay_rate, decay_interval, decay_timing),
+    )
     callbacks = check_callbacks(callbacks)
-    verbose = check_flag(verbose, "verbose")
-    opt = optimizers.get(optimizer, learning_rate)
-    epochs = check_positive(epochs, "epochs", integer=True)
-    decay_rate = check_nonneg(decay_rate, "decay_rate")
-    decay_interval = check_positive(decay_interval, "decay_interval", integer=True)
-    decay_timing = check_name(decay_timing, optimizers.DECAY_TIMINGS, "decay_timing")
-    evaluate_every = check_positive(evaluate_every, "evaluate_every", integer=True)
+    verbose, evaluate_every, train_sample = _check_options(
+        opt, batch_size, early_stopping, augment, verbose, evaluate_every, train_sample
+    )
+    grad_monitor = monitoring.monitor(monitor_gradients)
+    X, Y, dev_set, augment = _prepare_data(network, X, y, dev, augment)
+    batches = Batches(network, X, Y, len(X) if opt.name == "gd" else batch_size)
+    keeper = _best_weights(early_stopping, dev_set)
+    rng = network.rng if seed is None else as_rng(seed, "seed")
+    hooks = ([keeper] if keeper is not None else []) + callbacks
+
+    history = History(evaluate_every=evaluate_every)
+    X_eval, Y_eval = _train_subsample(X, Y, train_sample)
+    history.train_rows = len(X_eval)
+    theta = network.theta
+    params, grads = {"theta": theta}, {"theta": network.dtheta}
+    opt.init(params)
+    step = optimizers.stepper(opt, params, grads)
+    last_good = theta.copy()
+    for hook in hooks:
+        hook.on_train_begin(network, history)
+    start = time.perf_counter()
+    try:
+        for epoch in range(rates.epochs):
+            measured = (epoch + 1) % evaluate_every == 0 or epoch + 1 == rates.epochs
+            monitor = grad_monitor if measured else None
+            lr = rates.rate(epoch)
+            costs = _train_epoch(network, batches, step, lr, augment, rng, monitor, history)
+            network.clear_cache()
+            history.iteration_cost.extend(costs)
+            if measured:
+                _record(network, history, epoch, costs, lr, X_eval, Y_eval, dev_set, start)
+            if not np.all(np.isfinite(theta)):
+                raise _Diverged("non-finite weights", "-")
+            last_good[...] = theta
+            if not measured:
+                continue
+            if verbose:
+                print(_line(history))
+            if _end_of_epoch(network, history, hooks, keeper, epoch):
+                history.stop_reason = "early_stopping"
+                break
+    except _Diverged as diverged:  # the one divergence rule: back to the last good epoch
+        theta[...] = last_good
+        history.stop_reason = "diverged"
+        history.message = DIVERGED.format(value=diverged.value, epoch=epoch, batch=diverged.batch)
+        warnings.warn(history.message, RuntimeWarning, stacklevel=3)
+        return history
+    except KeyboardInterrupt:
+        network.clear_cache()
+        _drop_partial_epoch(history, len(batches), evaluate_every == 1)
+        history.stop_reason = "interrupted"
+        history.message = "training interrupted (Ctrl-C); the network keeps the best weights so far"
+        if keeper is None or not keeper.restore(theta):
+            theta[...] = last_good
+        warnings.warn(history.message, RuntimeWarning, stacklevel=3)
+        return history
+    for hook in hooks:  # early stopping restores its best weights first (restore_best)
+        hook.on_train_end(network, history)
+    return history
+
+
+class _Diverged(Exception):
+    """J (at mini-batch ``batch``) or the weights (batch "-") became non-finite."""
+
+    def __init__(self, value, batch):
+        super().__init__(value, batch)
+        self.value, self.batch = value, batch
+
+
+def _check_options(opt, batch_size, early_stopping, augment, verbose, every, train_sample):
+    """fit's arguments that the schedule, the data and the callbacks do not check."""
     if train_sample is not None:
         train_sample = check_positive(train_sample, "train_sample", integer=True)
     if opt.name == "gd" and batch_size is not None:
@@ -133,125 +221,56 @@ def fit(
         raise TypeError("early_stopping must be an nnrecipe.EarlyStopping instance")
     if augment is not None and not callable(augment):
         raise TypeError("augment must be a callable (X_batch, rng) -> X_batch")
-    grad_monitor = monitoring.monitor(monitor_gradients)
+    every = check_positive(every, "evaluate_every", integer=True)
+    return check_flag(verbose, "verbose"), every, train_sample
+
+
+def _prepare_data(network: Network, X, y, dev, augment):
+    """(X, Y, dev set, augment) as the loop reads them."""
     # fits the standardizer on first use; rows are standardized a batch at a time (no copy)
     X = network.prepare_training_inputs(X)
     if augment is not None and network.standardizer is not None:
         augment = in_raw_space(augment, network.standardizer)  # augment pixels, not z-scores
     Y = network.prepare_targets(y, len(X))
-    m = len(X)
-    batch_size = (
-        m
-        if opt.name == "gd"
-        else check_positive(64 if batch_size is None else batch_size, "batch_size", True)
-    )
-    batch_size = min(batch_size, m)
-    dev_set = _check_dev(network, dev)
-    if early_stopping is not None and early_stopping.monitor.startswith("dev") and dev_set is None:
-        raise ValueError(
-            f"early_stopping monitors {early_stopping.monitor!r} but no dev set was given; "
-            "pass dev=(X_dev, y_dev) or EarlyStopping(monitor='train_loss')"
-        )
-    rng = network.rng if seed is None else as_rng(seed, "seed")
-    hooks = ([early_stopping] if early_stopping is not None else []) + callbacks
+    return X, Y, _check_dev(network, dev), augment
 
-    history = History(evaluate_every=evaluate_every)
-    X_eval, Y_eval = _train_subsample(X, Y, train_sample)
-    history.train_rows = len(X_eval)
-    theta = network.theta
-    params, grads = {"theta": theta}, {"theta": network.dtheta}
-    opt.init(params)
-    lr0 = opt.learning_rate
-    last_good = theta.copy()
-    best_theta = None
-    # one best-epoch rule: early stopping's own tracker when given (so the weights restored
-    # are those of the epoch it chose), else the dev loss's strict minimum
-    monitor = (
-        early_stopping.monitor
-        if early_stopping is not None
-        else ("dev_loss" if dev_set is not None else None)
-    )
-    tracker = early_stopping.tracker if early_stopping is not None else BestEpoch()
+
+def _best_weights(early_stopping: EarlyStopping | None, dev_set) -> BestWeights | None:
+    """Who keeps the best epoch's weights: early stopping when given (the weights restored
+    are those of the epoch it chose), else the dev loss's strict minimum (kept for Ctrl-C,
+    not restored), else nobody."""
+    if early_stopping is None:
+        return BestWeights("dev_loss", restore_best=False) if dev_set is not None else None
+    early_stopping.check_dev(dev_set is not None)
+    return early_stopping
+
+
+def _train_epoch(network, batches, step, lr, augment, rng, grad_monitor, history) -> list:
+    """One pass over the shuffled mini-batches at rate ``lr``: J and dθ in training mode,
+    then the optimizer's step; J per batch. ``grad_monitor`` (or None) measures the first
+    batch. A non-finite J raises :class:`_Diverged` before its step."""
+    costs = []
+    for b, Xb, Yb in batches.shuffled(rng):
+        Xin = augment(Xb, rng) if augment is not None else Xb
+        J = network.loss_and_gradient(Xin, Yb, True, rng, batches.workspace.views(len(Xin)))
+        if grad_monitor is not None and b == 0:
+            grad_monitor(network, history)
+        if not math.isfinite(J):
+            raise _Diverged(J, b)
+        step(lr)
+        costs.append(J)
+    return costs
+
+
+def _end_of_epoch(network, history, hooks, keeper, epoch) -> bool:
+    """A measured epoch's callbacks (early stopping, when given, first), then the best
+    weights kept by their owner; True when a callback asks to stop."""
+    stop = False
     for hook in hooks:
-        hook.on_train_begin(network, history)
-    start = time.perf_counter()
-    # gather each mini-batch with np.take into preallocated row-major buffers, and let every
-    # step write its activations and gradients into one workspace (see nnrecipe.nn.workspace)
-    Xb_full = np.empty((batch_size,) + X.shape[1:], dtype=X.dtype)
-    Yb_full = np.empty((batch_size,) + Y.shape[1:], dtype=Y.dtype)
-    workspace = network.workspace(batch_size)
-    try:
-        for epoch in range(epochs):
-            opt.learning_rate = optimizers.decayed_rate(
-                lr0, epoch, decay_rate, decay_interval, decay_timing
-            )
-            order = rng.permutation(m)
-            costs = []
-            measured = (epoch + 1) % evaluate_every == 0 or epoch + 1 == epochs
-            for b, s in enumerate(range(0, m, batch_size)):
-                idx = order[s : s + batch_size]
-                Xb, Yb = Xb_full[: len(idx)], Yb_full[: len(idx)]
-                # idx is a permutation slice, always in range: mode="clip" skips the bounds
-                # check that makes NumPy buffer `out` (a copy per batch) in the default mode
-                X.take(idx, axis=0, out=Xb, mode="clip")
-                Y.take(idx, axis=0, out=Yb, mode="clip")
-                Xin = augment(Xb, rng) if augment is not None else Xb
-                J = network.loss_and_gradient(Xin, Yb, True, rng, workspace.views(len(Xin)))
-                if grad_monitor is not None and b == 0 and measured:
-                    grad_monitor(network, history)
-                if not math.isfinite(J):
-                    theta[...] = last_good
-                    history.stop_reason = "diverged"
-                    history.message = DIVERGED.format(value=J, epoch=epoch, batch=b)
-                    warnings.warn(history.message, RuntimeWarning, stacklevel=3)
-                    return history
-                opt.update(params, grads)
-                costs.append(J)
-            network.clear_cache()
-            history.iteration_cost.extend(costs)
-            if measured:
-                lr = opt.learning_rate
-                _record(network, history, epoch, costs, lr, X_eval, Y_eval, dev_set, start)
-            if not np.all(np.isfinite(theta)):
-                theta[...] = last_good
-                history.stop_reason = "diverged"
-                history.message = DIVERGED.format(
-                    value="non-finite weights", epoch=epoch, batch="-"
-                )
-                warnings.warn(history.message, RuntimeWarning, stacklevel=3)
-                return history
-            last_good[...] = theta
-            if not measured:
-                continue
-            if verbose:
-                print(_line(history))
-            stop = False
-            for hook in hooks:  # early stopping, when given, updates the tracker here
-                stop = bool(hook.on_epoch_end(network, history)) or stop
-            if early_stopping is None and monitor is not None:
-                tracker.update(getattr(history, monitor)[-1], epoch)
-            if tracker.epoch == epoch:
-                history.best_epoch = epoch
-                if best_theta is None:
-                    best_theta = theta.copy()
-                else:
-                    best_theta[...] = theta
-            if stop:
-                history.stop_reason = "early_stopping"
-                break
-    except KeyboardInterrupt:
-        network.clear_cache()
-        _drop_partial_epoch(history, -(-m // batch_size), evaluate_every == 1)
-        history.stop_reason = "interrupted"
-        history.message = "training interrupted (Ctrl-C); the network keeps the best weights so far"
-        theta[...] = best_theta if best_theta is not None else last_good
-        warnings.warn(history.message, RuntimeWarning, stacklevel=3)
-        return history
-    if early_stopping is not None and early_stopping.restore_best and best_theta is not None:
-        theta[...] = best_theta
-    for hook in hooks:
-        hook.on_train_end(network, history)
-    return history
+        stop = bool(hook.on_epoch_end(network, history)) or stop
+    if keeper is not None and keeper.keep(network.theta, epoch):
+        history.best_epoch = epoch
+    return stop
 
 
 def _drop_partial_epoch(history: History, batches_per_epoch: int, every_epoch: bool) -> None:

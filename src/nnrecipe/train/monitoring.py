@@ -131,7 +131,8 @@ class GradientMonitor:
         for kind, _layer, message in found:
             if kind not in self.warned:
                 self.warned.add(kind)
-                warnings.warn(message, RuntimeWarning, stacklevel=4)
+                # called from loop._train_epoch ← loop.fit ← Network.fit ← the user's line
+                warnings.warn(message, RuntimeWarning, stacklevel=5)
 
 
 def monitor(value) -> GradientMonitor | None:

@@ -16,24 +16,35 @@ adam        v ← β₁ v + (1-β₁) g;  s ← β₂ s + (1-β₂) g²;
 own term to g. The network hands in its parameters as views into one flat buffer, so each
 update is a handful of vectorized in-place operations over all weights at once.
 
-Learning-rate decay (:func:`decayed_rate`) is the course's inverse-time schedule:
-α_epoch = α₀ / (1 + decay_rate · ⌊epoch / decay_interval⌋).
+α is the optimizer's ``learning_rate`` unless a step is given its own:
+``update(params, grads, learning_rate=α_e)``. That is how ``fit`` applies a schedule
+(:mod:`nnrecipe.train.schedules`: the course's decay, cosine, warm-up) without writing the
+scheduled rate into the optimizer object.
 """
 
 from __future__ import annotations
 
+import copy
+import inspect
 import math
+import numbers
+from collections.abc import Callable
 
 import numpy as np
 
-from .._checks import check_name, check_nonneg, check_positive
+from .._checks import check_name, check_positive
 from .fused import adam_kernel, adam_passes
+from .schedules import DECAY_TIMINGS, decayed_rate  # noqa: F401  (their home before schedules.py)
 
 EPSILON = 1e-8
 
 
 class Optimizer:
-    """Base class: ``init(params)`` allocates state, ``update(params, grads)`` steps in place."""
+    """Base class: ``init(params)`` allocates state, ``update(params, grads)`` steps in place.
+
+    ``update(params, grads, learning_rate=α)`` takes one step at rate α and leaves the
+    optimizer's own ``learning_rate`` as it is (None: use it).
+    """
 
     name = "base"
 
@@ -44,12 +55,18 @@ class Optimizer:
     def init(self, params: dict[str, np.ndarray]) -> None:
         self.t = 0
 
-    def update(self, params: dict[str, np.ndarray], grads: dict[str, np.ndarray]) -> None:
+    def update(
+        self,
+        params: dict[str, np.ndarray],
+        grads: dict[str, np.ndarray],
+        learning_rate: float | None = None,
+    ) -> None:
+        lr = self.learning_rate if learning_rate is None else learning_rate
         self.t += 1
         for key, p in params.items():
-            self._step(key, p, grads["d" + key] if "d" + key in grads else grads[key])
+            self._step(key, p, grads["d" + key] if "d" + key in grads else grads[key], lr)
 
-    def _step(self, key: str, p: np.ndarray, g: np.ndarray) -> None:
+    def _step(self, key: str, p: np.ndarray, g: np.ndarray, lr: float) -> None:
         raise NotImplementedError
 
     def __repr__(self) -> str:
@@ -59,8 +76,8 @@ class Optimizer:
 class GradientDescent(Optimizer):
     name = "gd"
 
-    def _step(self, key, p, g):
-        p -= self.learning_rate * g
+    def _step(self, key, p, g, lr):
+        p -= lr * g
 
 
 class SGD(GradientDescent):
@@ -80,11 +97,11 @@ class Momentum(Optimizer):
         super().init(params)
         self.v = {k: np.zeros_like(p) for k, p in params.items()}
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g, lr):
         v = self.v[key]
         v *= self.beta
         v += (1.0 - self.beta) * g
-        p -= self.learning_rate * v
+        p -= lr * v
 
 
 class RMSprop(Optimizer):
@@ -94,23 +111,27 @@ class RMSprop(Optimizer):
         self, learning_rate: float = 0.001, beta2: float = 0.999, epsilon: float = EPSILON
     ):
         super().__init__(learning_rate)
-        self.beta2 = _check_beta(beta2, "beta2")
+        self.beta2 = _check_beta(beta2, "beta2", open_at_zero=True)
         self.epsilon = check_positive(epsilon, "epsilon")
 
     def init(self, params):
         super().init(params)
         self.s = {k: np.zeros_like(p) for k, p in params.items()}
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g, lr):
         s = self.s[key]
         s *= self.beta2
         s += (1.0 - self.beta2) * (g * g)
-        p -= self.learning_rate * g / (np.sqrt(s) + self.epsilon)
+        p -= lr * g / (np.sqrt(s) + self.epsilon)
 
 
 class Adam(Optimizer):
     """Adam: v ← β₁ v + (1-β₁) g;  s ← β₂ s + (1-β₂) g²;  θ ← θ - α v̂ / (√ŝ + ε), with the
     bias corrections v̂ = v / (1-β₁ᵗ), ŝ = s / (1-β₂ᵗ).
+
+    ``beta1`` = β₁ in [0, 1) (default 0.9), ``beta2`` = β₂ in (0, 1) (default 0.999, the
+    course's and the paper's; 0.95 forgets old gradients faster, as RealMLP does for tabular
+    MLPs). Pass the instance to ``fit(optimizer=Adam(beta2=0.95))``.
 
     State: the course's moments are the properties ``v`` and ``s``. They are stored as
     ``u`` = v/(1-β₁) and ``r`` = s/(1-β₂), the same update in fewer passes
@@ -131,7 +152,7 @@ class Adam(Optimizer):
     ):
         super().__init__(learning_rate)
         self.beta1 = _check_beta(beta1, "beta1")
-        self.beta2 = _check_beta(beta2, "beta2")
+        self.beta2 = _check_beta(beta2, "beta2", open_at_zero=True)
         self.epsilon = check_positive(epsilon, "epsilon")
         if fused not in (None, True, False):
             raise TypeError(f"fused must be None, True or False, got {fused!r}")
@@ -185,18 +206,20 @@ class Adam(Optimizer):
             raise ValueError("the bias-corrected moments need a step count t >= 1: update() first")
         return self.t
 
-    def scalars(self) -> tuple[float, float]:
-        """(step, ε') for the current step t ≥ 1, as Python floats: a NumPy float64 scalar
-        would silently run the float32 passes in float64 (several times slower)."""
+    def scalars(self, learning_rate: float | None = None) -> tuple[float, float]:
+        """(step, ε') for the current step t ≥ 1 at rate α (None: ``learning_rate``), as
+        Python floats: a NumPy float64 scalar would silently run the float32 passes in
+        float64 (several times slower)."""
         if self.t < 1:
             raise ValueError("Adam.scalars() needs a step count t >= 1: call update() first")
+        lr = self.learning_rate if learning_rate is None else float(learning_rate)
         root_c2 = math.sqrt((1.0 - self.beta2**self.t) / (1.0 - self.beta2))
-        step = self.learning_rate * (1.0 - self.beta1) * root_c2 / (1.0 - self.beta1**self.t)
+        step = lr * (1.0 - self.beta1) * root_c2 / (1.0 - self.beta1**self.t)
         return step, self.epsilon * root_c2
 
-    def _step(self, key, p, g):
+    def _step(self, key, p, g, lr):
         u, r, tmp = self.u[key], self.r[key], self._tmp[key]
-        step, eps = self.scalars()
+        step, eps = self.scalars(lr)
         flat = p.flags.c_contiguous and g.flags.c_contiguous and p.dtype == g.dtype
         if self._kernel is not None and flat:
             args = (p.reshape(-1), g.reshape(-1), u.reshape(-1), r.reshape(-1))
@@ -225,11 +248,14 @@ def _moments(state: dict, value, name: str) -> dict[str, np.ndarray]:
     return out
 
 
-def _check_beta(beta, name: str) -> float:
-    beta = check_nonneg(beta, name)
-    if beta >= 1:
-        raise ValueError(f"{name}={beta!r} must be in [0, 1)")
-    return beta
+def _check_beta(beta, name: str, open_at_zero: bool = False) -> float:
+    """A decay rate β in [0, 1), or in (0, 1) with ``open_at_zero`` (β₂: s ← g² at β₂ = 0)."""
+    interval = "(0, 1)" if open_at_zero else "[0, 1)"
+    if isinstance(beta, bool) or not isinstance(beta, numbers.Real):
+        raise TypeError(f"{name} must be a number in {interval}, got {beta!r}")
+    if not 0 <= beta < 1 or (open_at_zero and beta == 0):  # NaN fails the first test
+        raise ValueError(f"{name}={beta!r} must be in {interval} (a moving average's decay)")
+    return float(beta)
 
 
 REGISTRY: dict[str, type[Optimizer]] = {
@@ -238,31 +264,37 @@ REGISTRY: dict[str, type[Optimizer]] = {
 
 
 def get(name, learning_rate: float | None = None) -> Optimizer:
-    """An optimizer from a name (lists the valid names on error) or an instance."""
+    """An optimizer from a name (lists the valid names on error) or an instance.
+
+    An instance is returned as it is; with a ``learning_rate``, a shallow copy at that rate
+    is returned instead, so the caller's instance keeps its own rate.
+    """
     if isinstance(name, Optimizer):
         if learning_rate is not None:
+            name = copy.copy(name)
             name.learning_rate = check_positive(learning_rate, "learning_rate")
         return name
     cls = REGISTRY[check_name(name, tuple(REGISTRY), "optimizer")]
     return cls() if learning_rate is None else cls(learning_rate=learning_rate)
 
 
-DECAY_TIMINGS = ("before_epoch", "after_epoch")
+def stepper(opt: Optimizer, params: dict, grads: dict) -> Callable[[float], None]:
+    """``step(α)``: one ``opt.update(params, grads)`` at rate α, leaving ``opt.learning_rate``
+    as it is.
 
-
-def decayed_rate(
-    lr0: float,
-    epoch: int,
-    decay_rate: float = 0.0,
-    decay_interval: int = 1,
-    timing: str = "before_epoch",
-) -> float:
-    """Inverse-time decay: α₀ / (1 + decay_rate · ⌊e / decay_interval⌋), the rate of ``epoch``.
-
-    ``timing="before_epoch"`` (``fit``'s default): e = epoch, so epoch 0 already uses the
-    schedule's first value. ``"after_epoch"`` (the course's model: the rate is updated at the
-    end of each epoch): e = max(epoch - 1, 0), one epoch later.
+    An optimizer whose ``update`` takes no ``learning_rate`` (a subclass written for the
+    two-argument protocol) is lent the rate for the step and given its own back after it.
     """
-    if timing == "after_epoch":
-        epoch = max(epoch - 1, 0)
-    return lr0 / (1.0 + decay_rate * (epoch // decay_interval))
+    signature = inspect.signature(opt.update).parameters
+    if "learning_rate" in signature or any(p.kind is p.VAR_KEYWORD for p in signature.values()):
+        return lambda lr: opt.update(params, grads, learning_rate=lr)
+
+    def lend(lr: float) -> None:
+        own = opt.learning_rate
+        opt.learning_rate = lr
+        try:
+            opt.update(params, grads)
+        finally:
+            opt.learning_rate = own
+
+    return lend

@@ -99,7 +99,8 @@ def load_data(options: dict) -> Data:
         return load_table(name, options)
     elif Path(name).suffix.lower() in (".csv", ".npz") or Path(name).exists():
         if not Path(name).is_file():
-            raise ValueError(f"data file {name!r} does not exist")
+            what = "is a directory; give a data file" if Path(name).is_dir() else "does not exist"
+            raise ValueError(f"data file {name!r} {what}")
         X, y = datasets.load(name, target=options.get("target"))
         X, y = _subset(X, y, options.get("n"), options.get("seed"))
         name = Path(name).name

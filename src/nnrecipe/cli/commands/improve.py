@@ -3,6 +3,8 @@ every step (result.json) and a report of the trail into the run directory."""
 
 from __future__ import annotations
 
+import time
+
 import numpy as np
 
 from ...diagnosis import show
@@ -12,15 +14,29 @@ from .. import config
 from . import common, output
 from .rundir import RunDirectory
 
+REPORT_SECONDS = 2.0  # what drawing the report takes (Matplotlib, four plots), about
+
 
 def run(args) -> int:
+    started = time.perf_counter()  # --minutes counts from here: loading and the report too
     options = config.resolve(config.IMPROVE, vars(args), args.config)
     data = common.load_data(options)  # class labels, or real values: a regression (mse, mae)
     with RunDirectory(options["out"], "improve", force=getattr(args, "force", False)) as run_dir:
-        return _improve(args, options, data, run_dir)
+        return _improve(args, options, data, run_dir, started)
 
 
-def _improve(args, options, data, run_dir) -> int:
+def _clock(options, started) -> tuple[float | None, float | None]:
+    """(the minutes left for the recipe, the end of the user's budget): with --minutes, the
+    recipe gets what loading left, less the report's time (a quarter of the budget at most)."""
+    if options["minutes"] is None:
+        return None, None
+    budget = 60 * options["minutes"]
+    reserve = min(REPORT_SECONDS, 0.25 * budget) if options["report"] else 0.0
+    left = budget - reserve - (time.perf_counter() - started)
+    return max(left, 0.01 * budget) / 60, started + budget
+
+
+def _improve(args, options, data, run_dir, started) -> int:
     batch = len(data.X) if options["batch_size"] == "full" else options["batch_size"]
     cv = options["cv"]
     if cv != "auto":
@@ -29,6 +45,7 @@ def _improve(args, options, data, run_dir) -> int:
         cv = int(cv)
     out = run_dir.path
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
+    minutes, end = _clock(options, started)
     with output.captured_warnings() as warned:
         y = data.target if data.table else data.y
         if data.classification and not data.table and _quantity(options["metric"], data):
@@ -39,7 +56,7 @@ def _improve(args, options, data, run_dir) -> int:
             baseline_error=options["baseline"],
             network=options["layers"],
             budget=options["budget"],
-            minutes=options["minutes"],
+            minutes=minutes,
             seed=options["seed"],
             epochs=options["epochs"],
             learning_rate=options["learning_rate"],
@@ -58,17 +75,22 @@ def _improve(args, options, data, run_dir) -> int:
         )
     model = out / "model.npz"
     result.network.save(model)
-    report = None
-    if options["report"]:
+    report, skipped = None, []
+    if options["report"] and end is not None and end - time.perf_counter() < REPORT_SECONDS / 2:
+        result.notes.append("no report: the --minutes budget left no time to draw it")
+    elif options["report"]:
         try:
-            report = improve_report(
-                result, out, f"nnrecipe improve: {data.name}", config_text=config_text
-            )
+            with output.interruptible("the report (report.html and its plots)", skipped):
+                report = improve_report(
+                    result, out, f"nnrecipe improve: {data.name}", config_text=config_text
+                )
         except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
             output.note(f"note: report skipped: {exc}")
     code = output.save_result(
         "improve", data.name, result, out, options, warned, model, report, args.json, run_dir
     )
+    if skipped:
+        return output.say_skipped(skipped, run_dir.final)
     if args.json:
         return code
     for message in warned:

@@ -185,6 +185,29 @@ def captured_warnings():
     messages.extend(dict.fromkeys(" ".join(str(w.message).split()) for w in caught))
 
 
+@contextlib.contextmanager
+def interruptible(what: str, skipped: list[str]):
+    """Run a block that only adds to a run whose model is saved (the report, its plots): a
+    Ctrl-C there ends the block, and ``what`` joins ``skipped``, so the command still puts the
+    run in place, says what was not written (:func:`say_skipped`) and exits 130."""
+    try:
+        yield
+    except KeyboardInterrupt:
+        skipped.append(what)
+
+
+def say_skipped(skipped: list[str], final) -> int:
+    """Tell the user what a Ctrl-C left out of the run in ``final``; the exit code (130 when
+    something was, else 0)."""
+    if not skipped:
+        return 0
+    note(
+        f"interrupted (Ctrl-C): the model and the other files written so far are saved in "
+        f"{final}/; not written: {', '.join(skipped)}"
+    )
+    return 130
+
+
 def show_progress(options: dict) -> bool:
     return bool(options.get("progress", True)) and sys.stderr.isatty()
 

@@ -11,10 +11,12 @@ rows with a ``prediction`` column holding the original labels (and, with ``--pro
 from __future__ import annotations
 
 import io
+import os
 from pathlib import Path
 
 import numpy as np
 
+from ..._checks import shorten_list
 from ..._files import atomic_write
 from ...model import load
 from . import output
@@ -37,7 +39,7 @@ def _inputs(net, frame):
     if net.preprocessor is not None:
         extra = net.preprocessor.extra_columns(frame)
         if extra:
-            output.note(f"note: columns the model does not use are ignored: {extra}")
+            output.note(f"note: columns the model does not use are ignored: {shorten_list(extra)}")
         return frame
     n = net.layer_sizes[0]
     numeric = frame.select_dtypes("number")
@@ -45,7 +47,7 @@ def _inputs(net, frame):
         raise ValueError(
             f"the model has no stored table preprocessing and takes {n} numeric columns; the "
             f"table has {frame.shape[1]} columns ({numeric.shape[1]} numeric): "
-            f"{list(frame.columns)}"
+            f"{shorten_list(frame.columns)}"
         )
     return numeric.to_numpy(dtype=np.float64)
 
@@ -79,14 +81,31 @@ def predict_table(net, frame, proba: bool = False):
     return result
 
 
+def check_out(out: Path, data) -> None:
+    """Refuse an ``--out`` that is a directory, or the ``--data`` file itself (also through
+    a symbolic or hard link): the predictions would replace the user's table."""
+    if out.is_dir():
+        raise ValueError(f"--out {str(out)!r} is a directory; give the path of a CSV file to write")
+    try:
+        same = out.exists() and os.path.samefile(out, data)
+    except OSError:
+        same = False
+    if same:
+        raise ValueError(
+            f"--out {str(out)!r} is the --data file {str(data)!r}: the predictions would replace "
+            "your table; give another --out"
+        )
+
+
 def run(args) -> int:
     from ...data.tables import read_table
 
+    out = Path(args.out)
+    check_out(out, args.data)
     model = model_path(args.model)
     net = load(model)
     frame = read_table(args.data)
     result = predict_table(net, frame, proba=args.proba)
-    out = Path(args.out)
     buffer = io.StringIO()
     result.to_csv(buffer, index=False)
     data = buffer.getvalue().encode("utf-8")

@@ -163,6 +163,11 @@ class RunDirectory:
             self._lock_fd = None
 
     def __exit__(self, exc_type, exc, tb) -> None:
+        if isinstance(exc, ValueError | OSError):  # name the run's place, not the staging one
+            if isinstance(exc, OSError) and exc.filename is not None:
+                exc.filename = str(self.public(str(exc.filename)))
+            elif exc.args and isinstance(exc.args[0], str):
+                exc.args = (exc.args[0].replace(str(self.path), str(self.final)), *exc.args[1:])
         try:
             if exc_type is None and not self.committed:
                 self.commit()

@@ -98,14 +98,17 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
         "model": str(run_dir.final / "model.npz"),
         "config": options,
     }
-    report_path = None
+    report_path, skipped = None, []
     if options["report"]:
-        report_path = _report(
-            out, data, net, history, result, diagnosis, config_text, warned, train
-        )
+        with output.interruptible("the report (report.html and its plots)", skipped):
+            report_path = _report(
+                out, data, net, history, result, diagnosis, config_text, warned, train
+            )
     result["report"] = None if report_path is None else str(run_dir.public(report_path))
     output.write_json(out / "result.json", {**result, "history": history.to_dict()})
     output.commit_run(run_dir)
+    if skipped:
+        return output.say_skipped(skipped, run_dir.final)
 
     if args.json:
         output.print_json(result)
