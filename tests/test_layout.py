@@ -22,6 +22,7 @@ LEVELS = {
     "_files": 0,
     "_version": 0,
     "_figures": 0,
+    "_html": 1,  # notebook HTML, the updating display, figures shown as PNG (uses _figures)
     "_npz": 1,  # reads .npz files safely (uses _checks)
     "data": 1,
     "nn": 2,
@@ -32,14 +33,14 @@ LEVELS = {
     "ensemble": 4.5,  # nnrecipe.Ensemble: uses io and diagnosis; model's load builds one
     "model": 5,
     "recipe": 6,
-    "tune": 6,
     "sklearn": 6,
     "course": 6,
-    "report": 7,
-    "cli": 8,
+    "tune": 7,  # starts from the recipe's framing of the problem (recipe/problem.py)
+    "report": 8,
+    "cli": 9,
     # public re-exports only
-    "progress": 9,
-    "": 9,  # nnrecipe/__init__.py
+    "progress": 10,
+    "": 10,  # nnrecipe/__init__.py
 }
 
 

@@ -60,6 +60,9 @@ def test_readme_block_runs_alone(code, line, tmp_path, monkeypatch, capsys):
     if "grads = net.gradients" in code:  # course-style access: the shapes the comment states
         assert namespace["params"]["W1"].shape == (32, 2)
         assert namespace["grads"]["dW1"].shape == namespace["params"]["W1"].shape
+    if "result = nr.improve(X, y" in code and "spiral" in code:  # it teaches success (issue 26)
+        result = namespace["result"]
+        assert result.train_error < 0.15 and result.test_error < 0.15, result.message
     if "history = net.fit(X_train, y_train, dev=(X_dev, y_dev), optimizer=" in code:
         assert namespace["net"].evaluate(namespace["X_dev"], namespace["y_dev"])["accuracy"] > 0.9
 
@@ -84,5 +87,18 @@ def test_the_main_job_gets_what_its_report_needs_from_the_core_install():
 
     project = tomllib.loads((README.parent / "pyproject.toml").read_text())["project"]
     assert any(d.startswith("matplotlib") for d in project["dependencies"])
+    # improve's automatic baseline (a reference model) works on a fresh install (issue 26)
+    assert any(d.startswith("scikit-learn") for d in project["dependencies"])
     first = re.search(r"```bash\n(.*?)```", README.read_text(), re.S)[1].splitlines()
     assert len(first) == 2 and first[0].startswith("pip install -e . && nnrecipe improve")
+
+
+def test_the_readme_is_a_newcomers_page():
+    """Issue 26: setup on the first screen, measurement logs in benchmarks/README.md."""
+    text = README.read_text(encoding="utf-8")
+    first_screen = "\n".join(text.splitlines()[:40])
+    assert "pip install -e . && nnrecipe improve" in first_screen
+    assert "benchmarks/README.md" in first_screen and "examples/" in first_screen
+    assert len(text.splitlines()) < 900 and "perf record" not in text
+    logs = (README.parent / "benchmarks" / "README.md").read_text(encoding="utf-8")
+    assert "perf record" in logs and "improve_quality.py" in logs

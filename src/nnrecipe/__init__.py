@@ -21,6 +21,7 @@ from .model import Network, load
 from .recipe import experiments
 from .recipe.improve import improve
 from .recipe.learning_curves import learning_curve
+from .report.write import write_report
 from .train.callbacks import Callback, EarlyStopping, History
 from .tune.study import tune
 
@@ -46,5 +47,6 @@ __all__ = [
     "mini_batches",
     "split",
     "tune",
+    "write_report",
     "__version__",
 ]

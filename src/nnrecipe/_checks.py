@@ -211,6 +211,28 @@ def check_features(X, name: str = "X", n_features: int | None = None, finite: bo
     return arr
 
 
+def layout_hint(x_shape: tuple, y_shape: tuple, n_out: int | None = None) -> str:
+    """The course-layout hint for a shape mismatch: "; ..." naming the fix, or "".
+
+    The course stores examples as columns: X (n_x, m), Y (1, m) or (n_y, m). Here rows are
+    examples, so such arrays need a transpose: X.T when X's columns count y's examples,
+    y.ravel() when y is one row of m labels, Y.T when Y's columns are the examples.
+    ``x_shape`` may be None (y's check alone)."""
+    x_shape, y_shape = tuple(x_shape or ()), tuple(y_shape)
+    m = x_shape[0] if x_shape else None
+    row = len(y_shape) == 2 and y_shape[0] == 1 and y_shape[1] > 1
+    if row and len(x_shape) == 2 and y_shape[1] == x_shape[1] != m:
+        return "; X and y look like the course's (n, m) layout: pass X.T and y.ravel()"
+    if row and m in (None, y_shape[1]):
+        return "; y looks like the course's (1, m) row of labels: pass y.ravel()"
+    course_y = len(y_shape) == 2 and n_out is not None and y_shape[0] == n_out != y_shape[1]
+    if course_y and m in (None, y_shape[1]):
+        return "; Y looks like the course's (n_y, m) layout: pass Y.T (rows are examples)"
+    if len(x_shape) == 2 and y_shape and x_shape[1] == y_shape[0] != m:
+        return "; X looks like the course's (n_x, m) layout: pass X.T (rows are examples)"
+    return ""
+
+
 def _check_finite(arr: np.ndarray, name: str) -> None:
     if not np.issubdtype(arr.dtype, np.inexact):
         return  # integers and booleans are always finite

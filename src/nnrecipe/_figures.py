@@ -34,6 +34,13 @@ def figure(ncols: int = 1, nrows: int = 1, sharey: bool = False, width: float | 
     return fig, axes
 
 
+def percent_axis(ax) -> None:
+    """Show the y axis's fractions as percentages (0.006 → 0.6%), as the tables do."""
+    from matplotlib.ticker import PercentFormatter
+
+    ax.yaxis.set_major_formatter(PercentFormatter(1.0))
+
+
 def to_png(fig) -> bytes:
     """The figure as PNG bytes (Agg renderer)."""
     from matplotlib.backends.backend_agg import FigureCanvasAgg
@@ -50,3 +57,26 @@ def colors(n: int) -> list:
 
     cmap = colormaps["tab10"]
     return [cmap(i % 10) for i in range(n)]
+
+
+def bias_variance(baseline: float, train: float, dev: float, percent: bool = True, title=""):
+    """Bars of the baseline, train and dev error, with the two gaps the diagnosis reads off
+    them drawn as arrows: avoidable bias = train − baseline, variance = dev − train."""
+    fig, axes = figure(width=WIDTH * 1.2)
+    ax = axes[0, 0]
+    values = [baseline, train, dev]
+    ax.bar([0, 1, 2], values, color=["0.7", "tab:blue", "tab:orange"], width=0.55)
+    ax.set_xticks([0, 1, 2], ["baseline", "train", "dev"])
+    for x, (low, high), name in ((1, (baseline, train), "avoidable bias"),
+                                 (2, (train, dev), "variance")):  # fmt: skip
+        ax.annotate("", xy=(x - 0.38, high), xytext=(x - 0.38, low),
+                    arrowprops={"arrowstyle": "<->", "color": "tab:red"})  # fmt: skip
+        gap = high - low
+        shown = f"{gap:+.1%}" if percent else f"{gap:+.4g}"
+        ax.text(x - 0.42, (low + high) / 2, f"{name}\n{shown}", ha="right", va="center",
+                fontsize=7, color="tab:red")  # fmt: skip
+    ax.set(ylabel="error", title=title or "Bias and variance")
+    if percent:
+        percent_axis(ax)
+    ax.grid(alpha=0.3, axis="y")
+    return fig

@@ -23,6 +23,8 @@ from __future__ import annotations
 import numbers
 from dataclasses import dataclass, field
 
+from . import _html
+from ._figures import bias_variance
 from .nn.network import Network
 from .train.curves import cost_trouble
 
@@ -39,6 +41,10 @@ VARIANCE_STEPS = [
     "add regularization: L2 (l2=...), dropout (keep_prob < 1) or early stopping",
     "try another architecture",
 ]
+OPTIMIZATION_THEN = (
+    "once the cost falls steadily, train again and diagnose bias and variance anew: "
+    "capacity (more units or layers) can be judged only on a network that trained"
+)
 MISMATCH_STEPS = [
     "data mismatch: compare dev errors with training ones by hand, and make the training "
     "data more like the dev data (collect it, or synthesize it)",
@@ -71,7 +77,7 @@ def _nonneg(value, name: str) -> float:
     return float(value)
 
 
-@dataclass
+@dataclass(repr=False)
 class Diagnosis:
     """A bias/variance report. Prints as a table (Rich) and converts with :meth:`to_dict`."""
 
@@ -143,6 +149,38 @@ class Diagnosis:
         if self.metric != "error":
             rows.insert(0, ("metric", self.metric, "values below are this metric"))
         return rows
+
+    def __repr__(self) -> str:
+        def show_(v):
+            return show(v, self.metric)
+
+        return (
+            f"Diagnosis(case={self.case!r}, train {show_(self.train_error)}, dev "
+            f"{show_(self.dev_error)}, baseline {show_(self.baseline_error)}, avoidable bias "
+            f"{show_(self.avoidable_bias)}, variance {show_(self.variance)})"
+        )
+
+    def _repr_html_(self) -> str:
+        """The CLI's table, next steps and notes, as HTML (a notebook shows it)."""
+        return _html.block(
+            _html.table(
+                ["quantity", "value", ""],
+                self._rows(),
+                title=f"diagnosis: {self.case}",
+                numeric=("value",),
+            ),  # fmt: skip
+            _html.paragraph("next steps, most urgent first:"),
+            _html.items(self.next_steps, ordered=True),
+            *[_html.paragraph(f"note: {n}") for n in self.notes],
+        )
+
+    def plot(self):
+        """A Matplotlib figure (no pyplot state): baseline, train and dev error as bars, the
+        avoidable bias and the variance as the gaps between them."""
+        return _html.figure(bias_variance(
+            self.baseline_error, self.train_error, self.dev_error,
+            percent=self.metric not in REGRESSION,
+            title=f"diagnosis: {self.case.replace('_', ' ')}"))  # fmt: skip
 
     def __str__(self) -> str:
         lines = [f"diagnosis: {self.case}"]
@@ -241,22 +279,12 @@ def diagnose(
             f"{trouble.describe}: a bigger network trained the same way would fail the same "
             "way; fix the optimization before judging bias"
         )
-    if high_bias:
+    if high_bias and trouble is not None:  # the capacity was never tried: no bias steps
+        steps.append(OPTIMIZATION_THEN)
+    elif high_bias:
         steps += BIAS_STEPS
     if high_var:
-        variance_steps = list(VARIANCE_STEPS)
-        if more_data is False:  # the curve has flattened: regularize rather than collect data
-            variance_steps.pop(0)
-            notes.append(
-                "more data is unlikely to help much: the learning curve's dev error "
-                "has flattened at the largest training sizes"
-            )
-        elif more_data:
-            variance_steps[0] = (
-                "get more training data: the learning curve's dev error is "
-                "still falling at the largest training sizes (or augment it)"
-            )
-        steps += [s for s in variance_steps if not (high_bias and s == BIAS_STEPS[-1])]
+        steps += _variance_steps(more_data, high_bias, notes)
     if mismatch is not None and mismatch > variance_threshold:
         steps += MISMATCH_STEPS
     if not steps:
@@ -264,20 +292,7 @@ def diagnose(
             "good fit: evaluate once on the test set; if that is not good enough, change "
             "the dev set or the metric (they no longer reflect what you care about)"
         ]
-    if bias < -bias_threshold:
-        notes.append(
-            "the training error is below the baseline: the baseline may be too high, "
-            "or the network is fitting noise in the training labels"
-        )
-    if variance < -variance_threshold:
-        shown = f"{variance:+.4g}" if metric in REGRESSION else f"{variance:+.1%}"
-        notes.append(
-            f"the dev error is below the training error (variance {shown}): the dev "
-            "set may be easier than the training set (another distribution, or a small dev "
-            "set that is lucky), or it leaks into training (dev rows or their statistics "
-            "used to fit); check that dev and train come from the same distribution and that "
-            "errors are measured without dropout"
-        )
+    notes += _below_notes(bias, variance, bias_threshold, variance_threshold, metric)
     if high_bias and more_data is True:
         notes.append("while bias is high, more data alone will not lower the training error")
     return Diagnosis(
@@ -297,6 +312,45 @@ def diagnose(
         None if trouble is None else trouble.kind,
         metric,
     )
+
+
+def _variance_steps(more_data: bool | None, high_bias: bool, notes: list[str]) -> list[str]:
+    """The variance steps, more data first unless the learning curve has flattened (a note
+    says so); the bias steps' last ("train longer") left out when bias is high too."""
+    steps = list(VARIANCE_STEPS)
+    if more_data is False:  # the curve has flattened: regularize rather than collect data
+        steps.pop(0)
+        notes.append(
+            "more data is unlikely to help much: the learning curve's dev error "
+            "has flattened at the largest training sizes"
+        )
+    elif more_data:
+        steps[0] = (
+            "get more training data: the learning curve's dev error is "
+            "still falling at the largest training sizes (or augment it)"
+        )
+    return [s for s in steps if not (high_bias and s == BIAS_STEPS[-1])]
+
+
+def _below_notes(bias, variance, bias_threshold, variance_threshold, metric) -> list[str]:
+    """Notes when a value falls below the one it should not: train below the baseline
+    (bias < −threshold), dev below train (variance < −threshold)."""
+    notes = []
+    if bias < -bias_threshold:
+        notes.append(
+            "the training error is below the baseline: the baseline may be too high, "
+            "or the network is fitting noise in the training labels"
+        )
+    if variance < -variance_threshold:
+        shown = f"{variance:+.4g}" if metric in REGRESSION else f"{variance:+.1%}"
+        notes.append(
+            f"the dev error is below the training error (variance {shown}): the dev "
+            "set may be easier than the training set (another distribution, or a small dev "
+            "set that is lucky), or it leaks into training (dev rows or their statistics "
+            "used to fit); check that dev and train come from the same distribution and that "
+            "errors are measured without dropout"
+        )
+    return notes
 
 
 def _pair(part, name: str):

@@ -55,7 +55,7 @@ class Ensemble:
     ----------
     members : list of nnrecipe.Network
         The networks, in the order given.
-    preprocessor, classes, target_scaling :
+    encoding, preprocessor, classes, target_scaling :
         The encoding the members share (read from the first; setting one sets every member's).
     """
 
@@ -82,6 +82,7 @@ class Ensemble:
     loss = property(lambda self: self.members[0].loss, doc="The members' loss.")
     output = property(lambda self: self.members[0].output, doc="The output activation.")
     dtype = property(lambda self: self.members[0].dtype, doc="The members' float type.")
+    encoding = _shared("encoding")  # one Encoding object, shared by every member
     preprocessor = _shared("preprocessor")
     classes = _shared("classes")
     target_scaling = _shared("target_scaling")
@@ -99,8 +100,13 @@ class Ensemble:
         """X encoded once for every member: a DataFrame through the shared table
         preprocessing, a list as an array; an array as it is (each member checks and
         standardizes it a chunk at a time)."""
-        if type(X).__name__ == "DataFrame":
-            return self.members[0].prepare_inputs(X, name)  # the shared preprocessing
+        if type(X).__name__ == "DataFrame":  # the shared preprocessing (no standardizing:
+            if self.preprocessor is None:  # each member does its own)
+                raise ValueError(
+                    f"{name} is a DataFrame but this ensemble has no fitted table "
+                    "preprocessing; pass a NumPy array"
+                )
+            return self.preprocessor.transform(X)
         return X if isinstance(X, np.ndarray) else np.asarray(X)
 
     def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:

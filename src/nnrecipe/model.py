@@ -23,8 +23,9 @@ from pathlib import Path
 
 import numpy as np
 
-from . import io
+from . import _html, io
 from ._checks import shorten_list
+from .data.encoding import Encoding
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
@@ -38,51 +39,82 @@ from .train.optimizers import Optimizer
 ATTRIBUTES = """
     Attributes
     ----------
+    encoding : nnrecipe.data.encoding.Encoding or None
+        How the user's data map to the network's arrays, in one object (set by ``fit`` on a
+        DataFrame or text labels, by ``improve``/``tune``/the CLI and by ``load``):
     preprocessor : nnrecipe.data.preprocess.Preprocessor or None
-        The table preprocessing fitted on the first ``fit`` on a pandas DataFrame (or set by
-        ``improve``/``tune``/the CLI); every method then takes raw DataFrames, and a NumPy
-        array is taken as already encoded.
+        ``encoding.preprocessor``: the table preprocessing fitted on the first ``fit`` on a
+        pandas DataFrame; every method then takes raw DataFrames, and a NumPy array is taken
+        as already encoded.
     classes : list or None
-        Original labels of the classes (set when ``fit`` gets text labels, or by the table
-        entry points); ``predict`` returns them, and ``fit``/``evaluate`` take them as ``y``.
+        ``encoding.classes``: original labels of the classes (set when ``fit`` gets text
+        labels, or by the table entry points); ``predict`` returns them, and
+        ``fit``/``evaluate`` take them as ``y``.
     target_scaling : (float, float) or None
-        μ_y and σ_y of a regression target (training rows; set for tables and by
-        ``improve``): the network learns ``(y − μ_y) / σ_y``, ``predict`` returns
-        ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate`` take ``y`` in its own units (their error
-        is the mean squared error of the standardized target: 1 is as good as always
+        ``encoding.target_scaling``: μ_y and σ_y of a regression target (training rows; set
+        for tables and by ``improve``): the network learns ``(y − μ_y) / σ_y``, ``predict``
+        returns ``μ_y + σ_y · ŷ`` and ``fit``/``evaluate`` take ``y`` in its own units (their
+        error is the mean squared error of the standardized target: 1 is as good as always
         predicting the training mean).
 """
+
+
+def _part(name: str) -> property:
+    """One part of :attr:`Network.encoding`, read and written through it."""
+
+    def get(self):
+        return None if self.encoding is None else getattr(self.encoding, name)
+
+    def set_(self, value) -> None:
+        if self.encoding is None:
+            self.encoding = Encoding()
+        setattr(self.encoding, name, value)
+
+    return property(get, set_, doc=f"``encoding.{name}`` (None without it).")
 
 
 class Network(network.Network):
     __doc__ = network.Network.__doc__.rstrip() + "\n" + ATTRIBUTES
 
-    # class-level defaults (the constructor is the math's, unchanged); fit, improve, tune,
-    # the CLI and load set them per instance, and networks pickled before tables existed
-    # come back with them too
-    preprocessor = None
-    classes: list | None = None
-    target_scaling: tuple[float, float] | None = None
+    # a class-level default (the constructor is the math's, unchanged); fit, improve, tune,
+    # the CLI and load set it per instance, and networks pickled before tables existed
+    # come back with it too
+    encoding: Encoding | None = None
+    preprocessor = _part("preprocessor")
+    classes = _part("classes")
+    target_scaling = _part("target_scaling")
 
     def prepare_inputs(self, X, name: str = "X") -> np.ndarray:
-        if type(X).__name__ == "DataFrame":  # duck-typed: pandas is imported only for tables
-            if self.preprocessor is None:
-                raise ValueError(
-                    f"{name} is a DataFrame but this network has no fitted table preprocessing; "
-                    "fit it on a DataFrame first (or use nnrecipe.improve/tune), or pass a "
-                    "NumPy array"
-                )
-            X = self.preprocessor.transform(X)
+        if type(X).__name__ == "DataFrame":
+            X = (self.encoding or Encoding()).inputs(X, name)  # raises without a preprocessor
+        elif self.preprocessor is not None and np.ndim(X) == 2:
+            self._check_encoded(X, name)
         return super().prepare_inputs(X, name)
 
-    def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
-        if self.classes is not None:
-            from .data.labels import label_indices  # pandas: imported when a label is met
+    def prepare_inference_inputs(self, X, name: str = "X"):
+        if self.preprocessor is not None and isinstance(X, np.ndarray) and X.ndim == 2:
+            self._check_encoded(X, name)
+        return super().prepare_inference_inputs(X, name)
 
-            y = label_indices(self.classes, y, name)
-        if self.target_scaling is not None:
-            mean, scale = self.target_scaling
-            y = (np.asarray(y, dtype=np.float64) - mean) / scale
+    def _check_encoded(self, X, name: str) -> None:
+        """An array for a network trained on a table must be the encoded table (its width is
+        the input layer's); anything else is the raw columns, which need their names."""
+        if np.shape(X)[1] != self.layer_sizes[0]:
+            columns = self.preprocessor.input_columns
+            raise ValueError(
+                f"{name} is an array of {np.shape(X)[1]} columns, but this model was trained "
+                f"on a table: pass a pandas DataFrame (or a CSV file read with "
+                f"nnrecipe.datasets.load) with its {len(columns)} columns {columns}; an "
+                "array has no column names to match them by"
+            )
+
+    def _repr_html_(self) -> str:
+        """The layers (units, activation, parameters) and what the network carries."""
+        return _html.network(self)
+
+    def prepare_targets(self, y, m: int, name: str = "y") -> np.ndarray:
+        if self.encoding is not None:
+            y = self.encoding.targets(y, name)
         return super().prepare_targets(y, m, name)
 
     def predict(self, X) -> np.ndarray:
@@ -95,16 +127,13 @@ class Network(network.Network):
 
     def decide(self, A: np.ndarray) -> np.ndarray:
         """:meth:`predict`'s answer for output activations A (m, n_y): the loss's decision
-        (:meth:`~nnrecipe.nn.losses.Loss.decide`), as original labels or in the target's
-        units (an :class:`~nnrecipe.ensemble.Ensemble` decides on its mean this way)."""
+        (:meth:`~nnrecipe.nn.losses.Loss.decide`) through the encoding: original labels, or
+        the target's units (an :class:`~nnrecipe.ensemble.Ensemble` decides on its mean so)."""
         pred = self.loss.decide(A)
-        if self.classes is not None and pred.ndim == 1:
-            return np.asarray(self.classes)[pred]  # the original labels
-        if self.target_scaling is not None:  # original units: may overflow far out
-            with np.errstate(over="ignore", invalid="ignore"):
-                values = pred * self.target_scaling[1] + self.target_scaling[0]
-            return inference.check_rows(values)
-        return pred
+        if self.encoding is None:
+            return pred
+        values = self.encoding.outputs(pred)
+        return values if self.target_scaling is None else inference.check_rows(values)
 
     def fit(
         self,
@@ -165,10 +194,7 @@ class Network(network.Network):
 
     def copy(self, dtype=None) -> Network:
         net = super().copy(dtype)
-        if self.preprocessor is not None:
-            net.preprocessor = self.preprocessor.copy()
-        net.classes = None if self.classes is None else list(self.classes)
-        net.target_scaling = self.target_scaling
+        net.encoding = None if self.encoding is None else self.encoding.copy()
         return net
 
     copy.__doc__ = network.Network.copy.__doc__
@@ -326,15 +352,16 @@ def load(path) -> Network | Ensemble:
             raise ValueError(f"{name} holds an inconsistent nnrecipe ensemble: {exc}") from None
     else:
         model = _network(saved, name)
-    try:
-        if saved.preprocessor is not None:
-            model.preprocessor = _preprocessor(saved.preprocessor, model.layer_sizes[0])
-        if saved.classes is not None:
-            model.classes = _classes(saved.classes, model)
-        if saved.target_scaling is not None:
-            model.target_scaling = _target_scaling(saved.target_scaling)
-    except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
-        raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
+    parts = (saved.preprocessor, saved.classes, saved.target_scaling)
+    if any(part is not None for part in parts):
+        try:
+            model.encoding = Encoding(
+                None if parts[0] is None else _preprocessor(parts[0], model.layer_sizes[0]),
+                None if parts[1] is None else _classes(parts[1], model),
+                None if parts[2] is None else _target_scaling(parts[2]),
+            )
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
     return model
 
 

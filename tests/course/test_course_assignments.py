@@ -195,6 +195,26 @@ def test_one_parameter_toy():
     assert course.gradient_check(3, 4) == pytest.approx(7.814075313343006e-11, rel=1e-12)
 
 
+def test_predict_is_the_fourth_graded_function_of_gradient_checking():
+    """The assignment's public ``predict_test``: a 2-layer tanh/sigmoid network, X (2, 3)."""
+    X = np.random.RandomState(1).randn(2, 3)
+    parameters = {
+        "W1": np.array([[-0.00615039, 0.0169021], [-0.02311792, 0.03137121],
+                        [-0.0169217, -0.01752545], [0.00935436, -0.05018221]]),
+        "W2": np.array([[-0.0104319, -0.04019007, 0.01607211, 0.04440255]]),
+        "b1": np.array([[-8.97523455e-07], [8.15562092e-06], [6.04810633e-07],
+                        [-2.54560700e-06]]),
+        "b2": np.array([[9.14954378e-05]]),
+    }  # fmt: skip
+    predictions = course.predict(parameters, X)
+    assert predictions.dtype == bool and predictions.shape == (1, 3)
+    assert predictions.tolist() == [[True, False, True]]
+    # by hand: A2 = σ(W2 tanh(W1 X + b1) + b2) > 0.5
+    A1 = np.tanh(parameters["W1"] @ X + parameters["b1"])
+    A2 = 1 / (1 + np.exp(-(parameters["W2"] @ A1 + parameters["b2"])))
+    assert (predictions == (A2 > 0.5)).all() and "predict" in course.__all__
+
+
 def _gc_case():
     r = np.random.RandomState(1)
     X, Y = r.randn(4, 3), np.array([1, 1, 0])

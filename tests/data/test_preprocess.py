@@ -154,3 +154,26 @@ def test_the_zero_rule_on_columns_like_pima_diabetes():
     assert not zero_coded(np.r_[0.0, -1.0, rng.normal(50, 5, 98)])  # negatives: 0 is a value
     assert not zero_coded(np.r_[np.zeros(60), rng.normal(50, 5, 40)])  # zeros the majority
     assert zero_coded(np.r_[np.nan, 0.0, rng.normal(50, 5, 98)])  # missing cells left out
+
+
+def test_a_zero_at_the_bottom_of_a_run_of_whole_numbers_is_a_value():
+    """Issue 26: the letter-recognition table's 16 statistics range 0-15 (mean about 7,
+    std about 2); six were read as zero-coded. 0 there is the run's first step, not a gap."""
+    from nnrecipe.data.zeros import zero_coded, zero_coded_columns
+
+    rng = np.random.default_rng(2)
+    letters = rng.binomial(15, 0.47, size=(2000, 16)).astype(float)  # 0..15, mean 7, std 2
+    letters[:3, :] = 0  # a few zeros at the bottom of the run
+    assert (letters.mean(axis=0) > 2.5 * letters.std(axis=0)).all()  # the old rule's test
+    assert zero_coded_columns(letters) == []
+    gap = np.r_[np.zeros(2), 2.0, 3.0, rng.integers(4, 15, 96)]  # 0, (no 1), 2, 3, ...
+    assert not zero_coded(gap)  # the step 2 → 3 is 1, 0 → 2 only twice that
+    pressure = np.r_[np.zeros(5), 24.0, 30.0, rng.normal(72, 12, 93).clip(38)]  # Pima
+    assert zero_coded(pressure)  # 0 next to 24, 30, ...: isolated
+    # read in blocks (131,072 rows of one column each): the smallest values of the last
+    # block decide; the old rule (mean > 2.5 std) holds throughout
+    tall = np.r_[np.zeros(1000), rng.normal(20, 1.5, 299_000).clip(15, 25)].reshape(-1, 1)
+    tall[-20:-10], tall[-10:] = 2.0, 3.0  # 0, 2, 3, ..., 15, ...: 0 is the run's step
+    assert zero_coded_columns(tall) == [] and zero_coded_columns(tall[::-1]) == []
+    tall[-20:-10], tall[-10:] = 8.0, 9.0  # 0 and then 8, 9: isolated
+    assert zero_coded_columns(tall) == [0] and zero_coded_columns(tall[::-1]) == [0]

@@ -16,46 +16,76 @@ needs_mnist = pytest.mark.skipif(not MNIST_DIR.is_dir(), reason="the MNIST test 
 
 
 # ------------------------------------------------------------------ knobs
-def test_each_knob_turns_one_thing_and_stops_at_its_cap():
+def _values(name, c, images=False):
+    how, dirs = knobs.directions(name, c, images)
+    return how, [[x.to_dict()[knobs.FIELD.get(name, name)] for x in d] for d in dirs]
+
+
+def test_each_knob_lists_the_values_the_search_walks_and_stops_at_its_cap():
     c = knobs.Config(hidden=(4,), epochs=50, max_epochs=100, learning_rate=0.01)
-    assert knobs.wider(c)[0].hidden == (8,) and knobs.deeper(c)[0].hidden == (4, 4)
-    assert knobs.longer(c)[0].epochs == 100 and knobs.longer(c.replace(epochs=100)) is None
-    assert knobs.learning_rate_up(c)[0].learning_rate == pytest.approx(0.03)
-    assert knobs.learning_rate_down(c)[0].learning_rate == pytest.approx(0.01 / 3)
+    assert _values("wider", c) == ("walk", [[[8], [16], [32]]])
+    assert _values("wider", c.replace(hidden=(300,))) == ("walk", [[[600], [1024], [1024]]])
+    assert _values("wider", c.replace(hidden=(knobs.MAX_WIDTH,)))[1] == [[]]
+    assert _values("deeper", c) == ("walk", [[[4, 4], [4, 4, 4]]])
+    assert _values("deeper", c.replace(hidden=(4,) * 3))[1] == [[[4] * knobs.MAX_DEPTH]]
+    assert not any(knobs.directions("deeper", c.replace(hidden=(4,) * 4), False)[1])
+    # longer: the epoch ceiling (up to max_epochs) and the patience (up to 80) together
+    how, dirs = knobs.directions("longer", c.replace(early_stopping=30), False)
+    assert how == "walk" and [(x.epochs, x.early_stopping) for x in dirs[0]] == [
+        (100, 60),
+        (100, knobs.MAX_PATIENCE),
+    ]
+    assert knobs.directions("longer", c.replace(epochs=100), False)[1] == [[]]
+    how, (up, down) = _values("learning_rate", c.replace(learning_rate=0.05))
     assert (
-        knobs.optimizer(c) is None
-        and knobs.optimizer(c.replace(optimizer="sgd"))[0].optimizer == "adam"
+        how == "walk"
+        and up == [pytest.approx(0.15)]
+        and down
+        == [
+            pytest.approx(0.05 / 3),
+            pytest.approx(0.05 / 9),
+        ]
+    )  # α×9 = 0.45 is above the 0.3 cap
+    assert _values("optimizer", c.replace(optimizer="sgd")) == ("once", [["adam"]])
+    assert _values("optimizer", c) == ("once", [])
+    assert _values("augment", c, images=True) == ("once", [[True]])
+    assert (
+        _values("augment", c, images=False)
+        == ("once", [])
+        == _values("augment", c.replace(augment=True), images=True)
     )
-    assert [knobs.l2(c.replace(l2=v))[0].l2 for v in (0.0, 0.1, 50.0)] == [
-        0.1,
-        pytest.approx(0.3),
-        100.0,
+    assert _values("l2", c.replace(l2=0.1)) == ("grid", [[1e-3, 1e-2, 1.0, 10.0]])
+    assert _values("dropout", c) == ("grid", [list(knobs.KEEP_GRID)])
+    smaller = knobs.directions("smaller", c.replace(hidden=(64, 64)), False)
+    assert smaller[0] == "shrink" and [[x.hidden for x in d] for d in smaller[1]] == [
+        [(64,)],
+        [(32, 32), (16, 16)],
     ]
-    assert knobs.l2(c.replace(l2=100.0)) is None
-    assert [knobs.dropout(c.replace(keep_prob=k))[0].keep_prob for k in (1.0, 0.8, 0.6)] == [
-        0.8,
-        0.65,
-        0.5,
-    ]
-    assert knobs.dropout(c.replace(keep_prob=0.5)) is None
-    assert knobs.early_stopping(c)[0].early_stopping == 10
-    assert knobs.wider(c.replace(hidden=(1024,))) is None
-    assert knobs.deeper(c.replace(hidden=(4,) * 6)) is None
-    # every knob changes exactly one field
-    for knob in [*knobs.BIAS.values(), *knobs.VARIANCE.values()]:
-        turned = knob(c.replace(optimizer="sgd"))
-        if turned is not None:
-            before, after = c.replace(optimizer="sgd").to_dict(), turned[0].to_dict()
-            assert sum(before[k] != after[k] for k in before) == 1, knob.__name__
+    with pytest.raises(ValueError, match="not one of"):
+        knobs.directions("early_stopping", c, False)
 
 
-def test_next_knob_order_skips_tried_and_augmentation_without_images():
-    c = knobs.Config()
-    assert knobs.next_knob(c, "bias", set(), False)[0] == "wider"
-    assert knobs.next_knob(c, "bias", {"wider", "deeper"}, False)[0] == "longer"
-    assert knobs.next_knob(c, "variance", set(), True)[0] == "augment"
-    assert knobs.next_knob(c, "variance", set(), False)[0] == "l2"
-    assert knobs.next_knob(c, "variance", set(knobs.VARIANCE), True) is None
+def test_every_listed_configuration_changes_its_knob_only():
+    c = knobs.Config(hidden=(16, 16), optimizer="sgd", early_stopping=20)
+    for name in knobs.BIAS + knobs.VARIANCE:
+        for d in knobs.directions(name, c, True)[1]:
+            for x in d:
+                changed = {k for k, v in x.to_dict().items() if v != c.to_dict()[k]}
+                allowed = {"longer": {"epochs", "early_stopping"}, "smaller": {"hidden"},
+                           "optimizer": {"optimizer"}, "augment": {"augment"}}  # fmt: skip
+                field = allowed[name] if name in allowed else {knobs.FIELD[name]}
+                assert changed and changed <= field, name
+
+
+def test_the_walk_order_is_the_order_the_loop_tries_the_knobs():
+    assert knobs.BIAS == ("wider", "deeper", "longer", "learning_rate", "optimizer")
+    assert knobs.VARIANCE == ("augment", "smaller", "l2", "dropout")
+    # the docstring's table lists them in that order
+    rows = [ln.split("``")[1] for ln in knobs.__doc__.splitlines() if ln.startswith("``")]
+    assert tuple(rows) == knobs.BIAS + knobs.VARIANCE
+    from nnrecipe.recipe import search
+
+    assert search.MAX_DEPTH is knobs.MAX_DEPTH and search.MAX_WIDTH is knobs.MAX_WIDTH
 
 
 # ------------------------------------------------------------------ acceptance scenarios
@@ -214,7 +244,7 @@ def test_bad_input_is_named(kwargs, error, match):
     ],
 )
 def test_networks_are_float32_on_large_data_unless_asked(dtype, m, n_x, chosen):
-    from nnrecipe.recipe.improve import network_dtype
+    from nnrecipe.recipe.problem import network_dtype
 
     assert network_dtype(dtype, m, n_x)[0] == chosen
 

@@ -7,8 +7,7 @@ import pytest
 
 import nnrecipe as nr
 from nnrecipe.recipe import baseline as recipe_baseline
-from nnrecipe.recipe import metrics
-from nnrecipe.recipe import search as recipe_search
+from nnrecipe.recipe import knobs, metrics
 from nnrecipe.recipe.knobs import Config
 from nnrecipe.recipe.loop import Recipe
 from nnrecipe.recipe.runs import Run, Trainer, data_config
@@ -63,8 +62,8 @@ def test_the_recipe_keeps_only_changes_beyond_the_dev_resolution():
                     budget=None, seconds=60, seed=0, progress=False, learning_curve=False,
                     notes=[])  # fmt: skip
     recipe.measure(Config(), "start", "start", "start", "measure first")
-    how, dirs = recipe_search.directions("l2", recipe.current.config, False)
-    assert how == "grid" and [c.l2 for c in dirs[0]] == list(recipe_search.L2_GRID)
+    how, dirs = knobs.directions("l2", recipe.current.config, False)
+    assert how == "grid" and [c.l2 for c in dirs[0]] == list(knobs.L2_GRID)
     assert recipe.search_knob("variance", "l2", how, dirs)
     by_l2 = {s.config["l2"]: s for s in recipe.steps[1:]}
     assert by_l2[0.1].dev_after < by_l2[0.1].dev_before  # lower, yet within the noise
@@ -130,7 +129,7 @@ def test_dark_pixels_are_not_flagged_as_missing_values():
     pixels = rng.uniform(0.5, 1.0, size=(300, 16))
     pixels[:30, 5] = 0  # an unlit pixel: 0 far below the column's other values
     pixels[:, :2] = (X - X.min(axis=0)) / np.ptp(X, axis=0)
-    flagged = "hold zeros where 0 is implausible"
+    flagged = "hold zeros isolated far below"
     table = nr.improve(pixels, y, budget=1, cv=1, seed=0, refit=False)
     assert any(flagged in n and "[5]" in n for n in table.notes)
     images = nr.improve(pixels, y, budget=1, cv=1, seed=0, refit=False, images="4x4")

@@ -106,7 +106,7 @@ def test_each_fold_standardizes_with_the_rows_it_trains_on_only():
 
 
 def test_the_smaller_knob_drops_a_layer_or_halves_the_units():
-    from nnrecipe.recipe.search import directions
+    from nnrecipe.recipe.knobs import directions
 
     how, dirs = directions("smaller", knobs.Config(hidden=(256, 256)), images=False)
     assert how == "shrink"  # a walk that stops at its first miss

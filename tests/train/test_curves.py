@@ -46,6 +46,9 @@ def test_a_huge_learning_rate_is_diagnosed_as_optimization_not_bias(moons_split,
     assert report.case == "optimization" and report.cost_curve == "diverging"
     assert "lower the learning rate first" in report.next_steps[0]
     assert "bigger network" not in report.next_steps[0]
+    # a diverged run: no bias step is advice (issue 26: step 2 said "train a bigger network")
+    assert not any("bigger network" in step for step in report.next_steps)
+    assert "diagnose bias and variance anew" in report.next_steps[-1]
     # without the history: the plain bias/variance reading, as before
     assert net.diagnose(train, dev).case == "high_bias"
 

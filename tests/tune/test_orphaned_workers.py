@@ -31,6 +31,17 @@ def _running(pid: int) -> bool:
     return state not in ("Z", "X")  # a zombie has stopped; only its parent's reap is left
 
 
+def _trials(directory: Path) -> int:
+    """Trials in the study journal under ``directory`` (0 before it exists)."""
+    journals = list(directory.rglob("study.journal"))
+    if not journals:
+        return 0
+    storage = optuna.storages.JournalStorage(
+        optuna.storages.journal.JournalFileBackend(str(journals[0]))
+    )
+    return sum(s.n_trials for s in optuna.get_all_study_summaries(storage))
+
+
 @pytest.mark.skipif(not Path("/proc/self/task").exists(), reason="needs Linux /proc")
 def test_workers_stop_when_the_parent_is_killed(tmp_path):
     out = tmp_path / "d"
@@ -49,9 +60,11 @@ def test_workers_stop_when_the_parent_is_killed(tmp_path):
             time.sleep(0.1)
         pids = _children(proc.pid)
         assert len(pids) == 2
-        while not list(tmp_path.rglob("study.journal")) and time.time() < deadline:
+        # both workers are inside their first trials: wait for the two trials in the study
+        # itself (a fixed sleep failed on a busy machine: one trial had started, not two)
+        while _trials(tmp_path) < 2 and time.time() < deadline:
+            assert proc.poll() is None
             time.sleep(0.1)
-        time.sleep(1.0)  # the workers are inside their first trials
         assert proc.poll() is None and all(map(_running, pids))
     finally:
         proc.send_signal(signal.SIGKILL)

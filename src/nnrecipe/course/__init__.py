@@ -10,7 +10,8 @@ is never touched). :func:`reproduce` reruns an assignment's experiment and print
 published table beside its own numbers.
 
 The assignments reuse names: ``forward_propagation``/``backward_propagation`` here are the
-Gradient Checking toy J(θ) = θx; the networks' versions live in the submodules
+Gradient Checking toy J(θ) = θx, and ``predict`` the 2-layer (tanh) network its public tests
+grade; the networks' versions live in the submodules
 (``nnrecipe.course.initialization.forward_propagation``, ...).
 """
 
@@ -21,6 +22,7 @@ from .gradient_checking import (
     forward_propagation_n,
     gradient_check,
     gradient_check_n,
+    predict,
 )
 from .initialization import (
     initialize_parameters_he,
@@ -62,6 +64,7 @@ __all__ = [
     "initialize_parameters_random",
     "initialize_parameters_zeros",
     "initialize_velocity",
+    "predict",
     "random_mini_batches",
     "schedule_lr_decay",
     "update_lr",

@@ -40,15 +40,16 @@ def n_layers(parameters) -> int:
     return L
 
 
-def network(parameters, lambd: float = 0.0, keep_prob: float = 1.0) -> Network:
-    """The library network (ReLU hidden layers, sigmoid output) holding ``parameters``."""
+def network(parameters, lambd: float = 0.0, keep_prob: float = 1.0, hidden="relu") -> Network:
+    """The library network (``hidden`` layers, ReLU by default; sigmoid output) holding
+    ``parameters``."""
     L = n_layers(parameters)
     sizes = [np.shape(parameters["W1"])[1]] + [
         np.shape(parameters[f"W{i}"])[0] for i in range(1, L + 1)
     ]
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        net = Network(sizes, "relu", "sigmoid", init="zeros", l2=lambd, keep_prob=keep_prob)
+        net = Network(sizes, hidden, "sigmoid", init="zeros", l2=lambd, keep_prob=keep_prob)
     net.set_parameters(dict(parameters))
     return net
 

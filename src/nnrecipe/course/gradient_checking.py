@@ -80,3 +80,15 @@ def gradient_check_n(parameters, gradients, X, Y, epsilon=1e-7, print_msg=False)
         epsilon,
     )
     return _report(result.difference, print_msg)
+
+
+def predict(parameters, X) -> np.ndarray:
+    """predictions (1, m), booleans: A2 > 0.5 for the 2-layer network the assignment's public
+    tests grade (``predict_test``: the Planar data classification's model),
+
+        A1 = tanh(W1 X + b1),   A2 = σ(W2 A1 + b2),   X (n_x, m), b as (n, 1) columns,
+
+    by the library's forward pass (:meth:`Network.predict_proba` of a tanh/sigmoid network
+    holding ``parameters``)."""
+    net = _layout.network(parameters, hidden="tanh")
+    return net.predict_proba(np.asarray(X, dtype=np.float64).T).T > 0.5

@@ -17,8 +17,9 @@ import numbers
 import numpy as np
 
 from .._checks import as_rng, check_nonneg, check_positive
-from .files import Dataset, load
+from .files import Dataset
 from .mnist import mnist
+from .reader import load
 
 __all__ = [
     "BUILTIN",

@@ -61,6 +61,11 @@ def _column_index(target, names: list[str], path: Path) -> int:
     return names.index(target)
 
 
+class NotNumbers(ValueError):
+    """A feature cell that is text or empty: the file is a table for :func:`load`'s pandas
+    reader (:func:`nnrecipe.data.tables.table_dataset`), not an array of numbers."""
+
+
 def _to_float(cells: np.ndarray, path: Path, name: str, first_line: int) -> np.ndarray:
     try:
         return cells.astype(np.float64)
@@ -68,7 +73,7 @@ def _to_float(cells: np.ndarray, path: Path, name: str, first_line: int) -> np.n
         for i, cell in enumerate(cells):  # error path only: find the first bad cell to name it
             if not is_number(cell):
                 what = "is empty" if cell.strip() == "" else f"holds {str(cell)!r}, not a number"
-                raise ValueError(
+                raise NotNumbers(
                     f"{str(path)!r} line {first_line + i}, column {name!r} {what}; fix or drop "
                     "that row (features must be numbers)"
                 ) from None
@@ -158,6 +163,9 @@ def load(path, target=None, **kwargs) -> Dataset:
         CSV: the label column (name or index; default the last column). npz: the label
         array's name (default ``"y"``).
     **kwargs : ``delimiter`` for CSV, ``features`` (the X array's name) for npz.
+
+    Number-only files; :func:`nnrecipe.data.reader.load` (``nnrecipe.datasets.load``) reads
+    a CSV with text or empty cells, and Excel workbooks, as tables.
     """
     path = Path(path)
     if not path.is_file():
@@ -169,4 +177,4 @@ def load(path, target=None, **kwargs) -> Dataset:
         if suffix == ".tsv":
             kwargs.setdefault("delimiter", "\t")
         return load_csv(path, target, **kwargs)
-    raise ValueError(f"{str(path)!r}: unknown file type {suffix!r}; use .csv, .tsv or .npz")
+    raise ValueError(f"{str(path)!r}: unknown file type {suffix!r}; use .csv, .tsv, .xlsx or .npz")

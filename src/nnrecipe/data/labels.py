@@ -2,8 +2,9 @@
 
 Classification targets (text, booleans, whole numbers that need not be 0..k−1) become
 ``y = index of the label in classes`` with ``classes`` the sorted distinct labels; a numeric
-target is taken as classes when all its values are whole numbers and there are at most
-``MAX_CLASSES`` of them, else as a regression target.
+target is taken as classes when all its values are whole numbers and they are not a
+quantity by the task rule (:func:`nnrecipe.data.targets.is_quantity`: at most
+``MAX_CLASSES`` distinct values), else as a regression target.
 """
 
 from __future__ import annotations
@@ -16,8 +17,8 @@ import numpy as np
 import pandas as pd
 
 from .preprocess import clean
+from .targets import is_quantity
 
-MAX_CLASSES = 100
 FEW_VALUES = 10
 
 
@@ -54,7 +55,7 @@ def encode_target(values, name: str = "y") -> Target:
     elif pd.api.types.is_numeric_dtype(s):
         x = s.to_numpy(dtype=np.float64)
         distinct = np.unique(x)
-        if np.all(x == np.round(x)) and len(distinct) <= MAX_CLASSES:
+        if np.all(x == np.round(x)) and not is_quantity(len(distinct)):
             classes = [int(v) for v in distinct]
             if len(classes) > FEW_VALUES:
                 notes.append(

@@ -319,7 +319,11 @@ class Preprocessor:
                         f"+ indicator {c['name']}_missing"
                     )
                 if c.get("zeros_missing"):
-                    text += f" ({c['n_zeros']} zeros read as missing: 0 is implausible here)"
+                    text += (
+                        f" ({c['n_zeros']} zeros read as missing: 0 sits isolated far below "
+                        "the other values, as a missing-value code does; the indicator keeps "
+                        "them apart)"
+                    )
                 i += 1
             elif c["kind"] == "categorical":
                 text = f"{c['name']}: one-hot, {len(c['categories'])} categories"

@@ -24,7 +24,7 @@ import warnings
 
 import numpy as np
 
-from .._checks import as_rng
+from .._checks import as_rng, layout_hint
 from .distribution import check_same_distribution
 from .strata import class_codes, stratified_order
 
@@ -217,6 +217,7 @@ def split(
         if len(y) != len(X):
             raise ValueError(
                 f"X has {len(X)} examples but y has {len(y)}; they need one label per row"
+                + layout_hint(np.shape(X), np.shape(y))
             )
     if stratify is not True and stratify is not False and stratify is not None:
         stratify = _as_data(stratify, "stratify")

@@ -18,7 +18,8 @@ import numpy as np
 import pandas as pd
 
 from .._checks import shorten, shorten_list
-from .files import is_number
+from .excel import is_excel, read_excel
+from .files import Dataset, is_number
 from .labels import (  # noqa: F401  (re-exported: the table API in one place)
     Target,
     balance,
@@ -128,6 +129,8 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
     path = Path(path)
     check_data_file(path)
     suffix = path.suffix.lower()
+    if is_excel(path):  # before any text decoding: a workbook is not UTF-8 text
+        return clean(read_excel(path))
     if suffix in (".parquet", ".pq"):
         try:
             import pyarrow  # noqa: F401
@@ -154,6 +157,27 @@ def read_table(path, delimiter: str | None = None) -> pd.DataFrame:
     if len(frame) == 0:
         raise ValueError(f"{str(path)!r} has a header but no data lines")
     return clean(frame)
+
+
+def as_table(X):
+    """``X``, or the table read from it when it is a file path (:func:`read_table`: the one
+    reader of ``nnrecipe improve --dataset FILE``)."""
+    return read_table(X) if isinstance(X, str | Path) else X
+
+
+def table_dataset(path, target=None, delimiter: str | None = None) -> Dataset:
+    """A table file as ``(X, y)``: X the feature columns as read by :func:`read_table` (a
+    DataFrame: text, missing cells and all, for the preprocessing fitted on training rows),
+    y the target as written (class labels, or numbers for a regression), a Series named after
+    its column. ``target``: a
+    column name or index; default the column called target/label/class/y, else the last."""
+    frame = read_table(path, delimiter)
+    if target is None and not any(str(c).lower() in TARGET_NAMES for c in frame.columns):
+        target = len(frame.columns) - 1
+    features, tgt = features_and_target(frame, target=target)
+    y = tgt.y if tgt.classes is None else np.asarray(tgt.classes, dtype=object)[tgt.y]
+    y = pd.Series(y, name=tgt.name)  # named: improve(X, y) says which column it learns
+    return Dataset(features, y, [str(c) for c in features.columns], tgt.name, tgt.classes)
 
 
 def choose_target(columns, target=None) -> str:
@@ -280,18 +304,3 @@ def split_table(
         encoded["train"], encoded["dev"], encoded["test"], rows.rule, rows.indices, rows.stratified
     )
     return TableSplit(parts, preprocessor, tgt, scaling)
-
-
-def attach_table(result, table: TableSplit, dev_set) -> None:
-    """Give ``result.network`` (trained on ``table``'s encoded arrays, without classes yet)
-    the table's preprocessing and class names, so it takes raw DataFrames and predicts the
-    original labels; record them, with the dev set's per-class errors, in ``result``."""
-    net = result.network
-    if net is not None:
-        if table.target.classes is not None:
-            predicted = net.predict(dev_set[0])
-            result.class_errors = class_errors(dev_set[1], predicted, table.target.classes)
-        net.preprocessor, net.classes = table.preprocessor, table.target.classes
-        net.target_scaling = table.scaling
-    result.classes = table.target.classes
-    result.preprocessing = table.notes() + table.preprocessor.summary()

@@ -1,16 +1,65 @@
-"""Which output layer fits a set of targets.
+"""Classes or regression, and how many classes: the one task rule of the package.
+
+Every caller (the framing of :func:`nnrecipe.improve` and :func:`nnrecipe.tune`, the label
+encoding of tables, the command line) asks :func:`task`. For targets ``y`` of shape (m,) or
+(m, k):
 
 * labels in {0, 1} (shape (m,) or (m, k) multi-label) → sigmoid with 1 (or k) units,
-* integer labels 0..k-1 with k > 2 → softmax with k units,
 * (m, k) one-hot rows → softmax with k units,
+* whole numbers 0..k−1 of shape (m,) with k > 2 → softmax with k units, unless they are a
+  quantity: more than :data:`MAX_CLASSES` distinct values, or a regression asked for;
 * anything else (real values) → linear regression units.
+
+Labels that were names (text, or a table's classes) are always classes.
 """
 
 from __future__ import annotations
 
+from dataclasses import dataclass
+
 import numpy as np
 
 from .._checks import as_array, check_scalable
+
+MAX_CLASSES = 100  # more distinct whole numbers than this: a quantity, not classes
+
+
+@dataclass(frozen=True)
+class Task:
+    """The answer of :func:`task`: the output activation ("sigmoid", "softmax" or "linear"),
+    its units, and (for whole numbers read as a quantity) how many distinct values they hold."""
+
+    output: str
+    units: int
+    distinct: int = 0
+
+    @property
+    def classification(self) -> bool:
+        return self.output != "linear"
+
+
+def is_quantity(distinct: int, regression: bool | None = None) -> bool:
+    """Whether whole numbers with ``distinct`` values are a quantity (regression) rather than
+    classes: ``regression`` when asked (True/False), else more than :data:`MAX_CLASSES`."""
+    return distinct > MAX_CLASSES if regression is None else bool(regression)
+
+
+def task(y, *, named: bool = False, regression: bool | None = None, labels=None) -> Task:
+    """Classes or regression, and how many classes, for targets ``y`` (m,) or (m, k).
+
+    ``named``: the labels were encoded from names (0..k−1 of text labels, a table's
+    classes): always classes. ``regression``: True (a regression metric was asked for) or
+    False (a classification metric) decides whole numbers 0..k−1; None (default) applies
+    the :data:`MAX_CLASSES` rule to the distinct values of ``labels`` (default ``y``: pass
+    every set's labels, train, dev and test, to count them all)."""
+    output, units = output_layer(y)
+    whole = output == "softmax" and not named and np.ndim(y) == 1
+    if not whole:
+        return Task(output, units)
+    distinct = len(np.unique(y if labels is None else np.concatenate(list(labels))))
+    if is_quantity(distinct, regression):
+        return Task("linear", 1, distinct)
+    return Task(output, units)
 
 
 def output_layer(y) -> tuple[str, int]:

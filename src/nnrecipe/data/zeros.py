@@ -4,9 +4,16 @@ measured (a blood pressure, a BMI or an insulin level of 0 in the Pima diabetes 
 A numeric column is *zero-coded* when, on the rows it is judged on,
 
     0 occurs in between 0.1 % and 50 % of the rows,
-    every other value is positive, and
+    every other value is positive,
     0 lies more than 2.5 standard deviations below the mean of the non-zero values:
-        mean(x | x ≠ 0) > 2.5 · std(x | x ≠ 0).
+        mean(x | x ≠ 0) > 2.5 · std(x | x ≠ 0), and
+    0 is isolated: the smallest non-zero value x₁ is more than twice the step from it to
+    the next distinct value x₂ away from 0:  x₁ > 2 · (x₂ − x₁).
+
+The last condition keeps a zero at the bottom of a run of small whole numbers (0, 1, 2, …:
+counts, or the 0–15 statistics of the letter-recognition table) a value: the step from 0 to
+1 is the column's own step. A blood pressure of 0 next to values from 24 up (24, 30, …) is
+isolated and flagged.
 
 Such zeros are not small measurements but gaps; fed to a network as they are they are
 outliers many standard deviations from the column's mean. The table preprocessing
@@ -31,6 +38,7 @@ from .normalize import block_rows
 
 MIN_SHARE, MAX_SHARE = 0.001, 0.5
 SPREAD = 2.5  # 0 at least this many standard deviations below the non-zero mean
+GAP = 2.0  # x₁ > GAP · (x₂ − x₁): 0 isolated below the column's two smallest non-zero values
 
 
 def zero_coded(x, min_share: float = MIN_SHARE, max_share: float = MAX_SHARE) -> bool:
@@ -54,6 +62,7 @@ def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_S
     n = X.shape[1]
     counted, zeros, negative = np.zeros(n), np.zeros(n), np.zeros(n)
     count, mean, m2 = np.zeros(n), np.zeros(n), np.zeros(n)
+    low1, low2 = np.full(n, np.inf), np.full(n, np.inf)  # the two smallest distinct x > 0
     # inf in a column (or values whose squares overflow) makes its statistics NaN or inf,
     # which no comparison passes: not coded (the standardization names such a column)
     with np.errstate(invalid="ignore", over="ignore"):
@@ -73,6 +82,8 @@ def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_S
             mean += delta * share_b
             m2 += (deviation * deviation).sum(axis=0) + delta * delta * count * share_b
             count = total
+            low1, low2 = _two_smallest(np.vstack([low1, low2, *_two_smallest(
+                np.where(rest & (block > 0), block, np.inf))]))  # fmt: skip
         share = _ratio(zeros, counted)
         std = np.sqrt(_ratio(m2, count))
         coded = (
@@ -83,6 +94,7 @@ def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_S
             & (count > 1)
             & (mean > SPREAD * std)
             & (std > 0)
+            & (low1 > GAP * (low2 - low1))
         )
     return [int(j) for j in np.flatnonzero(coded)]
 
@@ -90,3 +102,9 @@ def zero_coded_columns(X, min_share: float = MIN_SHARE, max_share: float = MAX_S
 def _ratio(a: np.ndarray, b: np.ndarray) -> np.ndarray:
     """a / b where b > 0, else 0."""
     return np.divide(a, b, out=np.zeros(np.shape(a)), where=b > 0)
+
+
+def _two_smallest(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The smallest and the second smallest distinct value of each column (inf if none)."""
+    first = values.min(axis=0)
+    return first, np.where(values > first, values, np.inf).min(axis=0)

@@ -18,6 +18,8 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import _html
+
 CORRECT = 1e-7  # the course: ≤ 1e-7 the gradient is correct
 BUG = 1e-3  # ≥ 1e-3 there is almost certainly a bug
 SEVERITY = {
@@ -319,6 +321,21 @@ class GradcheckResult:
             f"GradcheckResult(difference={self.difference:.3e}, passed={self.passed}, "
             f"mode={self.mode!r}, n_checked={self.n_checked})"
         )
+
+    def _repr_html_(self) -> str:
+        """The same report as HTML: header, verdict, the blocks and the worst coordinates."""
+        worst = "directions" if self.mode == "directional" else "coordinates"
+        return _html.block(
+            _html.paragraph(self._header()),
+            _html.paragraph(self.verdict, bold=True),
+            _html.table(("block", "difference", "status"), self._rows(),
+                        numeric=("difference",)),  # fmt: skip
+            _html.table(("where", "approx", "backprop", "abs err", "rel err"),
+                        self._worst_rows(), title=f"worst {worst}",
+                        numeric=("approx", "backprop", "abs err", "rel err"))
+            if self.worst else "",
+            _html.items(self.notes) if self.notes else "",
+        )  # fmt: skip
 
     def __rich__(self):
         """Rich renderable (``rich.print(result)``): the same report with real tables."""

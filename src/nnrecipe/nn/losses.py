@@ -33,7 +33,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._checks import as_array, check_name
+from .._checks import as_array, check_name, layout_hint
 from ._fast import row_max, row_sum
 
 
@@ -64,6 +64,7 @@ def _as_columns(y, n_out: int, name: str) -> np.ndarray:
         raise ValueError(
             f"{name} has shape {np.shape(y)} but the output layer has {n_out} units; pass "
             f"targets of shape (m,) for one unit or (m, {n_out}) for {n_out} units"
+            + layout_hint(None, np.shape(y), n_out)
         )
     return arr
 

@@ -1,33 +1,54 @@
-"""The knobs of the basic recipe: one change to a training configuration at a time.
+"""The knobs of the basic recipe, exactly as :func:`nnrecipe.improve` walks them.
 
-Bias knobs (the network underfits its training set), in the order the recipe tries them:
+The loop (:mod:`nnrecipe.recipe.loop`) takes the first knob not yet tried that can turn, in
+the order of :data:`BIAS` when the diagnosis says high bias, else of :data:`VARIANCE` (then
+the other kind). Trying a knob measures the configurations :func:`directions` lists, each
+outward from the current configuration and changing that knob's field only; in walk order:
 
-* ``wider``          every hidden layer doubles: n_l → 2·n_l (up to 1024 units)
-* ``deeper``         one more hidden layer, as wide as the last (up to 6 hidden layers)
-* ``longer``         twice the epochs (up to ``max_epochs``)
-* ``learning_rate``  α → 3α, then α → α/3 (a step too large or too small both underfit)
-* ``optimizer``      any other optimizer → Adam
+=================  =============================================================  ======
+knob               values tried                                                   how
+=================  =============================================================  ======
+bias:
+``wider``          units ×2, ×4, ×8 (at most :data:`MAX_WIDTH` = 1024)            walk
+``deeper``         one, then two more hidden layers (at most :data:`MAX_DEPTH` = 4)  walk
+``longer``         epoch ceiling and patience ×2, ×4 (the ceiling at most
+                   ``max_epochs``, the patience at most :data:`MAX_PATIENCE` = 80)  walk
+``learning_rate``  α×3, α×9 (at most 0.3), then α/3, α/9 (at least 1e-5)          walk
+``optimizer``      → Adam (when another one runs)                                 once
+variance:
+``augment``        random shifts and rotations on (images only)                   once
+``smaller``        one hidden layer fewer; units ÷2, ÷4 (at least 8)              shrink
+``l2``             λ ∈ :data:`L2_GRID` = {1e-3, 1e-2, 0.1, 1, 10}                 grid
+``dropout``        keep_prob ∈ :data:`KEEP_GRID` = {0.9, 0.8, 0.65, 0.5}          grid
+=================  =============================================================  ======
 
-Variance knobs (the network does not generalize from training to dev), in the course's
-order: more data first (augmentation synthesizes it), then regularization:
+A *walk* goes on while the values beat the best so far and stops after two in a row that do
+not (width and depth grow until they stop helping); a *shrink* is a walk that stops at the
+first value that does not; a *grid* tries every value; *once* is one configuration. A numeric
+knob whose best value moved is refined (:func:`refinements`): the geometric means of the best
+value and its neighbours (e.g. λ = 0.03 and 0.3 around 0.1) are tried too. The best value
+found is kept only when it passes the noise guard against the configuration before the knob.
+"smaller" is the variance side of the architecture search: a start sized for the rows can be
+more network than a simple table needs (two layers of 256 for 14 inputs), and smaller
+networks train fast, so it comes before the regularizers.
 
-* ``augment``        random shifts and small rotations of training images (images only)
-* ``l2``             λ: 0 → 0.1, then λ → 3λ         (J += λ/2m · Σ‖W‖²)
-* ``dropout``        keep_prob: 1 → 0.8, then −0.15 down to 0.5 (inverted dropout)
-* ``early_stopping`` stop when the dev loss has not improved for 10 epochs; keep the best
-
-A knob returns the changed :class:`Config` and a sentence saying what changed, or None
-when it cannot turn further (a cap reached, already on).
+When every knob has been tried and time remains, the search of :mod:`nnrecipe.recipe.search`
+spends it around the best configuration, within the same limits.
 """
 
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable
+import math
 from dataclasses import dataclass
 
-MAX_WIDTH, MAX_DEPTH, MAX_L2, MIN_KEEP = 1024, 6, 100.0, 0.5
-FIRST_L2, FIRST_KEEP, KEEP_STEP, PATIENCE = 0.1, 0.8, 0.15, 10
+MAX_WIDTH, MAX_DEPTH, MAX_PATIENCE = 1024, 4, 80
+L2_GRID = (1e-3, 1e-2, 0.1, 1.0, 10.0)
+KEEP_GRID = (0.9, 0.8, 0.65, 0.5)
+BIAS = ("wider", "deeper", "longer", "learning_rate", "optimizer")
+VARIANCE = ("augment", "smaller", "l2", "dropout")
+FIELD = {"wider": "hidden", "deeper": "hidden", "longer": "early_stopping",
+         "learning_rate": "learning_rate", "l2": "l2", "dropout": "keep_prob"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -71,102 +92,87 @@ class Config:
         return ", ".join(parts)
 
 
-Knob = Callable[[Config], "tuple[Config, str] | None"]
-
-
-def wider(c: Config):
+def _width(c: Config, factor: int) -> Config | None:
     if max(c.hidden) >= MAX_WIDTH:
         return None
-    hidden = tuple(min(2 * n, MAX_WIDTH) for n in c.hidden)
-    return c.replace(hidden=hidden), f"hidden {list(c.hidden)} → {list(hidden)}"
+    return c.replace(hidden=tuple(min(n * factor, MAX_WIDTH) for n in c.hidden))
 
 
-def deeper(c: Config):
-    if len(c.hidden) >= MAX_DEPTH:
-        return None
-    hidden = c.hidden + (c.hidden[-1],)
-    return c.replace(hidden=hidden), f"hidden {list(c.hidden)} → {list(hidden)}"
+def directions(name: str, c: Config, images: bool) -> tuple[str, list[list[Config]]]:
+    """``(how, directions)`` of knob ``name`` from ``c``; how is "walk", "shrink" (a walk
+    that stops at its first miss), "grid" or "once"."""
+    if name == "wider":
+        return "walk", [[x for f in (2, 4, 8) if (x := _width(c, f)) is not None]]
+    if name == "smaller":
+        shallower = [[c.replace(hidden=c.hidden[:-1])]] if len(c.hidden) > 1 else []
+        narrower = [c.replace(hidden=tuple(max(8, n // f) for n in c.hidden)) for f in (2, 4)]
+        narrower = [x for i, x in enumerate(narrower)
+                    if x.hidden != c.hidden and x not in narrower[:i]]  # fmt: skip
+        return "shrink", shallower + ([narrower] if narrower else [])
+    if name == "deeper":
+        more = [c.replace(hidden=c.hidden + (c.hidden[-1],) * k) for k in (1, 2)]
+        return "walk", [[x for x in more if len(x.hidden) <= MAX_DEPTH]]
+    if name == "longer":  # a higher epoch ceiling and more patience, together
+        out = []
+        for f in (2, 4):
+            epochs = min(c.epochs * f, c.max_epochs)
+            patience = min(c.early_stopping * f, MAX_PATIENCE) if c.early_stopping else None
+            if epochs > c.epochs or (patience or 0) > (c.early_stopping or 0):
+                out.append(c.replace(epochs=epochs, early_stopping=patience))
+        return "walk", [out]
+    if name == "learning_rate":
+        up = [c.replace(learning_rate=c.learning_rate * f) for f in (3, 9)]
+        down = [c.replace(learning_rate=c.learning_rate / f) for f in (3, 9)]
+        return "walk", [[x for x in up if x.learning_rate <= 0.3],
+                        [x for x in down if x.learning_rate >= 1e-5]]  # fmt: skip
+    if name == "l2":
+        return "grid", [[c.replace(l2=v) for v in L2_GRID if not math.isclose(v, c.l2)]]
+    if name == "dropout":
+        return "grid", [[c.replace(keep_prob=v) for v in KEEP_GRID if v != c.keep_prob]]
+    if name == "optimizer":
+        return "once", [[c.replace(optimizer="adam")]] if c.optimizer != "adam" else []
+    if name == "augment":
+        return "once", [[c.replace(augment=True)]] if images and not c.augment else []
+    raise ValueError(f"knob {name!r} is not one of {list(BIAS + VARIANCE)}")
 
 
-def longer(c: Config):
-    if c.epochs >= c.max_epochs:
-        return None
-    epochs = min(2 * c.epochs, c.max_epochs)
-    return c.replace(epochs=epochs), f"epochs {c.epochs} → {epochs}"
+def _value(name: str, c: Config) -> float:
+    v = getattr(c, FIELD[name])
+    return float(max(v) if name == "wider" else len(v) if name == "deeper" else v)
 
 
-def learning_rate_up(c: Config):
-    if c.learning_rate >= 0.3:
-        return None
-    lr = c.learning_rate * 3
-    return c.replace(learning_rate=lr), f"α {c.learning_rate:g} → {lr:.3g}"
+def refinements(name: str, best: Config, tried: list[Config]) -> list[Config]:
+    """Geometric midpoints between ``best``'s value of knob ``name`` and its neighbours
+    among the ``tried`` values (numeric knobs whose best moved only)."""
+    if name not in ("wider", "learning_rate", "l2", "dropout"):
+        return []
+    values = sorted({_value(name, c) for c in tried})
+    b = _value(name, best)
+    i = values.index(b)
+    out = []
+    for j in (i - 1, i + 1):
+        if 0 <= j < len(values) and values[j] > 0 and b > 0:
+            mid = math.sqrt(values[j] * b)
+            if name == "wider":
+                factor = mid / b
+                hidden = tuple(max(1, round(n * factor)) for n in best.hidden)
+                out.append(best.replace(hidden=hidden))
+            elif name == "dropout":
+                out.append(best.replace(keep_prob=round(mid, 3)))
+            else:
+                out.append(best.replace(**{FIELD[name]: float(f"{mid:.3g}")}))
+    return out
 
 
-def learning_rate_down(c: Config):
-    if c.learning_rate <= 1e-5:
-        return None
-    lr = c.learning_rate / 3
-    return c.replace(learning_rate=lr), f"α {c.learning_rate:g} → {lr:.3g}"
-
-
-def optimizer(c: Config):
-    if c.optimizer == "adam":
-        return None
-    return c.replace(optimizer="adam"), f"optimizer {c.optimizer} → adam"
-
-
-def l2(c: Config):
-    if c.l2 >= MAX_L2:
-        return None
-    lam = FIRST_L2 if c.l2 == 0 else min(3 * c.l2, MAX_L2)
-    return c.replace(l2=lam), f"λ {c.l2:g} → {lam:g}"
-
-
-def dropout(c: Config):
-    if c.keep_prob <= MIN_KEEP:
-        return None
-    keep = FIRST_KEEP if c.keep_prob >= 1 else max(round(c.keep_prob - KEEP_STEP, 4), MIN_KEEP)
-    return c.replace(keep_prob=keep), f"keep_prob {c.keep_prob:g} → {keep:g}"
-
-
-def augment(c: Config):
-    if c.augment:
-        return None
-    return c.replace(augment=True), "augmentation on"
-
-
-def early_stopping(c: Config):
-    if c.early_stopping:
-        return None
-    return (
-        c.replace(early_stopping=PATIENCE),
-        f"early stopping on (patience {PATIENCE})",
-    )
-
-
-BIAS: dict[str, Knob] = {
-    "wider": wider,
-    "deeper": deeper,
-    "longer": longer,
-    "learning_rate_up": learning_rate_up,
-    "learning_rate_down": learning_rate_down,
-    "optimizer": optimizer,
-}
-VARIANCE: dict[str, Knob] = {
-    "augment": augment,
-    "l2": l2,
-    "dropout": dropout,
-    "early_stopping": early_stopping,
-}
-
-
-def next_knob(config: Config, kind: str, tried: set[str], images: bool):
-    """The first knob of ``kind`` ("bias" or "variance") not yet ``tried`` that can turn:
-    ``(name, new_config, change)`` or None."""
-    for name, knob in (BIAS if kind == "bias" else VARIANCE).items():
-        if name in tried or (name == "augment" and not images):
-            continue
-        turned = knob(config)
-        if turned is not None:
-            return (name, *turned)
-    return None
+def describe_change(before: Config, after: Config) -> str:
+    """What differs between two configurations, e.g. ``λ 0 → 0.1``."""
+    names = {"hidden": "hidden", "learning_rate": "α", "l2": "λ", "keep_prob": "keep_prob",
+             "early_stopping": "patience", "epochs": "epochs", "optimizer": "optimizer",
+             "augment": "augmentation", "batch_size": "batch"}  # fmt: skip
+    a, b = before.to_dict(), after.to_dict()
+    parts = []
+    for key, label in names.items():
+        if a[key] != b[key]:
+            fmt = (lambda v: f"{v:.3g}") if isinstance(a[key], float) else str
+            parts.append(f"{label} {fmt(a[key])} → {fmt(b[key])}")
+    return ", ".join(parts) or "no change"

@@ -16,12 +16,12 @@ import time
 import numpy as np
 
 from ..diagnosis import Diagnosis, diagnose
-from . import averaging, metrics, parallel
-from . import search as recipe_search
+from . import averaging, knobs, metrics, parallel
 from .baseline import auto_baseline, reference, zero_coded_columns
 from .learning_curves import learning_curve as make_curve
 from .progress import Printer
 from .result import ImproveResult, Step
+from .search import Sampler
 
 # a walk stops after this many values in a row that do not beat the best so far; a network
 # that got worse when shrunk rarely gets better shrunk further ("shrink": one miss)
@@ -68,7 +68,7 @@ class Recipe:
         self.width = 1 if n_jobs == 1 else parallel.workers(n_jobs)
         self.steps: list[Step] = []
         self.current = self.diag = self.ref = None
-        self.best_dev, self.stop, self.curve = np.inf, None, None
+        self.stop, self.curve = None, None
         if trainer.folds > 1:
             self.notes.append(
                 f"small dev set ({len(trainer.dev[0])} rows, or few of the rarest class): "
@@ -84,9 +84,9 @@ class Recipe:
         zeros = [] if trainer.images else zero_coded_columns(trainer.pooled[0])
         if zeros:
             self.notes.append(
-                f"columns {zeros} hold zeros where 0 is implausible (far below their other "
-                "values): likely missing values coded as 0; impute them, or pass the table as "
-                "a DataFrame (its preprocessing reads such zeros as missing)"
+                f"columns {zeros} hold zeros isolated far below their other values, as a "
+                "missing-value code would be: if they are missing values, impute them, or pass "
+                "the table as a DataFrame (its preprocessing reads such zeros as missing)"
             )
 
     # ------------------------------------------------------------------ clock, baseline
@@ -124,7 +124,7 @@ class Recipe:
     def baseline(self) -> tuple[float, str]:
         if self.user_baseline is not None:
             return float(self.user_baseline), "given (human-level / Bayes error)"
-        return auto_baseline(self.best_dev, self.ref)
+        return auto_baseline(self.ref)
 
     def diagnose(self, run, **kwargs) -> Diagnosis:
         base, source = self.baseline()
@@ -199,11 +199,8 @@ class Recipe:
         )  # fmt: skip
         self.steps.append(step)
         if before is None:
-            self.best_dev = min(self.best_dev, run.dev_error)
             self.current = run
             self.diag = self.diagnose(run)
-        elif not cut:
-            self.best_dev = min(self.best_dev, run.dev_error)
         self.printer.step(step, self.diag)
         if cut:  # the best so far stays; the cut-short run is in the trail, not chosen
             raise KeyboardInterrupt
@@ -222,22 +219,27 @@ class Recipe:
         try:
             start = ("start", "start", f"starting network: {self.start_config.describe()}",
                      "measure first")  # fmt: skip
-            self.measure(self.start_config, *start)
-            if self.user_baseline is None:
+            cut = False
+            if self.user_baseline is None:  # first: the start's diagnosis already uses it
                 # a quarter of the budget at most, and never the time kept for the refit
                 share = time.perf_counter() + 0.25 * (self.end - self.started)
-                self.ref = reference(self.trainer, self.seed, min(share, self.search_end()))
+                try:
+                    self.ref = reference(self.trainer, self.seed, min(share, self.search_end()))
+                except KeyboardInterrupt:  # the start still runs: a model to save
+                    self.ref, cut = "it was interrupted (Ctrl-C)", True
                 if isinstance(self.ref, str):
                     self.notes.append(f"no HistGradientBoosting reference: {self.ref}")
-                self.diag = self.diagnose(self.current)
-            self.knobs()
+            self.measure(self.start_config, *start)
+            if cut:
+                raise KeyboardInterrupt
+            self.walk_knobs()
             self.refine()
         except Stop as stop:
             self.stop = stop.args[0]
         except KeyboardInterrupt:
             self.stop = "interrupted"
 
-    def knobs(self) -> None:
+    def walk_knobs(self) -> None:
         tried: set[str] = set()
         while True:
             if self.nothing_to_gain():
@@ -245,10 +247,8 @@ class Recipe:
             kinds = ["bias", "variance"] if self.diag.high_bias else ["variance", "bias"]
             pick = None
             for kind in kinds:
-                for name in recipe_search.BIAS if kind == "bias" else recipe_search.VARIANCE:
-                    how, dirs = recipe_search.directions(
-                        name, self.current.config, self.trainer.images
-                    )
+                for name in knobs.BIAS if kind == "bias" else knobs.VARIANCE:
+                    how, dirs = knobs.directions(name, self.current.config, self.trainer.images)
                     if name not in tried and any(dirs):
                         pick = (kind, name, how, dirs)
                         break
@@ -275,7 +275,7 @@ class Recipe:
             return False
 
         def changes(configs, suffix=""):
-            return [recipe_search.describe_change(before.config, c) + suffix for c in configs]
+            return [knobs.describe_change(before.config, c) + suffix for c in configs]
 
         try:
             flat = [(d, c) for d, direction in enumerate(dirs) for c in direction]
@@ -293,7 +293,7 @@ class Recipe:
                     if misses[d] == WALKS[how]:
                         ended.add(d)
             if best[1] is not None:
-                more = recipe_search.refinements(name, best[0].config, tried)
+                more = knobs.refinements(name, best[0].config, tried)
                 run_of = self.ahead(more, changes(more, " (refine)"))
                 for i, config in enumerate(more):
                     measure(run_of(i, list(range(i, len(more)))), config,
@@ -303,14 +303,14 @@ class Recipe:
         return kept
 
     def refine(self) -> None:
-        sampler = recipe_search.Sampler(self.current.config, self.current.dev_error, self.seed)
+        sampler = Sampler(self.current.config, self.current.dev_error, self.seed)
         reason = f"every knob tried, time left: {sampler.name}"
         self.notes.append(f"after the knobs, the time left went to a search: {sampler.name}")
         while True:
             if self.nothing_to_gain():
                 raise Stop("good_fit")
             config = sampler.ask()
-            change = recipe_search.describe_change(self.current.config, config)
+            change = knobs.describe_change(self.current.config, config)
             run, step = self.measure(config, "search", "refine", change, reason)
             self.keep(run, step)
             sampler.tell(run.dev_error, self.current.config)
@@ -341,7 +341,9 @@ class Recipe:
                 self.notes.append(
                     f"the chosen configuration was refit on train+dev "
                     f"({len(self.trainer.pooled[0])} rows) for {epochs} epochs (its early-"
-                    "stopping epoch count); train and dev values are those of the run chosen"
+                    "stopping epoch count"
+                    + (", the median over its folds" if self.trainer.folds > 1 else "")
+                    + "); train and dev values are those of the run chosen"
                 )
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")

@@ -10,14 +10,33 @@ from __future__ import annotations
 
 import numpy as np
 
-from .._figures import WIDTH, figure
+from .._figures import WIDTH, figure, percent_axis
+from ..train.plots import draw_errors
 
 
 def recipe_steps(result):
     """Errors per step of an :class:`~nnrecipe.recipe.result.ImproveResult`."""
+    fig, axes = figure(width=max(WIDTH * 1.4, 0.55 * len(result.steps) + 2.5))
+    draw_steps(axes[0, 0], result)
+    return fig
+
+
+def overview(result):
+    """``result.plot()``: the steps (left) and the learning curve when one was measured,
+    else the chosen run's train and dev error per epoch (right)."""
+    fig, axes = figure(2, width=max(WIDTH * 2.4, 0.55 * len(result.steps) + 6.5))
+    draw_steps(axes[0, 0], result)
+    if result.learning_curve is not None:
+        draw_learning_curve(axes[0, 1], result.learning_curve)
+    elif result.history is not None:
+        draw_errors(axes[0, 1], result.history, "the chosen run",
+                    percent=result.metric not in ("mse", "mae"))  # fmt: skip
+    return fig
+
+
+def draw_steps(ax, result) -> None:
+    """:func:`recipe_steps`'s picture, drawn into ``ax``."""
     steps = result.steps
-    fig, axes = figure(width=max(WIDTH * 1.4, 0.55 * len(steps) + 2.5))
-    ax = axes[0, 0]
     x = np.arange(len(steps))
     kept = [s.number for s in steps if s.kept]
     for key, color, label in (
@@ -49,20 +68,27 @@ def recipe_steps(result):
     regression = result.metric in ("mse", "mae")
     ylabel = f"{result.metric} (standardized target)" if regression else "error (inference mode)"
     ax.set(ylabel=ylabel, title="Errors after each step of the recipe")
+    if not regression:  # in %, as the tables beside it
+        percent_axis(ax)
     ax.grid(alpha=0.3)
     # outside the axes, to the right: the legend never covers a marker
     ax.legend(fontsize=7, loc="upper left", bbox_to_anchor=(1.01, 1.0), borderaxespad=0.0)
-    return fig
 
 
 def learning_curve(curve):
     """Train and dev error against the number of training examples (log x)."""
     fig, axes = figure(width=WIDTH * 1.2)
-    ax = axes[0, 0]
+    draw_learning_curve(axes[0, 0], curve)
+    return fig
+
+
+def draw_learning_curve(ax, curve) -> None:
+    """:func:`learning_curve`'s picture, drawn into ``ax``."""
     ax.plot(curve.sizes, curve.train_errors, "o-", color="tab:blue", label="train error")
     ax.plot(curve.sizes, curve.dev_errors, "o-", color="tab:orange", label="dev error")
     ax.set_xscale("log")
     ax.set(xlabel="training examples", ylabel="error", title="Learning curve")
+    if getattr(curve, "metric", "error") not in ("mse", "mae"):
+        percent_axis(ax)
     ax.grid(alpha=0.3)
     ax.legend(fontsize=8)
-    return fig

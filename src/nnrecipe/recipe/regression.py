@@ -10,16 +10,18 @@ predicting the training mean; 0.2 ⇔ R² ≈ 0.8) and mae a share of its standa
 The chosen network carries (μ_y, σ_y) as its ``target_scaling`` and predicts μ_y + σ_y·ẑ,
 in y's own units.
 
-An array of whole numbers ≥ 0 reads as class labels (:func:`nnrecipe.data.targets.output_layer`);
-it is a regression of its values when mse or mae is asked for, or (metric "auto") when it
-holds over ``MAX_CLASSES`` (100) distinct values, the rule a table's target follows.
+Classes or regression is decided by the one task rule, :func:`nnrecipe.data.targets.task`: an
+array of whole numbers ≥ 0 reads as class labels; it is a regression of its values when mse
+or mae is asked for, or (metric "auto") when it holds over ``MAX_CLASSES`` (100) distinct
+values, the rule a table's target follows.
 """
 
 from __future__ import annotations
 
 import numpy as np
 
-from ..data.targets import output_layer, target_scaling
+from ..data.targets import MAX_CLASSES, target_scaling
+from ..data.targets import task as target_task
 from . import metrics
 
 
@@ -28,20 +30,13 @@ def task(parts, metric: str, named: bool) -> tuple[str, int, str, str]:
     test) and the asked ``metric`` ("auto" or a name); ValueError naming ``metric`` when it
     does not suit the targets. ``named``: the labels were encoded from names (text labels,
     a table's classes), so whole numbers are classes whatever the metric."""
-    from ..data.labels import MAX_CLASSES  # pandas: imported when improve runs
-
-    train = parts[0]
-    output, n_out = output_layer(train[1])
-    whole = output == "softmax" and not named and np.ndim(train[1]) == 1
-    distinct = len(np.unique(np.concatenate([p[1] for p in parts]))) if whole else 0
-    counts = whole and (
-        metric in metrics.REGRESSION or (metric == "auto" and distinct > MAX_CLASSES)
-    )
-    if counts:
-        output, n_out = "linear", 1
+    asked = None if metric == "auto" else metric in metrics.REGRESSION
+    found = target_task(parts[0][1], named=named, regression=asked, labels=[p[1] for p in parts])
+    output, n_out, distinct = found.output, found.units, found.distinct
+    counts = distinct > 0  # whole numbers learned as a regression
     metric = metrics.check_metric(metric, output != "linear")
     if metric == "auto":
-        metric, why = metrics.auto_metric(train[1], output != "linear")
+        metric, why = metrics.auto_metric(parts[0][1], output != "linear")
         if counts:
             why += (
                 f": y holds {distinct} distinct whole numbers (over {MAX_CLASSES}), learned "
@@ -84,3 +79,17 @@ def units(metric: str, scaling) -> list[str]:
         f"{what}; the target was standardized on the training rows (μ = {mean:.6g}, "
         f"σ = {sd:.6g}) and the chosen network predicts in its own units"
     ]
+
+
+def in_units(scores: dict, z_test, scaling) -> dict:
+    """The test scores in y's own units, from the z-unit ``scores`` (mse, mae) and the test
+    targets ``z_test`` (z-units), with (μ_y, σ_y) = ``scaling``:
+
+        RMSE = σ_y · √mse_z,   MAE = σ_y · mae_z,   R² = 1 − mse_z / Var(z_test)
+
+    (R² against the test set's own mean: 0 = predicting it, 1 = exact)."""
+    sd = float(scaling[1])
+    z = np.asarray(z_test, dtype=np.float64).ravel()
+    spread = float(np.mean((z - z.mean()) ** 2))
+    r2 = 1.0 - scores["mse"] / spread if spread > 0 else float("nan")
+    return {"rmse": sd * float(np.sqrt(scores["mse"])), "mae": sd * scores["mae"], "r2": r2}

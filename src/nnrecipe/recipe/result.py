@@ -13,8 +13,11 @@ import json
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 
+from .. import _html
 from .._files import atomic_write
 from ..diagnosis import REGRESSION, show
+from .plots import overview
+from .problem import framed
 
 STOPS = {
     "good_fit": "good fit",
@@ -32,6 +35,11 @@ CASE_WORDS = {
     "optimization": "an optimization problem",
 }
 BIGGER = ("wider", "deeper")  # the knobs behind "train a bigger network"
+# the values of a result saved as they are, first in result.json
+SAVED = ("stop_reason", "message", "train_error", "dev_error", "test_error", "baseline_error",
+         "baseline_source", "metric")  # fmt: skip
+COLUMNS = ("step", "knob", "change", "train", "dev", "epochs", "s", "verdict")
+TEXT_COLUMNS = ("knob", "change", "verdict")
 
 
 @dataclass
@@ -89,6 +97,7 @@ class ImproveResult:
     folds: int = 1  # > 1: decisions by k-fold cross-validation on train+dev
     test_scores: dict = field(default_factory=dict)
     notes: list = field(default_factory=list)
+    test_units: dict | None = None  # a regression's test RMSE, MAE (y's units) and R²
 
     def __post_init__(self):
         # the diagnosis (terminal, report, result.json) advises from the trail too
@@ -132,18 +141,47 @@ class ImproveResult:
         steps = [self._after_trail(step) for step in self.diagnosis.next_steps]
         curve = self.learning_curve
         if curve is not None and curve.more_data_helps:
-            if self.metric in REGRESSION:
-                fall = f"{curve.slope:.4g} {self.metric}"
-                gap = f"{curve.gaps[-1]:.4g} {self.metric}"
-            else:
-                fall, gap = f"{100 * curve.slope:.1f} points", f"{100 * curve.gaps[-1]:.1f} points"
+            regression = self.metric in REGRESSION
+            fall = f"{curve.slope:.4g} {self.metric}" if regression else (
+                f"{100 * curve.slope:.1f} points")  # fmt: skip
+            # the gap quoted is the diagnosis's variance: the number the table shows
+            gap = show(self.diagnosis.variance, self.metric, 1)
             steps.insert(
                 0,
                 f"more data is the best next step: on the learning curve the dev error still "
-                f"falls by {fall} per doubling of the training set, and the train/dev gap is "
-                f"{gap}",
+                f"falls by {fall} per doubling of the training set, and the variance (dev − "
+                f"train) is {gap}",
             )
         return steps
+
+    @property
+    def units_line(self) -> str | None:
+        """A regression's test values in the target's own units (None for classes)."""
+        u = self.test_units
+        if not u:
+            return None
+        return (
+            f"test in the target's own units: RMSE {u['rmse']:.4g}, MAE {u['mae']:.4g}, "
+            f"R² {u['r2']:.3f}"
+        )
+
+    @property
+    def epochs_text(self) -> str:
+        """The chosen run's epochs, as the curves show them: trained, best, and (k-fold)
+        which fold the curves are; the refit's count when there was one."""
+        h = self.history
+        if h is None:
+            return ""
+        best = getattr(h, "best_epoch", None)
+        text = f"trained {len(h)} epochs" + ("" if best is None else f", best epoch {best + 1}")
+        if self.folds > 1:
+            chosen = next((s for s in reversed(self.steps) if s.kept), None)
+            most = "" if chosen is None else f"; the longest fold trained {chosen.epochs_trained}"
+            text += f" (fold 1 of {self.folds}: the curves shown{most})"
+        if self.refit:
+            epochs = next((s.epochs for s in reversed(self.steps) if s.kept), None)
+            text += f"; refit on train+dev for {epochs} epochs"
+        return text
 
     def _after_trail(self, step: str) -> str:
         """``step``, or — when it is "train a bigger network" and the trail already tried
@@ -174,20 +212,14 @@ class ImproveResult:
     def to_dict(self) -> dict:
         """JSON-ready (the network itself is saved apart, by :meth:`save`)."""
         return {
-            "stop_reason": self.stop_reason,
-            "message": self.message,
-            "train_error": self.train_error,
-            "dev_error": self.dev_error,
-            "test_error": self.test_error,
-            "baseline_error": self.baseline_error,
-            "baseline_source": self.baseline_source,
-            "metric": self.metric,
+            **{name: getattr(self, name) for name in SAVED},
             "task": "regression" if self.metric in REGRESSION else "classification",
             # μ_y, σ_y: values above are in z-units, (y − μ_y)/σ_y, for a regression
             "target_scaling": _pair(getattr(self.network, "target_scaling", None)),
             "refit": self.refit,
             "folds": self.folds,
             "test_scores": self.test_scores,
+            "test_in_target_units": self.test_units,
             "notes": self.notes,
             "config": self.config.to_dict(),
             "layer_sizes": self.network.layer_sizes,
@@ -198,37 +230,80 @@ class ImproveResult:
             else self.learning_curve.to_dict(),
             "split": {"rule": self.split.rule, "sizes": list(self.split.sizes)},
             "steps": [s.to_dict() for s in self.steps],
+            "epochs": self.epochs_text,
             "seconds": self.seconds,
-            "classes": self.classes,
-            "preprocessing": self.preprocessing,
-            "class_errors": self.class_errors,
+            **framed(self),
         }
 
-    def table(self):
-        """The steps as a Rich table."""
+    def table(self, compact: bool = False):
+        """The steps as a Rich table; ``compact`` (a narrow terminal) shows each step's
+        values after it only (the values before are the last kept step's row)."""
         from rich import box
         from rich.table import Table
 
         table = Table(title="nnrecipe improve", caption=self.message, box=box.SIMPLE_HEAD)
-        for col in ("step", "knob", "change", "train", "dev", "epochs", "s", "verdict"):
-            left = col in ("knob", "change", "verdict")
-            table.add_column(col, justify="left" if left else "right")
-        m = self.metric
+        for col in COLUMNS:
+            table.add_column(col, justify="left" if col in TEXT_COLUMNS else "right")
+        for s, row in zip(self.steps, self._rows(compact), strict=True):
+            table.add_row(*row, style=None if s.kept else "dim")
+        return table
+
+    def _rows(self, compact: bool = False) -> list[list[str]]:
+        """The steps as text cells of :data:`COLUMNS` (terminal and notebook alike)."""
+        m, rows = self.metric, []
         for s in self.steps:
-            arrow = "" if s.train_before is None else f"{show(s.train_before, m, 1)} → "
-            dev_arrow = "" if s.dev_before is None else f"{show(s.dev_before, m, 1)} → "
-            table.add_row(
-                str(s.number),
-                s.knob,
-                s.change,
-                f"{arrow}{show(s.train_after, m, 1)}",
+            arrow = "" if s.train_before is None or compact else f"{show(s.train_before, m, 1)} → "
+            dev_arrow = "" if s.dev_before is None or compact else f"{show(s.dev_before, m, 1)} → "
+            rows.append([
+                str(s.number), s.knob, s.change, f"{arrow}{show(s.train_after, m, 1)}",
                 f"{dev_arrow}{show(s.dev_after, m, 1)}",
                 "" if s.epochs_trained is None else str(s.epochs_trained),
-                f"{s.seconds:.1f}",
-                s.verdict,
-                style=None if s.kept else "dim",
-            )
-        return table
+                f"{s.seconds:.1f}", s.verdict,
+            ])  # fmt: skip
+        return rows
+
+    def summary(self) -> list[str]:
+        """The lines the CLI prints under the table: the chosen network, its values, where
+        the per-class errors and the baseline come from, the notes and the next step."""
+        m = self.metric
+        lines = [
+            f"chosen network: layers {getattr(self.network, 'layer_sizes', None)}, "
+            f"{self.config.describe()}",
+            f"train {show(self.train_error, m)}, dev {show(self.dev_error, m)}, test "
+            f"{show(self.test_error, m)} (the test set: once, at the end; metric {m}"
+            f"{', refit on train+dev' if self.refit else ''})",
+            *([self.units_line] if self.units_line else []),
+            f"chosen run: {self.epochs_text}",
+            f"baseline: {self.baseline_source}",
+            *[f"note: {n}" for n in self.notes],
+        ]
+        if self.stop_reason != "good_fit" and self.advice:
+            lines.append("next: " + self.advice[0])
+        return lines
+
+    def _repr_html_(self) -> str:
+        """The CLI's table and lines, and the diagnosis, as HTML (a notebook shows it)."""
+        return _html.block(
+            _html.table(
+                COLUMNS,
+                self._rows(),
+                title="nnrecipe improve",
+                caption=self.message,
+                numeric=[c for c in COLUMNS if c not in TEXT_COLUMNS],
+            ),  # fmt: skip
+            _html.items(self.summary()),
+            self.diagnosis._repr_html_() if hasattr(self.diagnosis, "_repr_html_") else "",
+            _html.paragraph(
+                "result.plot(): the steps and the curves; result.save(dir): "
+                "model.npz and result.json; nnrecipe.write_report(result, dir): "
+                "report.html"
+            ),  # fmt: skip
+        )
+
+    def plot(self):
+        """A Matplotlib figure (no pyplot state): the errors after each step (left) and the
+        learning curve when one was measured, else the chosen run's errors per epoch."""
+        return _html.figure(overview(self))
 
     def save(self, out) -> dict[str, Path]:
         """Write ``model.npz`` (the chosen network, raw inputs in) and ``result.json`` into

@@ -53,6 +53,9 @@ class Run:
     best_epochs: list[int] = field(default_factory=list)  # epochs to the best dev loss
 
     epochs_trained: int | None = None  # epochs actually trained (the most over the folds)
+    # the class each measured row was given (dev rows; out of fold with CV; −1: not measured,
+    # a fold Ctrl-C cut): what the per-class errors are counted from; None for a regression
+    predicted: np.ndarray | None = field(default=None, repr=False)
     networks: list = field(default_factory=list, repr=False)  # every fold's (hold-out: one)
     proba: np.ndarray = field(default=None, repr=False)  # dev (out-of-fold) outputs
 
@@ -219,6 +222,35 @@ class Trainer:
     def values(self, net: Network, X, y) -> np.ndarray:
         return metrics.per_example(self.metric, y, net.predict_proba(X))
 
+    def guess(self, proba: np.ndarray) -> np.ndarray | None:
+        """The class of each row of outputs ``proba`` (argmax; a sigmoid: p > 0.5; −1 where
+        a row was not measured, NaN), None for a regression."""
+        if self.output == "linear":
+            return None
+        proba = np.asarray(proba)
+        guess = (proba[:, 0] > 0.5) if proba.shape[1] == 1 else proba.argmax(axis=1)
+        guess = guess.astype(np.intp)
+        guess[np.isnan(proba).any(axis=1)] = -1
+        return guess
+
+    def dev_labels(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
+        """``(true class, predicted class)`` of the rows ``run``'s dev value was measured on:
+        the dev set (hold-out) or every row of train+dev out of fold (k-fold), never a row the
+        predicting network trained on; rows of a fold Ctrl-C cut are left out."""
+        truth = metrics.labels_of(self.dev[1] if self.folds <= 1 else self.pooled[1])
+        done = run.predicted >= 0
+        return truth[done], run.predicted[done]
+
+    def measured_on(self) -> str:
+        """Where :meth:`dev_labels` come from, in words."""
+        if self.folds <= 1:
+            return f"the dev set ({len(self.dev[0])} rows), by the chosen run's network"
+        return (
+            f"out-of-fold predictions of the chosen run's {self.folds}-fold cross-validation "
+            f"({len(self.pooled[0])} rows of train+dev, each predicted by the fold that did "
+            "not train on it)"
+        )
+
     def dev_values(self, proba: np.ndarray) -> np.ndarray:
         """The per-example dev values of dev (out-of-fold) outputs ``proba``: what
         :meth:`__call__` measures, for outputs of any model (an ensemble's mean)."""
@@ -310,7 +342,7 @@ class Trainer:
             net, history, train_score, proba, best = pieces[0]
             values = self.dev_values(proba)
             return Run(config, net, history, train_score, float(values.mean()), seconds,
-                       values, [best], epochs, nets, proba)  # fmt: skip
+                       values, [best], epochs, self.guess(proba), nets, proba)  # fmt: skip
         proba = np.full((len(self.pooled[0]), self.n_out), np.nan)
         done = np.zeros(len(proba), dtype=bool)
         for j, p in enumerate(pieces):
@@ -319,7 +351,7 @@ class Trainer:
         values = self.dev_values(proba) if done.all() else self._partial(proba, done)
         return Run(config, cut[0], cut[1], float(np.mean([p[2] for p in pieces])),
                    float(values.mean()), seconds, values, [p[4] for p in pieces], epochs,
-                   nets, proba)  # fmt: skip
+                   self.guess(proba), nets, proba)  # fmt: skip
 
     def _partial(self, proba, done) -> np.ndarray:
         """Ctrl-C: the values of the folds done."""

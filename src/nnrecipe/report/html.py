@@ -119,9 +119,10 @@ def _error(result: dict, part: str) -> str:
     return f"{value:.4g}"
 
 
-def add_diagnosis(report: Report, diagnosis, label: str = "", value=_pct) -> None:
-    """The bias/variance table and the recipe's next steps, most urgent first; ``value``
-    shows a number (default a percentage)."""
+def add_diagnosis(report: Report, diagnosis, label: str = "", value=_pct, steps=None) -> None:
+    """The bias/variance table and the recipe's next steps, most urgent first (``steps``,
+    default the diagnosis's own): the first once, as the recommended step, the rest listed
+    after it; ``value`` shows a number (default a percentage)."""
     if diagnosis is None:
         return
     d = diagnosis.to_dict()
@@ -138,9 +139,12 @@ def add_diagnosis(report: Report, diagnosis, label: str = "", value=_pct) -> Non
             ["case", diagnosis.case.replace("_", " ")],
         ],
     )
-    if diagnosis.next_steps:
-        report.paragraph(f"Recommended next step: {diagnosis.next_steps[0]}", "case")
-        report.items(diagnosis.next_steps, ordered=True)
+    steps = list(diagnosis.next_steps if steps is None else steps)
+    if steps:
+        report.paragraph(f"Recommended next step: {steps[0]}", "case")
+    if len(steps) > 1:
+        report.paragraph("Then, in order:")
+        report.items(steps[1:], ordered=True)
 
 
 def add_table_data(report: Report, classes, class_errors, preprocessing) -> None:
@@ -152,6 +156,8 @@ def add_table_data(report: Report, classes, class_errors, preprocessing) -> None
         rows += [["all (plain error)", _pct(class_errors["error"])]]
         rows += [["balanced error (mean over classes)", _pct(class_errors["balanced_error"])]]
         report.table(["class", "dev error"], rows)
+        if class_errors.get("measured_on"):
+            report.paragraph(f"Measured on {class_errors['measured_on']}.")
     elif classes:
         report.paragraph(f"Classes: {', '.join(map(str, classes))}")
     if preprocessing:

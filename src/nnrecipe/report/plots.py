@@ -20,6 +20,7 @@ import numpy as np
 
 from .._figures import HEIGHT, WIDTH, colors, figure, to_png
 from ..train.callbacks import History
+from ..train.plots import cost_per_iteration, error_curves
 
 __all__ = [
     "HEIGHT",
@@ -31,87 +32,6 @@ __all__ = [
     "to_png",
     "weight_histograms",
 ]
-
-
-def cost_per_iteration(histories: dict[str, History]):
-    """J per iteration (one mini-batch step) for each run, on one axis.
-
-    A log scale is used when J spans more than two orders of magnitude (a large random
-    initialization starts with J in the thousands).
-    """
-    fig, axes = figure(width=WIDTH * (1.6 if len(histories) > 1 else 1.2))
-    ax = axes[0, 0]
-    lows, highs = [], []
-    styles = ("-", "--", ":", "-.")  # runs that coincide (L2 under dropout) stay visible
-    runs = zip(histories.items(), colors(len(histories)), strict=True)
-    for i, ((label, history), color) in enumerate(runs):
-        style = styles[i % len(styles)]
-        cost = np.asarray(history.iteration_cost, dtype=float)
-        cost = cost[np.isfinite(cost)]
-        if cost.size == 0:
-            continue
-        iterations = np.arange(1, cost.size + 1)
-        epochs = history.epoch[-1] + 1 if history.epoch else 1  # measured or not
-        per_epoch = cost.size // epochs
-        if per_epoch > 1 and len(history.cost) > 1:
-            # mini-batch J is noisy: draw it faint, with each epoch's mean J on top
-            ax.plot(iterations, cost, color=color, lw=0.5, alpha=0.35)
-            ax.plot(
-                (np.asarray(history.epoch) + 1) * per_epoch,
-                history.cost,
-                color=color,
-                lw=1.4,
-                ls=style,
-                label=f"{label} (epoch mean)" if label else "epoch mean",
-            )
-        else:
-            ax.plot(iterations, cost, color=color, lw=1.2, ls=style, label=label)
-        lows.append(cost.min())
-        highs.append(cost.max())
-    if lows and min(lows) > 0 and max(highs) / min(lows) > 100:
-        ax.set_yscale("log")
-    ax.set(
-        xlabel="iteration (mini-batch step)",
-        ylabel="cost J (regularized, training mode)",
-        title="Cost J per iteration",
-    )
-    if ax.get_legend_handles_labels()[1]:
-        ax.legend(fontsize=8)
-    ax.grid(alpha=0.3)
-    return fig
-
-
-def error_curves(histories: dict[str, History]):
-    """Train and dev error per epoch, one panel per run, the best epoch marked.
-
-    The best epoch is the one whose weights ``fit`` keeps when early stopping (or Ctrl-C)
-    restores the best weights: the early-stopping point.
-    """
-    fig, axes = figure(min(len(histories), 3), -(-len(histories) // 3), sharey=True)
-    flat = axes.ravel()
-    for ax, (label, history) in zip(flat, histories.items(), strict=False):
-        epochs = np.asarray(history.epoch) + 1
-        ax.plot(epochs, history.train_error, color="tab:blue", lw=1.2, label="train error")
-        if history.dev_error:
-            ax.plot(epochs, history.dev_error, color="tab:orange", lw=1.2, label="dev error")
-        if history.best_epoch in history.epoch and history.dev_error:
-            best = history.best_epoch
-            at = history.epoch.index(best)  # with fit(evaluate_every=k) not the same as best
-            stopped = history.stop_reason == "early_stopping"
-            ax.axvline(best + 1, color="tab:red", ls="--", lw=1)
-            ax.plot(
-                [best + 1],
-                [history.dev_error[at]],
-                "o",
-                color="tab:red",
-                label=f"{'early stop, best' if stopped else 'best'} epoch {best + 1}",
-            )
-        ax.set(title=label, xlabel="epoch", ylabel="error (inference mode)")
-        ax.grid(alpha=0.3)
-        ax.legend(fontsize=8)
-    for ax in flat[len(histories) :]:
-        ax.set_visible(False)
-    return fig
 
 
 def _grid(X: np.ndarray, steps: int):

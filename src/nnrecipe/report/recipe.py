@@ -41,8 +41,11 @@ def improve_report(
     )
     report.paragraph(
         f"Chosen network: layers {result.network.layer_sizes}; "
-        f"{result.config.describe()}{_trained(result)}. The test set was evaluated once, on it."
+        f"{result.config.describe()}; {result.epochs_text}. The test set was evaluated once, "
+        "on it."
     )
+    if result.units_line:
+        report.paragraph(result.units_line[:1].upper() + result.units_line[1:] + ".")
     report.paragraph(f"Split: {result.split.rule}")
     report.paragraph(
         f"Metric: {result.metric}; baseline: {result.baseline_source or 'given'}; "
@@ -59,14 +62,14 @@ def improve_report(
                 s.number,
                 s.knob,
                 s.change,
-                s.reason,
+                _why(result.steps, i),
                 _arrow(s.train_before, s.train_after, value),
                 _arrow(s.dev_before, s.dev_after, value),
                 "" if s.epochs_trained is None else s.epochs_trained,
                 f"{s.seconds:.1f}",
                 s.verdict,
             ]
-            for s in result.steps
+            for i, s in enumerate(result.steps)
         ],
         numeric=("step", "train", "dev", "epochs", "seconds"),
     )
@@ -77,9 +80,7 @@ def improve_report(
         "open markers are steps that did not lower the dev error by more than the dev set "
         "resolves and were undone.",
     )
-    add_diagnosis(report, result.diagnosis, "the chosen network", value)
-    if result.advice and result.advice[0] != result.diagnosis.next_steps[0]:
-        report.paragraph(result.advice[0], "case")
+    add_diagnosis(report, result.diagnosis, "the chosen network", value, steps=result.advice)
     add_table_data(report, result.classes, result.class_errors, result.preprocessing)
     report.heading("The chosen network's training")
     history = {"": result.history}
@@ -90,7 +91,7 @@ def improve_report(
     )
     report.figure(
         "errors",
-        plots.error_curves(history),
+        plots.error_curves(history, percent=not regression),
         "Train and dev error per epoch (inference mode)"
         + ("; for a regression the mse of the standardized target." if regression else "."),
     )
@@ -114,7 +115,9 @@ def _arrow(before, after, value=_pct) -> str:
     return value(after) if before is None else f"{value(before)} → {value(after)}"
 
 
-def _trained(result) -> str:
-    """ "; trained N epochs": the epochs the chosen run actually trained (not its ceiling)."""
-    chosen = [s for s in result.steps if s.kept and s.epochs_trained is not None]
-    return "" if not chosen else f"; trained {chosen[-1].epochs_trained} epochs"
+def _why(steps, i: int) -> str:
+    """The step's reason, or "as above" when the step before gave the same one (a knob's
+    search: one diagnosis, several values)."""
+    if i > 0 and steps[i].reason == steps[i - 1].reason:
+        return "as above"
+    return steps[i].reason

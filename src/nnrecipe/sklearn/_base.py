@@ -22,6 +22,7 @@ from sklearn.model_selection import train_test_split
 from sklearn.utils.validation import check_is_fitted, validate_data
 
 from .._checks import as_dtype, check_keep_prob, check_nonneg, check_positive, per_layer
+from ..data.encoding import Encoding
 from ..model import Network
 from ..nn import activations, initializers
 from ..train import optimizers
@@ -163,8 +164,10 @@ class BaseNN(BaseEstimator):
 
     def _table(self, X, fit: bool):
         """A DataFrame with text, boolean or empty cells goes through the table preprocessing
-        (:mod:`nnrecipe.data.preprocess`), fitted here on the training rows of ``fit``;
-        numeric tables and arrays pass unchanged."""
+        (:mod:`nnrecipe.data.preprocess`), fitted here on the training rows of ``fit`` and
+        kept in ``encoding_`` (:class:`nnrecipe.data.encoding.Encoding`, which ``network_``
+        carries too, so a saved ``network_`` takes raw tables); numeric tables and arrays
+        pass unchanged."""
         from ..data.preprocess import Preprocessor, is_frame
 
         if not is_frame(X):
@@ -173,9 +176,16 @@ class BaseNN(BaseEstimator):
             numeric = all(k in "iuf" for k in X.dtypes.map(lambda d: d.kind))
             if numeric and not X.isna().to_numpy().any():
                 return X
-            self.preprocessor_ = Preprocessor().fit(X)
-        pre = getattr(self, "preprocessor_", None)
-        return X if pre is None else pre.transform(X)
+            self.encoding_ = Encoding(Preprocessor().fit(X))
+        encoding = getattr(self, "encoding_", None)
+        return X if encoding is None else encoding.inputs(X)
+
+    @property
+    def preprocessor_(self):
+        """The table preprocessing fitted by ``fit`` (``encoding_.preprocessor``)."""
+        if not hasattr(self, "encoding_"):
+            raise AttributeError("preprocessor_: no table preprocessing was fitted")
+        return self.encoding_.preprocessor
 
     def _check_dev(self, dev, dtype):
         """Validate and encode ``dev=(X_dev, y_dev)`` against the fitted facts."""
@@ -266,6 +276,7 @@ class BaseNN(BaseEstimator):
         if p["early"] is not None and dev_set is None:
             X, Y, dev_set = self._holdout(X, Y, p["seed"])
         network = self._new_network(p, output, n_out)
+        network.encoding = getattr(self, "encoding_", None)
         optimizer = _Resume(p["optimizer"])
         history = self._run(network, optimizer, X, Y, dev_set, self.epochs, p["early"])
         self.network_, self._optimizer, self.history_ = network, optimizer, history
@@ -289,6 +300,7 @@ class BaseNN(BaseEstimator):
         dev_set = self._check_dev(dev, p["dtype"])
         if first:
             self.network_ = self._new_network(p, output, n_out)
+            self.network_.encoding = getattr(self, "encoding_", None)
             self._optimizer, self.history_ = _Resume(p["optimizer"]), History()
         _extend(self.history_, self._run(self.network_, self._optimizer, X, Y, dev_set, 1, None))
         self._set_curves()

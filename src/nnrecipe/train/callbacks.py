@@ -15,8 +15,10 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from .. import _html
 from .._checks import check_flag, check_name, check_nonneg
 from ..nn.network import Network
+from .plots import history_figure
 
 MONITORS = ("dev_loss", "dev_error", "train_loss", "train_error", "cost")
 
@@ -69,6 +71,35 @@ class History:
             f"History(epochs={len(self)}, best_epoch={self.best_epoch}, "
             f"stop_reason={self.stop_reason!r})"
         )
+
+    def _rows(self) -> list[list[str]]:
+        """First, best and last measured epoch: J, train and dev loss and error."""
+        picks = {"first": 0, "last": len(self) - 1}
+        if self.best_epoch in self.epoch:
+            picks["best"] = self.epoch.index(self.best_epoch)
+        rows = []
+        for name, i in sorted(picks.items(), key=lambda kv: kv[1]):
+            dev = [f"{self.dev_loss[i]:.4g}", f"{self.dev_error[i]:.2%}"] if self.dev_error else []
+            train = [f"{self.cost[i]:.4g}", f"{self.train_loss[i]:.4g}"]
+            rows.append([name, self.epoch[i] + 1, *train, f"{self.train_error[i]:.2%}", *dev])
+        return rows
+
+    def _repr_html_(self) -> str:
+        """The run in a notebook: epochs, stop reason and the first/best/last epochs."""
+        heads = ["", "epoch", "J", "train loss", "train error"]
+        heads += ["dev loss", "dev error"] if self.dev_error else []
+        title = f"History: {len(self)} epochs measured, stopped: {self.stop_reason}"
+        if not len(self):
+            return _html.paragraph(title)
+        return _html.block(
+            _html.table(heads, self._rows(), title=title, numeric=heads[1:]),
+            _html.paragraph(self.message) if self.message else "",
+        )
+
+    def plot(self, percent: bool = True):
+        """A Matplotlib figure (no pyplot state): cost J per iteration and the train/dev
+        error per epoch with the best epoch marked, as the reports draw them."""
+        return _html.figure(history_figure(self, percent=percent))
 
 
 class Callback:

@@ -27,6 +27,7 @@ from collections.abc import Callable, Sequence
 import numpy as np
 
 from .._checks import as_rng, check_flag, check_positive
+from .._html import LiveDisplay
 from ..data.augment import in_raw_space
 from ..nn.network import Network
 from . import monitoring, optimizers, schedules
@@ -143,6 +144,7 @@ def fit(
         opt, batch_size, early_stopping, augment, verbose, evaluate_every, train_sample
     )
     grad_monitor = monitoring.monitor(monitor_gradients)
+    live = LiveDisplay() if verbose else None  # a notebook: one line updated in place
     X, Y, dev_set, augment = _prepare_data(network, X, y, dev, augment)
     batches = Batches(network, X, Y, len(X) if opt.name == "gd" else batch_size)
     keeper = _best_weights(early_stopping, dev_set)
@@ -176,7 +178,7 @@ def fit(
             if not measured:
                 continue
             if verbose:
-                print(_line(history))
+                live.lines([_line(history)]) if live.active else print(_line(history))
             if _end_of_epoch(network, history, hooks, keeper, epoch):
                 history.stop_reason = "early_stopping"
                 break

@@ -1,7 +1,9 @@
-"""Live progress of a hyperparameter study in the terminal (Rich), read from its storage."""
+"""Live progress of a hyperparameter study, read from its storage: a Rich bar in a terminal,
+one line updated in place in a notebook."""
 
 from __future__ import annotations
 
+from .._html import LiveDisplay
 from ..train.progress import bar_columns
 
 INFO_WIDTH = len("best dev error 12.34% (trial 123) · 4 running, 12 pruned, 3 failed")
@@ -12,7 +14,10 @@ class Monitor:
 
     def __init__(self, target: int, enabled: bool = True):
         self.target = target
-        self.progress = None
+        self.progress = self.live = None
+        if enabled and LiveDisplay().active:  # a notebook: no widget, one updating line
+            self.live = LiveDisplay()
+            return
         if not enabled:
             return
         from rich.console import Console
@@ -40,7 +45,7 @@ class Monitor:
         self.progress.start()
 
     def update(self, study) -> None:
-        if self.progress is None:
+        if self.progress is None and self.live is None:
             return
         trials = study.get_trials(deepcopy=False)
         states = [t.state.name for t in trials]
@@ -52,6 +57,9 @@ class Monitor:
         if values:
             value, number = min(values)
             info = f"best dev error {value:.2%} (trial {number}) · " + info
+        if self.live is not None:
+            self.live.lines([f"tuning: {min(done, self.target)}/{self.target} trials · {info}"])
+            return
         self.progress.update(self.task, completed=min(done, self.target), info=info)
 
     def close(self) -> None:

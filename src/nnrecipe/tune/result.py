@@ -12,11 +12,16 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, field
 
+from .. import _html
 from .._figures import to_png
 from .._files import atomic_write
+from ..recipe.problem import framed
 from . import space as search_space
 from .plots import validation_curves
 
+# the values of a result saved as they are, in result.json (best_dev_error after best_trial)
+SAVED = ("study_name", "storage", "stop_reason", "best_trial", "selection", "best_params",
+         "best_layer_sizes", "network_dev_error")  # fmt: skip
 STATES = {"COMPLETE": "done", "PRUNED": "pruned", "FAIL": "failed", "RUNNING": "running"}
 
 
@@ -111,6 +116,22 @@ class TuneResult:
         )
         return pick
 
+    @property
+    def why_chosen(self) -> str | None:
+        """Why the chosen trial is not the one with the lowest dev error (None when it is):
+        the selection rule, in words, as ``result.json``'s ``selection`` gives it."""
+        complete = [r for r in self.trials if r["state"] == "COMPLETE"]
+        if self.best_trial is None or not complete:
+            return None
+        lowest = min(complete, key=lambda r: (r["dev_error"], r["number"]))
+        if lowest["number"] == self.best_trial:
+            return None
+        return (
+            f"why trial {self.best_trial} and not trial {lowest['number']} (dev error "
+            f"{lowest['dev_error']:.2%}, the lowest): the {self.selection}; within the dev "
+            "set's noise the lowest value is partly luck, and the smaller network overfits less"
+        )
+
     def count(self, state: str) -> int:
         """Trials in ``state``: COMPLETE, PRUNED, FAIL or RUNNING."""
         return sum(1 for r in self.trials if r["state"] == state)
@@ -126,21 +147,13 @@ class TuneResult:
     def to_dict(self) -> dict:
         """Plain JSON-ready data (the network itself is left out)."""
         return {
-            "study_name": self.study_name,
-            "storage": self.storage,
-            "stop_reason": self.stop_reason,
-            "best_trial": self.best_trial,
+            **{name: getattr(self, name) for name in SAVED[:4]},
             "best_dev_error": self.best_value,
-            "selection": self.selection,
-            "best_params": self.best_params,
-            "best_layer_sizes": self.best_layer_sizes,
-            "network_dev_error": self.network_dev_error,
+            **{name: getattr(self, name) for name in SAVED[4:]},
             "counts": {s: self.count(s) for s in ("COMPLETE", "PRUNED", "FAIL", "RUNNING")},
-            "settings": {k: v for k, v in self.settings.items()},
+            "settings": dict(self.settings),
             "trials": self.trials,
-            "classes": self.classes,
-            "preprocessing": self.preprocessing,
-            "class_errors": self.class_errors,
+            **framed(self),
         }
 
     def table(self, limit: int | None = None):
@@ -174,10 +187,28 @@ class TuneResult:
             table.add_row(*cells, style="bold green" if r["number"] == self.best_trial else None)
         return table
 
-    def plot(self, path):
-        """Dev error against each searched hyperparameter (validation curves), as a PNG."""
-        png = to_png(validation_curves(self))
+    def plot(self, path=None):
+        """Dev error against each searched hyperparameter (validation curves): a Matplotlib
+        figure (no pyplot state), or with ``path`` written there as a PNG (its path)."""
+        fig = validation_curves(self)
+        if path is None:
+            return _html.figure(fig)
+        png = to_png(fig)
         return atomic_write(path, lambda f: f.write(png))
+
+    def _repr_html_(self) -> str:
+        """The CLI's trials table (best 10 first) and its last lines, as HTML."""
+        rich = self.table(limit=10)
+        rows = list(zip(*[c._cells for c in rich.columns], strict=True))
+        lines = []
+        if self.best_trial is not None:
+            lines.append(f"chosen: trial {self.best_trial}, dev error {self.best_value:.2%}, "
+                         f"layers {self.best_layer_sizes}: {self.best_params}")  # fmt: skip
+        lines += [self.why_chosen] if self.why_chosen else []
+        return _html.block(
+            _html.table([str(c.header) for c in rich.columns], rows, title=str(rich.title)),
+            _html.items(lines),
+        )
 
     def __repr__(self) -> str:
         return (

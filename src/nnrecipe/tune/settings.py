@@ -13,8 +13,7 @@ from __future__ import annotations
 import numpy as np
 
 from .._checks import check_name, check_positive
-from ..data.split import split
-from ..data.targets import output_layer
+from ..data.targets import task as target_task
 from ..train import optimizers
 from . import space as search_space
 
@@ -42,18 +41,15 @@ def describe_source(source: dict) -> str:
     return ", ".join(parts)
 
 
-def prepare_data(X, y, dev, seed):
-    if dev is None:  # the auto rule; the test part is set aside and never looked at
-        (X, y), dev, _ = split(X, y, seed=seed)
-    if not isinstance(dev, tuple | list) or len(dev) != 2:
-        raise TypeError("dev must be a tuple (X_dev, y_dev), or None to split X, y")
-    return tuple(np.asarray(a) for a in (X, y, dev[0], dev[1]))
-
-
-def settings_for(given: dict, stored: dict | None, data: tuple, space) -> dict:
-    """The study's settings: stored ones when resuming (checked against what was passed)."""
+def settings_for(given: dict, stored: dict | None, data: tuple, space, task=None) -> dict:
+    """The study's settings: stored ones when resuming (checked against what was passed).
+    ``task``: ``(output activation, units)`` of the framed problem (default: the task rule,
+    :func:`nnrecipe.data.targets.task`, on the training labels)."""
     X_train, y_train = data[0], data[1]
-    output, n_out = output_layer(y_train)
+    if task is None:
+        found = target_task(y_train)
+        task = found.output, found.units
+    output, n_out = task
     fresh = {k: (DEFAULTS[k] if v is None else v) for k, v in given.items()}
     fresh.update(
         space=search_space.check_space(space),

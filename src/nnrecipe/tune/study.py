@@ -17,18 +17,19 @@ from __future__ import annotations
 import os
 import tempfile
 import time
+import warnings
 from contextlib import contextmanager
 
 from .._checks import check_flag, check_positive
-from ..data.targets import text_labels
 from ..model import Network
+from ..recipe.problem import frame
 from ..train.callbacks import Callback, EarlyStopping
 from . import space as search_space
 from . import storage as tuning_storage
 from . import workers as tuning_workers
 from .progress import Monitor
 from .result import TuneResult
-from .settings import prepare_data, settings_for
+from .settings import settings_for
 
 
 class _ReportToTrial(Callback):
@@ -175,7 +176,9 @@ def tune(
         the same data (:func:`stored_source`) and an error can name the original dataset.
     """
     try:
-        import optuna
+        with warnings.catch_warnings():  # Optuna's tqdm asks a notebook for ipywidgets
+            warnings.simplefilter("ignore")
+            import optuna
     except ImportError:
         raise ImportError(
             "nnrecipe tune needs Optuna: pip install optuna (in the nnrecipe checkout: "
@@ -191,23 +194,9 @@ def tune(
     resume = check_flag(resume, "resume")
     refit = check_flag(refit, "refit")
     progress = check_flag(progress, "progress")
-    from ..data.labels import class_errors, encode_pair, encode_target
-    from ..data.tables import Target, attach_table, is_frame, split_table
-
-    table = classes = None
-    if is_frame(X):
-        table = split_table(X, y, target=target, seed=seed, dev=dev)
-        (X_train, y_train), (X_dev, y_dev), _ = table.parts
-        data = (X_train, y_train, X_dev, y_dev)
-        if not isinstance(y, Target):  # the CLI prints these itself
-            print("\n".join(table.notes()))  # the target, the task, the class balance
-    else:
-        if y is None:
-            raise TypeError("tune needs y (the labels) unless X is a pandas DataFrame")
-        if text_labels(y):  # "cat"/"dog": learned as 0..k−1, predicted as the names
-            named = encode_target(y)
-            y, classes, dev = named.y, named.classes, encode_pair(dev, named.classes, "dev")
-        data = prepare_data(X, y, dev, seed)
+    problem = frame(X, y, target=target, dev=dev, test=False, seed=seed, caller="tune")
+    (X_train, y_train), (X_dev, y_dev) = problem.sets[:2]
+    data = (X_train, y_train, X_dev, y_dev)
     given = {
         "epochs": epochs,
         "batch_size": batch_size,
@@ -218,50 +207,61 @@ def tune(
     with _shared(storage, workers) as path, _quiet(optuna):
         storage_obj = tuning_storage.open_storage(path, heartbeat)
         study = _open_study(optuna, storage_obj, study_name, resume)
-        stored = study.user_attrs.get("nnrecipe") if resume else None
-        settings = settings_for(given, stored, data, space)
-        if stored is None:
-            settings["seed"] = seed
-            if source is not None:
-                settings["source"] = dict(source)
-            study.set_user_attr("nnrecipe", settings)
+        settings = _settings(study, resume, given, data, space, problem, seed, source)
         deadline = None if timeout is None else time.time() + timeout
         job = tuning_workers.Job(
             path, study.study_name, heartbeat, trials, deadline, settings["seed"], settings, data
         )
         if workers == 1 and resume:  # a joining worker must not repeat the first one's draws
             job = tuning_workers.with_worker_seed(job, 0)
-        monitor = Monitor(trials, progress)
-        try:
-            if workers == 1:
-                reason = tuning_workers.run_trials(job, storage_obj, objective, monitor.update)
-            else:
-                reason = tuning_workers.run_pool(job, workers, objective, monitor, storage_obj)
-        except KeyboardInterrupt:
-            reason = "interrupted"
-        finally:
-            monitor.close()
+        reason = _run(job, workers, storage_obj, Monitor(trials, progress))
         tuning_workers.fail_dead_workers(study, storage_obj)
         result = TuneResult.from_study(study, settings, storage, reason)
     if refit and result.best_params is not None:
-        try:  # after Ctrl-C too: the best finished trial is not lost
-            net, history = train_config(result.best_params, settings, data, result.best_seed)
-        except KeyboardInterrupt:
-            net, history = None, None
-        if history is None or history.stop_reason == "interrupted":  # a second Ctrl-C
-            net, result.stop_reason = None, "interrupted"
-        if net is not None:
-            result.network = net
-            result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
-    if table is not None:
-        attach_table(result, table, (data[2], data[3]))
-    elif classes is not None:
-        result.classes = classes
-        if result.network is not None:
-            predicted = result.network.predict(data[2])
-            result.class_errors = class_errors(data[3], predicted, classes)
-            result.network.classes = classes
+        _refit(result, settings, data)
+    problem.finish(result)
     return result
+
+
+def _settings(study, resume, given, data, space, problem, seed, source) -> dict:
+    """The study's settings: the stored ones when resuming (checked against ``given``), else
+    new ones, stored with the study (the seed, the data's ``source``)."""
+    stored = study.user_attrs.get("nnrecipe") if resume else None
+    settings = settings_for(given, stored, data, space, (problem.output, problem.units))
+    if stored is None:
+        settings["seed"] = seed
+        if source is not None:
+            settings["source"] = dict(source)
+        study.set_user_attr("nnrecipe", settings)
+    return settings
+
+
+def _run(job, workers: int, storage_obj, monitor: Monitor) -> str:
+    """Run the trials in this process (``workers == 1``) or a pool; the stop reason."""
+    try:
+        if workers == 1:
+            return tuning_workers.run_trials(job, storage_obj, objective, monitor.update)
+        return tuning_workers.run_pool(job, workers, objective, monitor, storage_obj)
+    except BaseException as exc:  # Optuna may turn Ctrl-C into another error
+        if not tuning_workers.from_interrupt(exc):
+            raise
+        return "interrupted"
+    finally:
+        monitor.close()
+
+
+def _refit(result: TuneResult, settings: dict, data: tuple) -> None:
+    """Retrain the best finished trial (its seed: the same network) into ``result.network``;
+    after Ctrl-C too, and a second Ctrl-C during it leaves ``.network`` None."""
+    try:  # after Ctrl-C too: the best finished trial is not lost
+        net, history = train_config(result.best_params, settings, data, result.best_seed)
+    except KeyboardInterrupt:
+        net, history = None, None
+    if history is None or history.stop_reason == "interrupted":  # a second Ctrl-C
+        net, result.stop_reason = None, "interrupted"
+    if net is not None:
+        result.network = net
+        result.network_dev_error = float(net.evaluate(data[2], data[3])["error"])
 
 
 def stored_source(storage, study_name: str | None = None) -> dict | None:

@@ -32,6 +32,27 @@ from . import storage as tuning_storage
 
 POLL_SECONDS = 0.5
 ORPHANED = threading.Event()  # set in a worker whose parent process is gone
+INTERRUPTED = threading.Event()  # set in a worker once SIGINT (Ctrl-C, or orphaned) arrived
+
+
+def from_interrupt(exc: BaseException) -> bool:
+    """Whether ``exc`` comes of the user's interrupt: a KeyboardInterrupt, an error raised
+    while one was being handled (Optuna 5.1's ``_run_trial`` raises UnboundLocalError from
+    its ``finally`` when Ctrl-C lands inside its own bookkeeping; the KeyboardInterrupt is
+    that error's ``__context__``), or any error in a worker after SIGINT reached it."""
+    seen = set()
+    while exc is not None and id(exc) not in seen:
+        if isinstance(exc, KeyboardInterrupt):
+            return True
+        seen.add(id(exc))
+        exc = exc.__cause__ or exc.__context__
+    return INTERRUPTED.is_set()
+
+
+def _on_sigint(signum, frame):
+    """A worker's SIGINT handler: remember the interrupt, then raise as Python does."""
+    INTERRUPTED.set()
+    raise KeyboardInterrupt
 
 
 @dataclass
@@ -152,12 +173,13 @@ def _worker_entry(job: Job, objective, n_workers: int, errors, parent: int) -> N
 
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     _limit_blas_threads(n_workers)
+    signal.signal(signal.SIGINT, _on_sigint)
     try:
         watch_parent(parent)
         run_trials(job, tuning_storage.open_storage(job.storage, job.heartbeat), objective)
-    except KeyboardInterrupt:
-        raise SystemExit(130) from None
     except BaseException as exc:
+        if from_interrupt(exc):  # whatever a library raised on the way out: an interrupt
+            raise SystemExit(130) from None
         errors.put(f"{type(exc).__name__}: {exc}")
         raise
 
@@ -204,7 +226,7 @@ def run_pool(job: Job, n_workers: int, objective, monitor, storage_obj) -> str:
                 p.join()
     _fail_exited(study, storage_obj, procs)
     monitor.update(study)
-    if not errors.empty():
+    if not errors.empty() and reason != "interrupted":  # after Ctrl-C: still an interrupt
         raise RuntimeError(f"a tuning worker failed: {errors.get()}")
     if reason == "completed" and job.deadline is not None and time.time() >= job.deadline:
         c = counts(study)

@@ -10,8 +10,10 @@ from pathlib import Path
 import numpy as np
 
 from ..._checks import check_nonneg, check_positive
-from ...data import augment, datasets
+from ...data import augment, datasets, targets
 from ...data import split as splitting
+from ...data.encoding import Encoding
+from ...recipe.metrics import CLASSIFICATION, REGRESSION
 from ...train import optimizers
 from ...train.callbacks import EarlyStopping
 from . import output
@@ -46,6 +48,11 @@ class Data:
     def n_inputs(self) -> int:
         """The network's input width (a table's after its preprocessing is fitted)."""
         return self.preprocessor.n_outputs if self.preprocessor is not None else self.X.shape[1]
+
+    @property
+    def encoding(self) -> Encoding:
+        """What a network trained on these data carries (:mod:`nnrecipe.data.encoding`)."""
+        return Encoding(self.preprocessor, self.classes, self.target_scaling)
 
     @property
     def two_d(self) -> bool:
@@ -115,20 +122,24 @@ def load_data(options: dict) -> Data:
         image_shape = image_shape or X.shape[1:3]
         X = X.reshape(len(X), -1)
     classes = None
-    if y.ndim == 1 and (
-        np.issubdtype(y.dtype, np.integer)
-        or np.issubdtype(y.dtype, np.bool_)
-        or (
-            np.issubdtype(y.dtype, np.floating)
-            and np.all(y == np.round(y))
-            and len(np.unique(y)) <= 100
-        )
-    ):
+    if y.ndim == 1 and _classes(y, options.get("metric", "auto")):
         values, y = np.unique(y, return_inverse=True)
         classes = values.tolist()
         if len(classes) < 2:
             raise ValueError(f"dataset {name!r} has a single class {classes}; nothing to learn")
     return Data(X, y, name, classes, image_shape)
+
+
+def _classes(y: np.ndarray, metric: str) -> bool:
+    """Whether labels ``y`` (m,) are classes: booleans, or whole numbers that are not a
+    quantity by the task rule (:func:`nnrecipe.data.targets.is_quantity`; improve's
+    ``--metric mse``/``mae`` asks for a regression, ``error`` and the like for classes)."""
+    if np.issubdtype(y.dtype, np.bool_):
+        return True
+    if not np.issubdtype(y.dtype, np.number) or not np.all(y == np.round(y)):
+        return False
+    asked = None if metric not in (*CLASSIFICATION, *REGRESSION) else metric in REGRESSION
+    return not targets.is_quantity(len(np.unique(y)), asked)
 
 
 def load_table(name: str, options: dict) -> Data:
@@ -190,15 +201,15 @@ def split(data: Data, options: dict, preprocessor=None):
     )
 
 
-def output_layer(options: dict, data: Data) -> tuple[str, int]:
-    """(output activation, units): sigmoid/1 for two classes, softmax/k for k, linear for
-    regression, unless ``output`` says otherwise."""
+def output_units(options: dict, data: Data) -> tuple[str, int]:
+    """(output activation, units): the task rule's (:func:`nnrecipe.data.targets.task`:
+    sigmoid/1 for two classes, softmax/k for k, linear for regression), unless ``output``
+    says otherwise."""
     output = options.get("output", "auto")
     if output == "auto":
-        if not data.classification:
-            output = "linear"
-        else:
-            output = "sigmoid" if len(data.classes) == 2 else "softmax"
+        output = targets.task(
+            data.y, named=data.classification, regression=not data.classification
+        ).output
     if output == "sigmoid" and data.classification and len(data.classes) > 2:
         raise ValueError(
             f"output='sigmoid' has one unit but dataset {data.name!r} has {len(data.classes)} "
@@ -210,7 +221,7 @@ def output_layer(options: dict, data: Data) -> tuple[str, int]:
 
 
 def layer_sizes(options: dict, data: Data) -> list[int]:
-    return [data.n_inputs, *options["layers"], output_layer(options, data)[1]]
+    return [data.n_inputs, *options["layers"], output_units(options, data)[1]]
 
 
 def init_value(spec: str):
@@ -222,7 +233,7 @@ def init_value(spec: str):
 def network_kwargs(options: dict, data: Data) -> dict:
     return {
         "hidden": options["hidden"],
-        "output": output_layer(options, data)[0],
+        "output": output_units(options, data)[0],
         "l2": options["l2"],
         "l1": options["l1"],
         "keep_prob": options["keep_prob"],

@@ -3,6 +3,7 @@ error rates or from a saved model measured (in inference mode) on its data's tra
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import numpy as np
@@ -85,6 +86,13 @@ def run(args) -> int:
             guess = net.predict(X_dev)
             guess = guess if net.classes is None else label_indices(names, guess)
             source["class_errors"] = class_errors(truth, guess, names)
+        if _refit(model):  # never a score on rows the model fitted without saying so
+            report.notes.append(
+                "this model was refit on train+dev (its run's result.json says so): on its "
+                "run's data the dev rows here are rows it trained on, and these values are "
+                "optimistic; the run's own dev values (and per-class errors) are in its "
+                "result.json"
+            )
     if args.json:
         output.print_json({**source, **report.to_dict()})
     else:
@@ -92,3 +100,12 @@ def run(args) -> int:
         if source.get("class_errors"):
             output.console().print(output.class_error_line(source["class_errors"], "dev"))
     return 0
+
+
+def _refit(model: Path) -> bool:
+    """Whether the run beside ``model`` refit it on train+dev (``nnrecipe improve``)."""
+    found = model.parent / "result.json"
+    try:
+        return bool(json.loads(found.read_text()).get("refit")) if found.is_file() else False
+    except (ValueError, OSError):
+        return False

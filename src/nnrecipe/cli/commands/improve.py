@@ -5,9 +5,6 @@ from __future__ import annotations
 
 import time
 
-import numpy as np
-
-from ...diagnosis import show
 from ...recipe.improve import improve
 from ...report.recipe import improve_report
 from .. import config
@@ -20,7 +17,8 @@ REPORT_SECONDS = 2.0  # what drawing the report takes (Matplotlib, four plots), 
 def run(args) -> int:
     started = time.perf_counter()  # --minutes counts from here: loading and the report too
     options = config.resolve(config.IMPROVE, vars(args), args.config)
-    data = common.load_data(options)  # class labels, or real values: a regression (mse, mae)
+    # class labels, or a quantity (real values; whole numbers by the task rule, --metric mse)
+    data = common.load_data(options)
     with RunDirectory(options["out"], "improve", force=getattr(args, "force", False)) as run_dir:
         return _improve(args, options, data, run_dir, started)
 
@@ -47,12 +45,9 @@ def _improve(args, options, data, run_dir, started) -> int:
     config_text = output.write_config(out, config.IMPROVE, options, shown=run_dir.final)
     minutes, end = _clock(options, started)
     with output.captured_warnings() as warned:
-        y = data.target if data.table else data.y
-        if data.classification and not data.table and _quantity(options["metric"], data):
-            y = np.asarray(data.classes)[data.y]  # whole numbers as a regression: the values
         result = improve(
             data.X,
-            y,
+            data.target if data.table else data.y,
             baseline_error=options["baseline"],
             network=options["layers"],
             budget=options["budget"],
@@ -91,40 +86,23 @@ def _improve(args, options, data, run_dir, started) -> int:
     )
     if skipped:
         return output.say_skipped(skipped, run_dir.final)
-    if args.json:
-        return code
+    if not args.json:
+        _print(result, data, warned, run_dir.final, report and run_dir.public(report))
+    return code
+
+
+def _print(result, data, warned, out, report) -> None:
+    """The library's notes (what load_table printed already left out), then the trail,
+    the chosen network, the baseline, the notes and the next step."""
     for message in warned:
         output.note(f"warning: {message}")
     for line in (result.preprocessing or [])[common.target_lines(data) :]:
         output.note(line)
     console = output.console()
-    console.print(result.table())
-    console.print(
-        f"chosen network: layers {result.network.layer_sizes}, {result.config.describe()}\n"
-        f"train {_show(result.train_error, result.metric)}, "
-        f"dev {_show(result.dev_error, result.metric)}, "
-        f"test {_show(result.test_error, result.metric)} (the test set: once, at the end; "
-        f"metric {result.metric}{', refit on train+dev' if result.refit else ''})"
-    )
-    if result.class_errors is not None:
-        console.print(output.class_error_line(result.class_errors, "dev"))
-    console.print(f"baseline: {result.baseline_source}")
-    for note in result.notes:
-        console.print(f"note: {note}")
-    if result.stop_reason != "good_fit":
-        console.print("next: " + result.advice[0])
-    saved = f"model, steps and config saved in {run_dir.final}/"
-    console.print(saved + (f"; report: {run_dir.public(report)}" if report else ""))
-    return code
-
-
-def _show(value, metric: str) -> str:
-    """A percentage (classification), or a plain number for mse/mae (z-units)."""
-    return output.percent(value) if metric not in ("mse", "mae") else show(value, metric)
-
-
-def _quantity(metric: str, data) -> bool:
-    """Whether improve learns an array's whole-number labels as a regression of their
-    values: when asked (mse, mae), or by default when there are over 100 of them."""
-    numbers = all(isinstance(c, int | float) and not isinstance(c, bool) for c in data.classes)
-    return numbers and (metric in ("mse", "mae") or (metric == "auto" and len(data.classes) > 100))
+    console.print(result.table(compact=console.width < 120))
+    for line in result.summary():  # the per-class errors after the chosen run's line
+        console.print(line)
+        if line.startswith("chosen run:") and result.class_errors is not None:
+            console.print(output.class_error_line(result.class_errors, "dev"))
+    saved = f"model, steps and config saved in {out}/"
+    console.print(saved + (f"; report: {report}" if report else ""))

@@ -115,6 +115,9 @@ def save_result(
 
 # columns a narrow terminal may leave out, least useful first (they stay in result.json)
 LOW_VALUE_COLUMNS = ("time", "s", "seconds", "epochs", "zeros", "worker", "examples", "‖W‖")
+# columns of sentences: kept at least this wide (low-value columns go first), so that a
+# narrow terminal never wraps them one word a line
+WIDE_COLUMNS = {"change": 26, "description": 26}
 
 
 def console():
@@ -155,6 +158,10 @@ def fit_table(renderable, console):
     for column in renderable.columns:
         words = [w for cell in [column.header, *column.cells] for w in str(cell).split()]
         column.min_width = max((cell_len(w) for w in words), default=1)
+        cells = [cell_len(str(cell)) for cell in column.cells]
+        wide = WIDE_COLUMNS.get(str(column.header).strip())
+        if wide and cells:
+            column.min_width = max(column.min_width, min(wide, max(cells)))
         column.no_wrap, column.overflow = False, "fold"
     dropped = []
     while _least_width(renderable) > console.width:
@@ -219,9 +226,10 @@ def percent(value) -> str:
 def class_error_line(errors: dict, part: str) -> str:
     """``dev error 12.0%, balanced 20.5%; per class: no 5.0%, yes 36.0%``."""
     per_class = ", ".join(f"{c} {percent(e)}" for c, e in list(errors["per_class"].items())[:10])
+    where = f"; measured on {errors['measured_on']}" if errors.get("measured_on") else ""
     return (
         f"{part} error {percent(errors['error'])}, balanced {percent(errors['balanced_error'])}"
-        f" (the mean of the per-class errors: {per_class})"
+        f" (the mean of the per-class errors: {per_class}){where}"
     )
 
 

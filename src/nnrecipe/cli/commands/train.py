@@ -66,8 +66,7 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
 
         class_errors = per_class(dev[1], net.predict(dev[0]), data.classes)
     if data.table:  # the model takes raw tables and predicts the original labels
-        net.preprocessor, net.classes = data.preprocessor, data.classes
-        net.target_scaling = data.target_scaling
+        net.encoding = data.encoding
     model_path = out / "model.npz"
     net.save(model_path)
     result = {

@@ -146,9 +146,11 @@ def _print(result, out: Path, report, warned) -> None:
             for k, v in result.best_params.items()
         )
         console.print(
-            f"best: trial {result.best_trial}, dev error {output.percent(result.best_value)}, "
+            f"chosen: trial {result.best_trial}, dev error {output.percent(result.best_value)}, "
             f"layers {result.best_layer_sizes}: {params}"
         )
+        if result.why_chosen:
+            console.print(result.why_chosen)
     if result.class_errors is not None:
         console.print(output.class_error_line(result.class_errors, "dev"))
     console.print(
