@@ -169,6 +169,8 @@ class Network(network.Network):
         options = dict(locals())  # every argument but the data goes to the loop unchanged
         del options["self"], options["X"], options["y"]
         _check_tabular(self, augment)
+        if y is None:
+            raise TypeError("fit needs y, the labels or target values of X's rows; got None")
         if type(X).__name__ == "DataFrame" and self.preprocessor is None:
             self._fit_preprocessor(X)
         if self.standardizer is None and type(X).__name__ != "DataFrame":
@@ -235,8 +237,8 @@ def _warn_unscaled(X) -> None:
         arr = np.asarray(X)
     except (TypeError, ValueError):
         return  # the training loop names the problem
-    if arr.size == 0 or arr.dtype.kind not in "iuf":
-        return
+    if arr.size == 0 or arr.ndim < 2 or arr.dtype.kind not in "iuf":
+        return  # (not rows of features: the training loop names the problem)
     largest = _largest_magnitude(arr)
     if largest > OVERFLOW:
         column = int(np.nanargmax(np.nanmax(np.abs(arr.reshape(len(arr), -1)), axis=0)))

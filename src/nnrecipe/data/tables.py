@@ -36,8 +36,8 @@ TARGET_NAMES = ("target", "label", "class", "y")
 TABLE_SUFFIXES = (".csv", ".tsv", ".txt", ".parquet", ".pq")
 COMPRESSED = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 READ = (
-    "tables (.csv, .tsv, .txt, also compressed as .gz, .bz2 or .xz; .parquet) and .npz files "
-    "holding X and y"
+    "tables (.csv, .tsv, .txt, also compressed as .gz, .bz2 or .xz; .parquet; Excel .xlsx "
+    "with openpyxl) and .npz files holding X and y"
 )
 
 
@@ -62,7 +62,8 @@ def check_data_file(path: Path) -> None:
             f"{str(path)!r} is a NumPy .npy array, not a table; nnrecipe reads {READ}: save "
             "it with numpy.savez(path, X=X, y=y), or pass the arrays to the Python API"
         )
-    if start.startswith(b"PK\x03\x04") and path.suffix.lower() != ".zip":
+    zipped = start.startswith(b"PK\x03\x04") and path.suffix.lower() != ".zip"
+    if zipped and not is_excel(path):  # (a workbook is read, or named as one, by read_table)
         raise ValueError(
             f"{str(path)!r} is a zip archive (.npz, .xlsx?), not a table; nnrecipe reads {READ}"
         )
