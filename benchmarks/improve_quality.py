@@ -26,6 +26,12 @@ Datasets: scikit-learn's digits (8×8 images) and breast cancer, the MNIST test 
 ``make_classification`` with 3 % positives and 2 % flipped labels.
 
     python benchmarks/improve_quality.py [--minutes 1] [--datasets digits,cancer,...]
+    python benchmarks/improve_quality.py --jobs 1,2 --tools improve --datasets cancer,medical
+
+``--jobs 1,2`` runs improve once per value of ``n_jobs`` (issue 25) and adds its configurations
+measured per minute of wall time, the ratio to the first value's, and the ensemble step (dev
+single → ensemble, kept or undone; with a kept ensemble, the test error of its first member,
+the single network refit, against the ensemble's).
 
 Stand-ins for data the project has not seen (``--datasets wine,letters,medical,census``):
 scikit-learn's wine; ``letters``: 26 classes of 16 features (20,000 rows); ``medical``: a 768-row
@@ -227,7 +233,10 @@ def main(argv=None) -> None:
     parser.add_argument(
         "--dtype", default="auto", help="improve's networks: auto, float32 or float64"
     )
+    parser.add_argument("--jobs", default=None, help="improve's n_jobs, e.g. 1,2 (default: all)")
     args = parser.parse_args(argv)
+    if args.jobs is not None:
+        return compare_jobs(args, [int(j) for j in args.jobs.split(",")])
     from sklearn.model_selection import train_test_split
 
     tools = {"defaults": ("MLP defaults", mlp_defaults), "optuna": ("MLP + Optuna", mlp_optuna),
@@ -277,6 +286,46 @@ def main(argv=None) -> None:
         se = resolution(yte, pred, r.metric if "improve" in wanted else "error")
         rows = f"{len(X):,} ({len(yte):,})"
         print(f"| {label} | {rows} | " + " | ".join(cells) + f" | {se:.2%} |", flush=True)
+
+
+def _ensemble_cell(r, Xte, yte) -> str:
+    step = r.steps[-1] if r.steps and r.steps[-1].knob == "ensemble" else None
+    if step is None:
+        return "no ensemble step"
+    cell = (f"{step.change.split(' (')[0]}: dev {step.dev_before:.2%} → {step.dev_after:.2%} "
+            f"{step.verdict}")  # fmt: skip
+    if isinstance(r.network, nr.Ensemble):
+        one = scores(yte, r.network.members[0].predict(Xte))[0]
+        cell += f"; test {one:.2%} → {scores(yte, r.network.predict(Xte))[0]:.2%}"
+    return cell
+
+
+def compare_jobs(args, jobs) -> None:
+    """improve on each dataset once per n_jobs: configurations a minute and their ratio."""
+    from sklearn.model_selection import train_test_split
+
+    print(f"budget {args.minutes:g} min; per n_jobs: test error / runs a minute (ratio to "
+          f"n_jobs={jobs[0]}) / ensemble")  # fmt: skip
+    print("| data | " + " | ".join(f"n_jobs={j}" for j in jobs) + " | ensemble |")
+    print("|---" * (len(jobs) + 2) + "|")
+    for name in args.datasets.split(","):
+        X, y, images, _ = load(name)
+        if isinstance(y, str):
+            y = X.pop(y).to_numpy()
+        Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
+        cells, first, ens = [], None, ""
+        for j in jobs:
+            t = time.perf_counter()
+            r = nr.improve(Xtr, ytr, minutes=args.minutes, test=(Xte, yte), images=images,
+                           dtype=args.dtype, n_jobs=j)  # fmt: skip
+            wall = time.perf_counter() - t
+            runs = sum(s.knob != "ensemble" for s in r.steps)
+            rate = 60 * runs / wall
+            first = first or rate
+            err = scores(yte, r.network.predict(Xte))[0]
+            cells.append(f"{err:.2%} / {rate:.1f} ({rate / first:.2f}×, {runs} in {wall:.0f} s)")
+            ens = ens or _ensemble_cell(r, Xte, yte)
+        print(f"| {name} ({len(X):,} rows) | " + " | ".join(cells) + f" | {ens} |", flush=True)
 
 
 if __name__ == "__main__":

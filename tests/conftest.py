@@ -20,6 +20,27 @@ MNIST_DIR = Path(
 )
 
 
+@pytest.fixture(scope="session", autouse=True)
+def _one_network():
+    """improve ends with one network in the suite, not its default ensemble of 5 (4 more runs
+    and 4 more refits after the search: the suite's improve calls would take about twice as
+    long); tests marked ``ensemble`` turn it back on. Session-scoped, so module fixtures
+    that run improve see it too."""
+    from nnrecipe.recipe import averaging
+
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(averaging, "SIZE", 1)
+        yield
+
+
+@pytest.fixture(autouse=True)
+def _ensemble_when_marked(request, monkeypatch):
+    if request.node.get_closest_marker("ensemble") is not None:
+        from nnrecipe.recipe import averaging
+
+        monkeypatch.setattr(averaging, "SIZE", 5)
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(0)

@@ -30,6 +30,7 @@ LEVELS = {
     "gradcheck": 4,
     "diagnosis": 4,
     "io": 4,
+    "ensemble": 4.5,  # nnrecipe.Ensemble: uses io and diagnosis; model's load builds one
     "model": 5,
     "recipe": 6,
     "sklearn": 6,

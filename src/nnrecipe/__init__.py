@@ -13,6 +13,7 @@ from .data.distribution import check_same_distribution
 from .data.normalize import Standardizer
 from .data.split import split
 from .diagnosis import diagnose
+from .ensemble import Ensemble
 from .gradcheck.function import gradcheck_fn
 from .gradcheck.network import gradcheck
 from .gradcheck.result import Coordinate, GradcheckResult
@@ -28,6 +29,7 @@ __all__ = [
     "Callback",
     "Coordinate",
     "EarlyStopping",
+    "Ensemble",
     "GradcheckResult",
     "History",
     "Network",

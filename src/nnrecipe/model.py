@@ -29,6 +29,7 @@ from .data.encoding import Encoding
 from .data.normalize import Standardizer, block_rows
 from .data.targets import text_labels
 from .diagnosis import Diagnosis, diagnose_network
+from .ensemble import Ensemble
 from .nn import inference, network
 from .train import loop
 from .train.callbacks import Callback, EarlyStopping, History
@@ -117,16 +118,22 @@ class Network(network.Network):
         return super().prepare_targets(y, m, name)
 
     def predict(self, X) -> np.ndarray:
-        pred = super().predict(X)
-        if self.encoding is None:
-            return pred
-        values = self.encoding.outputs(pred)
-        return values if self.target_scaling is None else inference.check_rows(values)
+        return self.decide(self.predict_proba(X))
 
     predict.__doc__ = network.Network.predict.__doc__ + (
         "\n        With ``classes``, the original labels; with ``target_scaling``, the "
         "target's own units."
     )
+
+    def decide(self, A: np.ndarray) -> np.ndarray:
+        """:meth:`predict`'s answer for output activations A (m, n_y): the loss's decision
+        (:meth:`~nnrecipe.nn.losses.Loss.decide`) through the encoding: original labels, or
+        the target's units (an :class:`~nnrecipe.ensemble.Ensemble` decides on its mean so)."""
+        pred = self.loss.decide(A)
+        if self.encoding is None:
+            return pred
+        values = self.encoding.outputs(pred)
+        return values if self.target_scaling is None else inference.check_rows(values)
 
     def fit(
         self,
@@ -326,9 +333,11 @@ def _target_scaling(values) -> tuple[float, float]:
     return float(values[0]), float(values[1])
 
 
-def load(path) -> Network:
-    """Load a network saved by :meth:`Network.save`. Raises ValueError naming the file when it
-    is missing, damaged or not an nnrecipe model; loading runs no code from the file.
+def load(path) -> Network | Ensemble:
+    """Load a model saved by :meth:`Network.save` (a :class:`Network`) or
+    :meth:`Ensemble.save` (an :class:`~nnrecipe.ensemble.Ensemble`). Raises ValueError naming
+    the file (and the member, for an ensemble) when it is missing, damaged or not an nnrecipe
+    model; loading runs no code from the file.
 
     A file made to hurt is refused before it costs anything: only a regular file is opened
     (a FIFO would hang), array headers are checked against the metadata and this machine's
@@ -336,25 +345,42 @@ def load(path) -> Network:
     statistics, the class names, the target scaling and the table preprocessing are
     validated, so a loaded network predicts numbers or the file is refused."""
     saved = io.read(path)
+    name = repr(str(path))
+    if saved.members:
+        members = [_network(m, f"{name} member {i}") for i, m in enumerate(saved.members)]
+        try:
+            model = Ensemble(members)
+        except ValueError as exc:
+            raise ValueError(f"{name} holds an inconsistent nnrecipe ensemble: {exc}") from None
+    else:
+        model = _network(saved, name)
+    parts = (saved.preprocessor, saved.classes, saved.target_scaling)
+    if any(part is not None for part in parts):
+        try:
+            model.encoding = Encoding(
+                None if parts[0] is None else _preprocessor(parts[0], model.layer_sizes[0]),
+                None if parts[1] is None else _classes(parts[1], model),
+                None if parts[2] is None else _target_scaling(parts[2]),
+            )
+        except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
+            raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
+    return model
+
+
+def _network(saved: io.ModelFile, name: str) -> Network:
+    """One network built from what its file holds (``name`` says where, in errors)."""
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")  # init='zeros' in the config is not a new choice
             net = Network(**saved.config)
         net.set_parameters(saved.parameters)
-        parts = (saved.preprocessor, saved.classes, saved.target_scaling)
-        if any(part is not None for part in parts):
-            net.encoding = Encoding(
-                None if parts[0] is None else _preprocessor(parts[0], net.layer_sizes[0]),
-                None if parts[1] is None else _classes(parts[1], net),
-                None if parts[2] is None else _target_scaling(parts[2]),
-            )
         if saved.robust is not None:  # (a robust network's unfitted scaler, else refused)
             net.standardizer.set_statistics(saved.robust["median"], saved.robust["factor"])
         if saved.embedding is not None:
             net.embedding.set_state(saved.embedding)  # checked: finite, nondecreasing
     except (TypeError, ValueError, KeyError, AttributeError, IndexError) as exc:
         # the metadata is JSON anyone can edit: whatever breaks building from it is named
-        raise ValueError(f"{str(path)!r} holds an inconsistent nnrecipe model: {exc}") from None
+        raise ValueError(f"{name} holds an inconsistent nnrecipe model: {exc}") from None
     if saved.standardizer is not None:
         st = Standardizer()
         stats = saved.standardizer

@@ -185,7 +185,7 @@ def test_ctrl_c_keeps_the_best_so_far_and_a_complete_trail(monkeypatch):
         return real(self, config)
 
     monkeypatch.setattr(Trainer, "__call__", interrupting)
-    r = nr.improve(X, y, epochs=10, cv=1, seed=0)
+    r = nr.improve(X, y, epochs=10, cv=1, seed=0, n_jobs=1)  # the patch is in this process
     assert r.stop_reason == "interrupted" and len(r.steps) == 2 and not r.refit
     assert r.network is not None and 0 <= r.test_error <= 1
     assert r.to_dict()["steps"][1]["knob"] == r.steps[1].knob

@@ -34,7 +34,8 @@ def interrupted():
     _interrupt_second_run(mp)
     X, y = nr.datasets.moons(n=300, noise=0.3, seed=0)
     try:
-        yield nr.improve(X, y, epochs=40, cv=1, seed=0, baseline_error=0.0, network=[2])
+        # n_jobs=1: the patched fit runs in this process only, not in worker processes
+        yield nr.improve(X, y, epochs=40, cv=1, seed=0, baseline_error=0.0, network=[2], n_jobs=1)
     finally:
         mp.undo()
 

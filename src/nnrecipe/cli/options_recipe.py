@@ -98,6 +98,23 @@ OPTIONS = [
         "more, float64 below), float32 or float64",
         (IMPROVE,),
     ),
+    (
+        "jobs",
+        "opt_int",
+        None,
+        "worker processes for independent runs (folds, the values of a knob), one BLAS thread "
+        "each; seeded results are the same for any N (default: every core)",
+        (IMPROVE,),
+    ),
+    (
+        "ensemble",
+        "bool",
+        True,
+        "end with the mean of --ensemble-size networks of the chosen configuration when it "
+        "beats one network by more than the dev set resolves",
+        (IMPROVE,),
+    ),
+    ("ensemble_size", "opt_int", None, "networks averaged by --ensemble (default 5)", (IMPROVE,)),
     ("trials", "int", 20, "finished trials (complete or pruned) the study should reach", (TUNE,)),
     ("timeout", "opt_float", None, "seconds after which no new trial starts", (TUNE,)),
     (
@@ -152,7 +169,19 @@ COMMAND_DEFAULTS = {
     TUNE: {"epochs": 100, "early_stopping": 10},
 }
 GROUPS = {
-    "recipe": ("budget", "minutes", "metric", "images", "refit", "cv", "learning_curve", "dtype"),
+    "recipe": (
+        "budget",
+        "minutes",
+        "metric",
+        "images",
+        "refit",
+        "cv",
+        "learning_curve",
+        "dtype",
+        "jobs",
+        "ensemble",
+        "ensemble_size",
+    ),
     "search": (
         "trials",
         "timeout",

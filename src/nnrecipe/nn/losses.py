@@ -80,6 +80,12 @@ class Loss:
     def value(self, Z: np.ndarray, A: np.ndarray, Y: np.ndarray) -> float:
         raise NotImplementedError
 
+    def decide(self, A: np.ndarray) -> np.ndarray:
+        """What ``predict`` of a network returns for its outputs A (m, n_y): the decision,
+        (m,) for one output column."""
+        pred = self.predict(A)
+        return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
+
     def error(self, A: np.ndarray, Y: np.ndarray) -> float:
         """Classification error: the fraction of examples predicted wrongly."""
         return float(np.mean(np.any(self.predict(A) != self.labels(Y), axis=-1)))

@@ -350,8 +350,7 @@ class Network:
     def predict(self, X) -> np.ndarray:
         """Class labels (sigmoid: A > 0.5; softmax: argmax) or regression values.
         Shape (m,) for one output unit or softmax, (m, n_y) otherwise."""
-        pred = self.loss.predict(inference.finite_outputs(self, self.prepare_inference_inputs(X)))
-        return pred.ravel() if pred.ndim == 2 and pred.shape[1] == 1 else pred
+        return self.loss.decide(inference.finite_outputs(self, self.prepare_inference_inputs(X)))
 
     def evaluate(self, X, y) -> dict[str, float]:
         """Inference-mode metrics: ``loss`` (data loss, no penalty, no dropout), ``error``

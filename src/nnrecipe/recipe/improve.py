@@ -41,7 +41,7 @@ from .._checks import check_flag, check_name, check_positive
 from ..data.robust_scale import scaler_for
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import start
+from . import averaging, start
 from .loop import Recipe
 from .problem import Problem, frame
 from .result import ImproveResult, Step
@@ -82,6 +82,9 @@ def improve(
     test=None,
     progress: bool = False,
     dtype: str = "auto",
+    n_jobs: int | None = None,
+    ensemble: bool = True,
+    ensemble_size: int | None = None,
 ) -> ImproveResult:
     """Run the basic recipe on (X, y) and return every step and the chosen network.
 
@@ -148,11 +151,25 @@ def improve(
         The networks' float type. "auto": float32 when train+dev hold at least 250,000
         input values (rows × inputs), where it trains more epochs a minute (2 × on
         MNIST), float64 below (:func:`network_dtype`); the notes say when float32 was used.
+    n_jobs : int, optional
+        Worker processes for independent runs (the folds of a cross-validated decision, the
+        values of one knob): default every core, 1 in this process (:mod:`.parallel`). One
+        BLAS thread per run, so seeded results are identical whatever ``n_jobs`` is; inside
+        ``joblib.parallel_config(backend="dask")`` the runs go to your Dask cluster.
+    ensemble : bool;  ensemble_size : int, optional
+        End with an :class:`nnrecipe.Ensemble` of ``ensemble_size`` (default 5) networks of the
+        chosen configuration (seeds seed … seed + size − 1, refit on train+dev) when averaging
+        them beats one network on dev (out of fold) by more than the dev set resolves
+        (:mod:`.averaging`); the trail shows it as a step, kept or undone.
     """
     clock = time.perf_counter()  # the budget counts the framing (split, encoding) too
     learning_curve = check_flag(learning_curve, "learning_curve")
     progress = check_flag(progress, "progress")
     refit = check_flag(refit, "refit")
+    ensemble = check_flag(ensemble, "ensemble")
+    if ensemble_size is None:
+        ensemble_size = averaging.SIZE  # 5
+    ensemble_size = check_positive(ensemble_size, "ensemble_size", integer=True)
     budget = None if budget is None else check_positive(budget, "budget", integer=True)
     epochs = None if epochs is None else check_positive(epochs, "epochs", integer=True)
     if batch_size is not None:
@@ -169,7 +186,7 @@ def improve(
     config, minutes = _start(problem, network, epochs, learning_rate, batch_size, optimizer,
                              minutes)  # fmt: skip
     recipe = Recipe(
-        _trainer(problem, seed),
+        _trainer(problem, seed, n_jobs),
         config,
         user_baseline=user_baseline,
         thresholds={"bias_threshold": bias_threshold, "variance_threshold": variance_threshold},
@@ -179,6 +196,7 @@ def improve(
         progress=progress,
         learning_curve=learning_curve,
         notes=problem.notes,
+        ensemble=ensemble_size if ensemble else 1,
     )
     recipe.notes.extend(problem.hints)
     recipe.run()
@@ -214,7 +232,7 @@ def _start(problem: Problem, network, epochs, learning_rate, batch_size, optimiz
     return config, minutes
 
 
-def _trainer(problem: Problem, seed: int) -> Trainer:
+def _trainer(problem: Problem, seed: int, n_jobs: int | None = 1) -> Trainer:
     """The runs' trainer: the problem's sets, output, metric, folds and dtype, and one
     standardizer of the training rows (k-fold: each fold fits its own, see Trainer)."""
     (Xtr, _), dev = problem.sets[0], problem.sets[1]
@@ -222,4 +240,4 @@ def _trainer(problem: Problem, seed: int) -> Trainer:
     standardizer = scaler.fit(Xtr) if problem.standardize else None
     return Trainer(problem.sets[0], dev, standardizer, problem.output, problem.units,
                    problem.images, seed, problem.metric, problem.folds,
-                   dtype=problem.dtype)  # fmt: skip
+                   dtype=problem.dtype, n_jobs=n_jobs)  # fmt: skip

@@ -16,7 +16,7 @@ import time
 import numpy as np
 
 from ..diagnosis import Diagnosis, diagnose
-from . import knobs, metrics
+from . import averaging, knobs, metrics, parallel
 from .baseline import auto_baseline, reference, zero_coded_columns
 from .learning_curves import learning_curve as make_curve
 from .progress import Printer
@@ -55,13 +55,17 @@ def _reason(d: Diagnosis) -> str:
 
 class Recipe:
     def __init__(self, trainer, config, *, user_baseline, thresholds, budget, seconds, seed,
-                 progress, learning_curve, notes):  # fmt: skip
+                 progress, learning_curve, notes, ensemble: int = 1):  # fmt: skip
         self.trainer, self.start_config, self.seed = trainer, config, seed
         self.user_baseline, self.thresholds, self.budget = user_baseline, thresholds, budget
         self.started = time.perf_counter()
         self.end = self.started + seconds
         self.learning_curve, self.notes = learning_curve, list(notes)
+        self.ensemble = ensemble  # networks averaged at the end (1: one network)
         self.printer = Printer(progress)
+        # configurations trained at once: as many as there are workers (one: in process)
+        n_jobs = getattr(trainer, "n_jobs", 1)
+        self.width = 1 if n_jobs == 1 else parallel.workers(n_jobs)
         self.steps: list[Step] = []
         self.current = self.diag = self.ref = None
         self.stop, self.curve = None, None
@@ -108,7 +112,7 @@ class Recipe:
         refit = self.refit_seconds()
         if time.perf_counter() + refit > self.end:
             return 0.0  # no time left for a refit: the search may use it all
-        seconds = 1.5 * refit
+        seconds = 1.5 * refit + averaging.seconds(self, self.ensemble, refit > 0)
         if (self.learning_curve and self.diag is not None and self.diag.high_variance
                 and self.curve_seconds() <= 0.1 * (self.end - self.started)):  # fmt: skip
             seconds += self.curve_seconds()
@@ -143,6 +147,12 @@ class Recipe:
 
     # ------------------------------------------------------------------ one run
     def measure(self, config, knob, kind, change, reason):
+        run = self.train([config], change)[0]
+        return self.record(run, config, knob, kind, change, reason)
+
+    def train(self, configs, change):
+        """Runs of ``configs``, trained at once (in parallel when the trainer has workers);
+        Stop before any when the budget or the time is spent."""
         if self.budget is not None and len(self.steps) >= self.budget:
             raise Stop("budget")
         end = self.search_end()
@@ -152,8 +162,28 @@ class Recipe:
         share = 0.75 if self.trainer.folds > 1 else 0.4  # the start leaves time for a refit
         first = self.started + share * (self.end - self.started)
         self.trainer.deadline = end if self.steps else first
-        with self.printer.training(len(self.steps), change):
-            run = self.trainer(config)
+        ahead = f" (+{len(configs) - 1} more at once)" if len(configs) > 1 else ""
+        with self.printer.training(len(self.steps), change + ahead):
+            return self.trainer.many(configs) if len(configs) > 1 else [self.trainer(configs[0])]
+
+    def ahead(self, configs, changes):
+        """``run_of(i, wanted)``: the run of ``configs[i]``, trained with the next wanted ones
+        (``wanted``: their indices, from i on) ``width`` at a time; runs a walk then skips
+        are dropped unrecorded, so the trail is the same whatever the width."""
+        done: dict[int, object] = {}
+
+        def run_of(i, wanted):
+            if i not in done:
+                if self.budget is not None:  # never more runs than the budget has left
+                    wanted = wanted[: max(1, self.budget - len(self.steps))]
+                batch = wanted[: self.width]
+                done.update(zip(batch, self.train([configs[k] for k in batch], changes[i]),
+                                strict=False))  # fmt: skip
+            return done.pop(i)
+
+        return run_of
+
+    def record(self, run, config, knob, kind, change, reason):
         before = self.current
         cut = run.interrupted  # Ctrl-C: recorded as interrupted, never kept (but the start)
         diff, se = (None, None) if before is None or cut else metrics.paired_difference(
@@ -235,27 +265,39 @@ class Recipe:
         before, reason = self.current, _reason(self.diag)
         best, tried = (before, None), [before.config]
 
-        def measure(config, change):
+        def measure(run, config, change):
             nonlocal best
-            run, step = self.measure(config, name, kind, change, reason)
+            run, step = self.record(run, config, name, kind, change, reason)
             tried.append(config)
             if run.dev_error < best[0].dev_error:
                 best = (run, step)
                 return True
             return False
 
+        def changes(configs, suffix=""):
+            return [knobs.describe_change(before.config, c) + suffix for c in configs]
+
         try:
-            for direction in dirs:
-                misses = 0
-                for config in direction:
-                    if measure(config, knobs.describe_change(before.config, config)):
-                        misses = 0
-                    elif how in WALKS and (misses := misses + 1) == WALKS[how]:
-                        break
+            flat = [(d, c) for d, direction in enumerate(dirs) for c in direction]
+            run_of = self.ahead([c for _, c in flat], changes([c for _, c in flat]))
+            ended: set[int] = set()  # directions whose walk has ended
+            misses = dict.fromkeys(range(len(dirs)), 0)
+            for i, (d, config) in enumerate(flat):
+                if d in ended:
+                    continue
+                wanted = [k for k in range(i, len(flat)) if flat[k][0] not in ended]
+                if measure(run_of(i, wanted), config, changes([config])[0]):
+                    misses[d] = 0
+                elif how in WALKS:
+                    misses[d] += 1
+                    if misses[d] == WALKS[how]:
+                        ended.add(d)
             if best[1] is not None:
-                for config in knobs.refinements(name, best[0].config, tried):
-                    measure(config, knobs.describe_change(before.config, config)
-                            + " (refine)")  # fmt: skip
+                more = knobs.refinements(name, best[0].config, tried)
+                run_of = self.ahead(more, changes(more, " (refine)"))
+                for i, config in enumerate(more):
+                    measure(run_of(i, list(range(i, len(more)))), config,
+                            changes([config], " (refine)")[0])  # fmt: skip
         finally:  # the budget may end the knob's search: its best so far still counts
             kept = best[1] is not None and self.keep(*best)
         return kept
@@ -305,6 +347,16 @@ class Recipe:
                 )
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")
+        if self.ensemble > 1 and stop != "interrupted":
+            try:
+                network, step = averaging.average(self, self.ensemble, network, refitted)
+            except KeyboardInterrupt:
+                stop = "interrupted"
+                self.notes.append("no ensemble: Ctrl-C stopped it; the one network is kept")
+            else:
+                if step is not None:
+                    self.steps.append(step)
+                    self.printer.step(step, diag)
         # the refit first: the model the user gets matters more than the curve's advice
         if self.learning_curve and diag.high_variance and stop != "interrupted":
             diag = self._curve(sizes) or diag

@@ -36,7 +36,7 @@ from ..data.robust_scale import scaling_name
 from ..model import Network
 from ..train.callbacks import Callback, EarlyStopping, History
 from ..train.optimizers import Adam
-from . import knobs, metrics
+from . import knobs, metrics, parallel
 
 PATIENCE = 20  # epochs without a better dev loss before a run stops (best weights restored)
 MAX_EPOCHS = 1000
@@ -49,7 +49,7 @@ class Run:
     history: History
     train_error: float  # the metric on the rows trained on (mean over folds with CV)
     dev_error: float  # the metric on dev (out-of-fold with CV)
-    seconds: float
+    seconds: float  # its share of the wall time of the runs trained with it
     values: np.ndarray = field(default=None, repr=False)  # per-example dev values
     best_epochs: list[int] = field(default_factory=list)  # epochs to the best dev loss
 
@@ -57,6 +57,8 @@ class Run:
     # the class each measured row was given (dev rows; out of fold with CV; −1: not measured,
     # a fold Ctrl-C cut): what the per-class errors are counted from; None for a regression
     predicted: np.ndarray | None = field(default=None, repr=False)
+    networks: list = field(default_factory=list, repr=False)  # every fold's (hold-out: one)
+    proba: np.ndarray = field(default=None, repr=False)  # dev (out-of-fold) outputs
 
     @property
     def interrupted(self) -> bool:
@@ -140,9 +142,9 @@ class Trainer:
 
     def __init__(self, train, dev, standardizer, output, n_out, images, seed, metric="error",
                  folds: int = 1, deadline: float | None = None,
-                 dtype: str = "float64"):  # fmt: skip
+                 dtype: str = "float64", n_jobs: int | None = 1):  # fmt: skip
         self.train, self.dev, self.standardizer = train, dev, standardizer
-        self.dtype = dtype
+        self.dtype, self.n_jobs = dtype, parallel.check_n_jobs(n_jobs)
         self.output, self.n_out, self.images, self.seed = output, n_out, images, seed
         self.metric, self.folds, self.deadline = metric, folds, deadline
         self.pooled = (
@@ -164,7 +166,7 @@ class Trainer:
                 for j in range(folds)
             ]  # fmt: skip
 
-    def network(self, config: knobs.Config, standardizer=None) -> Network:
+    def network(self, config: knobs.Config, standardizer=None, seed=None) -> Network:
         standardizer = standardizer or self.standardizer
         sizes = [self.train[0].shape[1], *config.hidden, self.n_out]
         net = Network(
@@ -175,7 +177,7 @@ class Trainer:
             keep_prob=config.keep_prob,
             standardize=scaling_name(standardizer),
             dtype=self.dtype,
-            seed=self.seed,
+            seed=self.seed if seed is None else seed,
             embeddings=config.embeddings,
             label_smoothing=config.label_smoothing,
         )
@@ -190,7 +192,7 @@ class Trainer:
         return np.maximum(counts, 1) / counts.sum()
 
     def fit_kwargs(self, config: knobs.Config, epochs: int | None = None, dev=None,
-                   train_y=None) -> dict:  # fmt: skip
+                   train_y=None, seed=None) -> dict:  # fmt: skip
         augment = None
         if config.augment:
             shape = self.images if isinstance(self.images, tuple) else None
@@ -220,23 +222,23 @@ class Trainer:
             "early_stopping": None if epochs is not None else stop,
             "callbacks": [Deadline(self.deadline)],
             "augment": augment,
-            "seed": self.seed,
+            "seed": self.seed if seed is None else seed,
             "schedule": config.schedule,
         }
 
     def values(self, net: Network, X, y) -> np.ndarray:
         return metrics.per_example(self.metric, y, net.predict_proba(X))
 
-    def measured(self, net: Network, X, y) -> tuple[np.ndarray, np.ndarray | None]:
-        """``(per-example values, predicted classes)`` of ``net`` on (X, y): one pass; the
-        classes are argmax of the output (None for a regression)."""
-        proba = net.predict_proba(X)
-        values = metrics.per_example(self.metric, y, proba)
+    def guess(self, proba: np.ndarray) -> np.ndarray | None:
+        """The class of each row of outputs ``proba`` (argmax; a sigmoid: p > 0.5; −1 where
+        a row was not measured, NaN), None for a regression."""
         if self.output == "linear":
-            return values, None
+            return None
         proba = np.asarray(proba)
         guess = (proba[:, 0] > 0.5) if proba.shape[1] == 1 else proba.argmax(axis=1)
-        return values, guess.astype(np.intp)
+        guess = guess.astype(np.intp)
+        guess[np.isnan(proba).any(axis=1)] = -1
+        return guess
 
     def dev_labels(self, run: Run) -> tuple[np.ndarray, np.ndarray]:
         """``(true class, predicted class)`` of the rows ``run``'s dev value was measured on:
@@ -256,6 +258,15 @@ class Trainer:
             "not train on it)"
         )
 
+    def dev_values(self, proba: np.ndarray) -> np.ndarray:
+        """The per-example dev values of dev (out-of-fold) outputs ``proba``: what
+        :meth:`__call__` measures, for outputs of any model (an ensemble's mean)."""
+        y = self.dev[1] if self.folds <= 1 else self.pooled[1]
+        values = metrics.per_example(self.metric, y, proba)
+        if self.folds > 1 and self.metric == "balanced_error":  # weights of the pooled set
+            values = metrics.balance(y, values > 0)
+        return values
+
     def balance(self, net: Network, y) -> Network:
         """With balanced error, shift the output biases by −log π_c (π_c: class c's share
         of the training labels ``y``): the network then predicts argmax_c p(c|x)/π_c, the
@@ -268,64 +279,126 @@ class Trainer:
         b -= np.log(prior[1] / prior[0]) if self.n_out == 1 else np.log(prior)
         return net
 
-    def _one(self, config, train, dev, standardizer=None):
-        net = self.network(config, standardizer)
-        history = net.fit(*train, dev=dev, **self.fit_kwargs(config, dev=dev, train_y=train[1]))
+    def piece(self, item, at: float | None):
+        """One training of ``item`` = (config, fold or None, seed) with deadline ``at``: the
+        network, its history, the train value, the dev outputs and the best epoch count."""
+        config, j, seed = item
+        saved, self.deadline = self.deadline, at
+        try:
+            if j is None:
+                train, dev, standardizer = self.train, self.dev, None
+            else:
+                held, (X, y) = self.fold_of == j, self.pooled
+                train, dev = (X[~held], y[~held]), (X[held], y[held])
+                standardizer = self.fold_standardizers[j]
+            net = self.network(config, standardizer, seed)
+            kwargs = self.fit_kwargs(config, dev=dev, train_y=train[1], seed=seed)
+            history = net.fit(*train, dev=dev, **kwargs)
+        finally:
+            self.deadline = saved
         self.balance(net, train[1])
         best = history.best_epoch if history.best_epoch is not None else len(history) - 1
         train_score = float(self.values(net, *train).mean())
-        return net, history, train_score, self.measured(net, *dev), best + 1
+        return net, history, train_score, net.predict_proba(dev[0]), best + 1
 
     def __call__(self, config: knobs.Config) -> Run:
-        start = time.perf_counter()
-        if self.folds <= 1:
-            net, history, train_score, (values, guess), best = self._one(
-                config, self.train, self.dev
-            )
-            return Run(config, net, history, train_score, float(values.mean()),
-                       time.perf_counter() - start, values, [best], len(history),
-                       guess)  # fmt: skip
-        X, y = self.pooled
-        values = np.zeros(len(X))
-        guess = None if self.output == "linear" else np.full(len(X), -1, dtype=np.intp)
-        train_scores, bests, first, trained = [], [], None, 0
-        done = np.zeros(len(X), dtype=bool)
-        deadline = self.deadline
-        for j in range(self.folds):
-            held = self.fold_of == j
-            if deadline is not None:  # each fold gets an equal share of the time left
-                now = time.perf_counter()
-                self.deadline = now + max(0.0, deadline - now) / (self.folds - j)
-            net, history, score, (v, g), best = self._one(
-                config, (X[~held], y[~held]), (X[held], y[held]), self.fold_standardizers[j]
-            )
-            first = first or (net, history)
-            values[held], done[held] = v, True
-            if guess is not None:
-                guess[held] = g
-            trained = max(trained, len(history))
-            train_scores.append(score)
-            bests.append(best)
-            if history.stop_reason == "interrupted":
-                first = (net, history)
-                break
-        self.deadline = deadline
-        y, values = (y, values) if done.all() else (y[done], values[done])  # Ctrl-C: folds done
-        if self.metric == "balanced_error":  # per-class weights of the whole pooled set
-            values = metrics.balance(y, values > 0)
-        return Run(config, first[0], first[1], float(np.mean(train_scores)),
-                   float(values.mean()), time.perf_counter() - start, values, bests,
-                   trained, guess)  # fmt: skip
+        return self.many([config])[0]
 
-    def refit(self, config: knobs.Config, epochs: int) -> tuple[Network, History]:
+    def many(self, configs, seeds=None) -> list[Run]:
+        """A :class:`Run` of each configuration (with ``seeds``: each its own seed), their
+        trainings (k folds each with cross-validation) spread over ``n_jobs`` worker
+        processes (:mod:`nnrecipe.recipe.parallel`): the same runs whatever ``n_jobs`` is.
+        Ctrl-C in process ends the list at the run it cut short (recorded as interrupted)."""
+        seeds = [self.seed] * len(configs) if seeds is None else list(seeds)
+        folds = list(range(self.folds)) if self.folds > 1 else [None]
+        items = [(c, j, s) for c, s in zip(configs, seeds, strict=True) for j in folds]
+        start = time.perf_counter()
+        pieces = parallel.run_all(
+            self.piece,
+            items,
+            n_jobs=self.n_jobs,
+            deadline=self._deadlines(len(items)),
+            stop=lambda piece: piece[1].stop_reason == "interrupted",
+        )
+        seconds = (time.perf_counter() - start) / max(1, len(configs))
+        runs = []
+        for i, config in enumerate(configs):
+            own = pieces[i * len(folds) : (i + 1) * len(folds)]
+            if own:
+                runs.append(self._run(config, own, seconds))
+        return runs
+
+    def _deadlines(self, n: int) -> list[float | None]:
+        """Wall-clock deadlines of n trainings: the time left to ``deadline`` shared in
+        equal slices by the waves of ``workers`` trainings at a time (one worker: as many
+        slices as trainings)."""
+        if self.deadline is None:
+            return [None] * n
+        workers = parallel.workers(self.n_jobs)
+        waves = -(-n // workers)
+        left = max(0.0, self.deadline - time.perf_counter())
+        now = time.time()
+        return [now + left * (i // workers + 1) / waves for i in range(n)]
+
+    def _run(self, config, pieces, seconds: float) -> Run:
+        """A :class:`Run` from its trainings (hold-out: one; k-fold: the folds done)."""
+        nets = [p[0] for p in pieces]
+        cut = next((p for p in pieces if p[1].stop_reason == "interrupted"), pieces[0])
+        epochs = max(len(p[1]) for p in pieces)
+        if self.folds <= 1:
+            net, history, train_score, proba, best = pieces[0]
+            values = self.dev_values(proba)
+            return Run(config, net, history, train_score, float(values.mean()), seconds,
+                       values, [best], epochs, self.guess(proba), nets, proba)  # fmt: skip
+        proba = np.full((len(self.pooled[0]), self.n_out), np.nan)
+        done = np.zeros(len(proba), dtype=bool)
+        for j, p in enumerate(pieces):
+            held = self.fold_of == j
+            proba[held], done[held] = p[3], True
+        values = self.dev_values(proba) if done.all() else self._partial(proba, done)
+        return Run(config, cut[0], cut[1], float(np.mean([p[2] for p in pieces])),
+                   float(values.mean()), seconds, values, [p[4] for p in pieces], epochs,
+                   self.guess(proba), nets, proba)  # fmt: skip
+
+    def _partial(self, proba, done) -> np.ndarray:
+        """Ctrl-C: the values of the folds done."""
+        y = self.pooled[1][done]
+        values = metrics.per_example(self.metric, y, proba[done])
+        return metrics.balance(y, values > 0) if self.metric == "balanced_error" else values
+
+    def refit(self, config: knobs.Config, epochs: int, seed=None) -> tuple[Network, History]:
         """The chosen configuration trained on train+dev for ``epochs`` (no dev set left to
         stop on), its standardizer fitted on those rows."""
         standardizer = None
         if self.standardizer is not None:
             standardizer = type(self.standardizer)().fit(self.pooled[0])  # streamed, X's dtype
-        net = self.network(config, standardizer)
-        history = net.fit(*self.pooled, **self.fit_kwargs(config, epochs=max(1, epochs)))
+        net = self.network(config, standardizer, seed)
+        kwargs = self.fit_kwargs(config, epochs=max(1, epochs), seed=seed)
+        history = net.fit(*self.pooled, **kwargs)
         return self.balance(net, self.pooled[1]), history
+
+    def refits(self, config: knobs.Config, epochs: int, seeds) -> list[Network] | None:
+        """:meth:`refit` once per seed, over ``n_jobs`` workers; None when the deadline or
+        Ctrl-C cut one short."""
+        done = parallel.run_all(
+            self._refit,
+            [(config, epochs, s) for s in seeds],
+            n_jobs=self.n_jobs,
+            deadline=self._deadlines(len(seeds)),
+            stop=lambda refit: refit[1].stop_reason == "interrupted",
+        )
+        if len(done) < len(seeds) or any(
+            len(h) < epochs or h.stop_reason == "interrupted" for _, h in done
+        ):
+            return None
+        return [net for net, _ in done]
+
+    def _refit(self, item, at):
+        saved, self.deadline = self.deadline, at
+        try:
+            return self.refit(*item)
+        finally:
+            self.deadline = saved
 
 
 def data_config(m: int, n_x: int, n_out: int) -> dict:

@@ -285,6 +285,12 @@ class BaseNN(BaseEstimator):
 
     def _partial_fit(self, X, y, classes=None, dev=None):
         first = not hasattr(self, "network_")
+        if not first and not isinstance(self.network_, Network):
+            raise TypeError(
+                f"network_ is {type(self.network_).__name__}, not one network: partial_fit "
+                "continues training one network (an Ensemble only predicts); call fit to "
+                "train a new one"
+            )
         p = self._check_params()
         X = self._table(X, fit=first)
         X, y = self._validate_xy(X, y, reset=first)

@@ -64,6 +64,9 @@ def _improve(args, options, data, run_dir, started) -> int:
             learning_curve=options["learning_curve"],
             progress=output.show_progress(options),
             dtype=options["dtype"],
+            n_jobs=options["jobs"],
+            ensemble=options["ensemble"],
+            ensemble_size=options["ensemble_size"],
         )
     model = out / "model.npz"
     result.network.save(model)

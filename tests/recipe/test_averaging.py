@@ -1,0 +1,145 @@
+"""improve's last step (recipe/averaging.py) and its runs in worker processes (issue 25)."""
+
+from __future__ import annotations
+
+import json
+
+import numpy as np
+import pytest
+
+import nnrecipe as nr
+from nnrecipe.cli import main
+from nnrecipe.recipe import averaging, metrics
+
+pytestmark = pytest.mark.ensemble
+
+X, Y = nr.datasets.moons(n=300, noise=0.3, seed=0)
+FAST = {"epochs": 60, "seed": 0, "learning_curve": False, "minutes": 5}
+
+
+def fingerprint(result):
+    """The trail and every weight of the chosen model (each member's for an ensemble)."""
+    members = getattr(result.network, "members", [result.network])
+    steps = [(s.knob, s.change, s.dev_after, s.kept) for s in result.steps]
+    return steps, [m.theta.copy() for m in members]
+
+
+def same(a, b):
+    assert a[0] == b[0]
+    assert len(a[1]) == len(b[1])
+    for x, y in zip(a[1], b[1], strict=True):
+        np.testing.assert_array_equal(x, y)
+
+
+def test_n_jobs_1_and_2_give_the_same_trail_and_weights_ensemble_included():
+    runs = [nr.improve(X, Y, budget=2, ensemble_size=3, n_jobs=j, **FAST) for j in (1, 2)]
+    same(fingerprint(runs[0]), fingerprint(runs[1]))  # 5 folds, knob values, seeds, refits
+    assert runs[0].steps[-1].knob == "ensemble" and runs[0].folds == 5
+    assert runs[0].steps[-1].change.startswith("ensemble of 3 (seeds 0–2")
+
+
+def _kept(monkeypatch, keep: bool):
+    """Make the ensemble's decision (only: the search keeps its own metrics.better)."""
+
+    class Rule:
+        paired_difference = staticmethod(metrics.paired_difference)
+
+        @staticmethod
+        def better(new, old):
+            return keep
+
+    monkeypatch.setattr(averaging, "metrics", Rule)
+
+
+def test_a_kept_ensemble_is_the_model_and_its_dev_value_is_the_mean_probabilitys(monkeypatch):
+    _kept(monkeypatch, True)
+    parts = nr.split(X, Y, seed=0)
+    r = nr.improve(*parts.train, dev=parts.dev, test=parts.test, budget=1, cv=1, refit=False,
+                   ensemble_size=3, n_jobs=1, **FAST)  # fmt: skip
+    assert isinstance(r.network, nr.Ensemble) and len(r.network.members) == 3
+    step = r.steps[-1]
+    assert step.kept and step.kind == "ensemble"
+    # the measured networks (trained on train, seeds 0, 1, 2): dev error of their mean
+    X_dev, y_dev = parts.dev
+    wrong = r.network.predict(X_dev) != y_dev
+    assert step.dev_after == pytest.approx(wrong.mean())
+    mean = np.mean([m.predict_proba(X_dev) for m in r.network.members], axis=0)
+    np.testing.assert_allclose(r.network.predict_proba(X_dev), mean)
+    # "before": one network, each dev example's error averaged over the three seeds
+    single = np.mean([m.predict(X_dev) != y_dev for m in r.network.members], axis=0)
+    assert step.dev_before == pytest.approx(single.mean())
+    assert r.steps[0].dev_after == pytest.approx(
+        np.mean(r.network.members[0].predict(X_dev) != y_dev)
+    )
+    assert r.test_error == pytest.approx(np.mean(r.network.predict(parts.test[0]) != parts.test[1]))
+    assert any("ensemble of the 3 measured networks" in n for n in r.notes)
+    seeds = [m.get_parameters()["W1"] for m in r.network.members]
+    assert not np.array_equal(seeds[0], seeds[1])  # each its own seed
+
+
+def test_a_kept_ensemble_is_refit_on_train_and_dev(monkeypatch):
+    _kept(monkeypatch, True)
+    r = nr.improve(X, Y, budget=1, cv=1, ensemble_size=2, n_jobs=1, **FAST)
+    assert r.refit and isinstance(r.network, nr.Ensemble) and len(r.network) == 2
+    pooled = np.concatenate([r.split.train[0], r.split.dev[0]])
+    for member in r.network.members:  # standardized with train+dev statistics, as the refit
+        np.testing.assert_allclose(member.standardizer.mean_, pooled.mean(axis=0))
+    assert any("refit on train+dev with seeds 0–1" in n for n in r.notes)
+
+
+def test_an_ensemble_that_does_not_resolve_is_undone_and_one_can_turn_it_off(monkeypatch):
+    _kept(monkeypatch, False)
+    r = nr.improve(X, Y, budget=1, cv=1, ensemble_size=3, n_jobs=1, **FAST)
+    assert type(r.network) is nr.Network and r.steps[-1].knob == "ensemble"
+    assert r.steps[-1].verdict == "undone"
+    off = nr.improve(X, Y, budget=1, cv=1, ensemble=False, n_jobs=1, **FAST)
+    assert [s.knob for s in off.steps] == ["start"]
+    with pytest.raises(ValueError, match="ensemble_size"):
+        nr.improve(X, Y, ensemble_size=0)
+
+
+def test_the_cli_saves_a_kept_ensemble_and_predicts_with_it(monkeypatch, tmp_path, capsys):
+    _kept(monkeypatch, True)
+    out = tmp_path / "run"
+    args = ["improve", "--dataset", "moons", "--n", "300", "--budget", "1", "--cv", "1"]
+    code = main([*args, "--ensemble-size", "2", "--jobs", "1", "--epochs", "40",
+                 "--out", str(out), "--json"])  # fmt: skip
+    captured = capsys.readouterr()
+    assert code == 0, captured.err
+    result = json.loads(captured.out)
+    assert result["steps"][-1]["knob"] == "ensemble" and (out / "report.html").is_file()
+    model = nr.load(out / "model.npz")
+    assert isinstance(model, nr.Ensemble) and len(model) == 2
+
+
+def test_a_dask_cluster_gives_improve_the_same_result_as_local_workers():
+    pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    from joblib import parallel_config
+
+    local = nr.improve(X, Y, budget=2, cv=1, ensemble_size=2, n_jobs=2, **FAST)
+    with (
+        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                 dashboard_address=None) as cluster,
+        distributed.Client(cluster),
+        parallel_config(backend="dask"),
+    ):  # fmt: skip
+        remote = nr.improve(X, Y, budget=2, cv=1, ensemble_size=2, n_jobs=-1, **FAST)
+    same(fingerprint(local), fingerprint(remote))
+
+
+def test_ctrl_c_during_the_ensemble_keeps_the_one_network(monkeypatch):
+    from nnrecipe.recipe.runs import Trainer
+
+    many = Trainer.many
+
+    def ctrl_c(self, configs, seeds=None):
+        if seeds is not None:  # the ensemble's runs (each its own seed)
+            raise KeyboardInterrupt
+        return many(self, configs)
+
+    monkeypatch.setattr(Trainer, "many", ctrl_c)
+    r = nr.improve(X, Y, budget=1, cv=1, ensemble_size=3, n_jobs=1, **FAST)
+    assert type(r.network) is nr.Network and r.stop_reason == "interrupted"
+    assert [s.knob for s in r.steps] == ["start"] and r.refit
+    assert any("Ctrl-C stopped it" in n for n in r.notes)
