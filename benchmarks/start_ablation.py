@@ -35,7 +35,7 @@ from pathlib import Path
 import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from improve_quality import census  # noqa: E402
+from improve_quality import census, load  # noqa: E402
 from tabular_techniques import letters  # noqa: E402
 
 from nnrecipe.recipe import metrics, start  # noqa: E402
@@ -68,6 +68,10 @@ def stand_in(name: str, seed: int):
         return table, "income"
     if name == "letters":
         return letters(seed, 5000)
+    if name == "medical":  # improve_quality's zero-coded medical-like table
+        return load("medical")[:2]
+    if name == "cancer":
+        return datasets.load_breast_cancer(return_X_y=True)
     rng = np.random.default_rng(seed)
     if name == "skewed":
         X = rng.normal(size=(3000, 10))

@@ -1,5 +1,5 @@
-"""improve's starting network (issue 24, item 5): robust scaling and label smoothing where they
-apply, carried through the trail, the refit, save/load and predict; images keep the course's
+"""improve's starting network (issue 24, item 5): robust scaling, and label smoothing for
+three classes or more, carried through the trail, the refit, save/load and predict; images keep the course's
 path; embeddings are a bias knob; the new start beats the old one on heavy-tailed inputs."""
 
 import numpy as np
@@ -15,8 +15,8 @@ def census(m=400, seed=0):
     rng = np.random.default_rng(seed)
     age = rng.integers(17, 80, m).astype(float)
     job = rng.choice(["Sales", "Tech", "Exec", "Other"], m)
-    logit = 0.05 * (age - 45) + np.where(job == "Exec", 1.5, 0.0) - 0.3
-    y = np.where(rng.random(m) < 1 / (1 + np.exp(-3 * logit)), ">50K", "<=50K")
+    score = 0.05 * (age - 45) + np.where(job == "Exec", 1.5, 0.0) + rng.logistic(0, 0.3, m)
+    y = np.array(["low", "mid", "high"])[np.digitize(score, [-0.5, 0.5])]  # three classes
     age[rng.random(m) < 0.05] = np.nan
     return pd.DataFrame({"age": age, "hours": rng.normal(40, 10, m).round(), "job": job,
                          "income": y})  # fmt: skip
@@ -51,7 +51,7 @@ def test_a_table_with_text_columns_starts_robust_and_smoothed_through_refit_and_
     assert loaded.label_smoothing == 0.1 and loaded.encoding.preprocessor.scaling == "robust"
     rows = table.drop(columns="income").iloc[:50]
     assert (loaded.predict(rows) == net.predict(rows)).all()
-    assert set(net.predict(rows)) <= {">50K", "<=50K"}
+    assert set(net.predict(rows)) <= {"low", "mid", "high"}
 
 
 def test_a_regression_scales_robustly_without_smoothing(tmp_path):
@@ -68,6 +68,13 @@ def test_a_regression_scales_robustly_without_smoothing(tmp_path):
     loaded = roundtrip(net, tmp_path)
     assert isinstance(loaded.standardizer, RobustScaler)
     assert np.allclose(loaded.predict(X[:20]), net.predict(X[:20]))
+
+
+def test_two_classes_are_not_smoothed():
+    X, y = skewed(300, 4)
+    r = nr.improve(X, y, budget=1, cv=1, seed=0, baseline_error=0.0, refit=False)
+    assert r.metric == "error" and r.steps[0].config["label_smoothing"] == 0.0
+    assert r.network.label_smoothing == 0.0
 
 
 def test_balanced_error_keeps_calibrated_probabilities():
@@ -129,6 +136,6 @@ def test_the_new_start_beats_the_old_one_on_heavy_tailed_inputs(monkeypatch):
 
 @pytest.mark.parametrize("metric", ["log_loss"])
 def test_log_loss_scoring_turns_smoothing_off(metric):
-    X, y = skewed(300, 2)
+    X, y = nr.datasets.spiral(n=300, noise=0.1, seed=0, classes=3)
     r = nr.improve(X, y, budget=1, cv=1, seed=0, metric=metric)
     assert r.steps[0].config["label_smoothing"] == 0.0
