@@ -248,8 +248,10 @@ def main(argv=None) -> None:
     if "realmlp" in wanted and not have_pytabkit():
         print("pytabkit is not installed (pip install nnrecipe[bench]): RealMLP-TD skipped")
         wanted.remove("realmlp")
-    print("| data | rows (test) | improve | MLP defaults | MLP + Optuna | HistGB | RealMLP-TD "
-          "| 1 SE |")
+    print(
+        "| data | rows (test) | improve | MLP defaults | MLP + Optuna | HistGB | RealMLP-TD "
+        "| 1 SE |"
+    )
     print("|---|---|---|---|---|---|---|---|")
     for name in args.datasets.split(","):
         X, y, images, note = load(name)

@@ -1,6 +1,7 @@
 """improve's starting network (issue 24, item 5): robust scaling, and label smoothing for
-three classes or more, carried through the trail, the refit, save/load and predict; images keep the course's
-path; embeddings are a bias knob; the new start beats the old one on heavy-tailed inputs."""
+three classes or more, carried through the trail, the refit, save/load and predict; images
+keep the course's path; embeddings are a bias knob; the new start beats the old one on
+heavy-tailed inputs."""
 
 import numpy as np
 import pandas as pd
