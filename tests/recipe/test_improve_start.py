@@ -140,3 +140,19 @@ def test_log_loss_scoring_turns_smoothing_off(metric):
     X, y = nr.datasets.spiral(n=300, noise=0.1, seed=0, classes=3)
     r = nr.improve(X, y, budget=1, cv=1, seed=0, metric=metric)
     assert r.steps[0].config["label_smoothing"] == 0.0
+
+
+def test_a_run_trains_with_the_configurations_beta2_and_schedule():
+    from nnrecipe.recipe.runs import Trainer
+
+    X, y = skewed(200, 5)
+    trainer = Trainer((X[:150], y[:150]), (X[150:], y[150:]), None, "sigmoid", 1, None, 0)
+    config = knobs.Config(hidden=(8,), epochs=6, learning_rate=0.01, beta2=0.95,
+                          schedule="cosine", scaling="robust")  # fmt: skip
+    kwargs = trainer.fit_kwargs(config)
+    assert kwargs["optimizer"].beta2 == 0.95 and kwargs["schedule"] == "cosine"
+    assert trainer.fit_kwargs(knobs.Config())["optimizer"] == "adam"  # β₂ 0.999: by name
+    run = trainer(config)
+    rates = run.history.learning_rate
+    assert rates[0] == pytest.approx(0.01) and rates[-1] < rates[1] < rates[0]  # cosine
+    assert "β₂=0.95" in config.describe() and "cosine schedule" in config.describe()
