@@ -50,3 +50,20 @@ def test_tabular_techniques_help_prints_usage_and_runs_nothing():
     proc = bench(str(ROOT / "benchmarks" / "tabular_techniques.py"), "--help", timeout=60)
     assert proc.returncode == 0 and proc.stdout.startswith("usage:")
     assert "plain (z-scores)" not in proc.stdout  # no measurement ran
+
+
+def test_improve_quality_without_pytabkit_skips_the_realmlp_column_and_says_so():
+    script = str(ROOT / "benchmarks" / "improve_quality.py")
+    run = (
+        "import runpy, sys; sys.modules['pytabkit'] = None; "  # import pytabkit: ImportError
+        f"sys.argv = [{script!r}, '--datasets', 'wine', '--tools', 'histgb,realmlp']; "
+        f"runpy.run_path({script!r}, run_name='__main__')"
+    )
+    proc = bench("-c", run, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    assert "pytabkit is not installed (pip install nnrecipe[bench]): RealMLP-TD skipped" in (
+        proc.stdout
+    )
+    row = next(line for line in proc.stdout.splitlines() if line.startswith("| wine"))
+    assert row.split(" | ")[6] == "-"  # the RealMLP-TD cell; HistGB's beside it is measured
+    assert "%" in row.split(" | ")[5]

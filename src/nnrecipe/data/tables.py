@@ -260,11 +260,21 @@ class TableSplit:
 
 
 def split_table(
-    X, y=None, *, target=None, ratios="auto", seed=0, dev=None, test=None, preprocessor=None
+    X,
+    y=None,
+    *,
+    target=None,
+    ratios="auto",
+    seed=0,
+    dev=None,
+    test=None,
+    preprocessor=None,
+    scaling: str = "standard",
 ) -> TableSplit:
     """Split a DataFrame's rows into train/dev/test (stratified for classes), fit the
-    preprocessing on the training rows only (unless a fitted ``preprocessor`` is given) and
-    encode all three sets with it. ``dev``/``test`` may be ``(DataFrame, labels)`` pairs."""
+    preprocessing on the training rows only (unless a fitted ``preprocessor`` is given;
+    ``scaling`` its numbers' scaling, "standard" or "robust") and encode all three sets with
+    it. ``dev``/``test`` may be ``(DataFrame, labels)`` pairs."""
     frame, tgt = features_and_target(X, y, target)
     brought = {}
     for key, part in (("dev", dev), ("test", test)):
@@ -295,7 +305,7 @@ def split_table(
         else:
             tables[key] = (frame.iloc[idx_part].reset_index(drop=True), y_part)
     if preprocessor is None:
-        preprocessor = Preprocessor().fit(tables["train"][0])
+        preprocessor = Preprocessor(scaling=scaling).fit(tables["train"][0])
     scaling = None
     if tgt.classes is None:  # regression: z-scores of the target, training rows' μ_y, σ_y
         scaling = target_scaling(tables["train"][1], f"the target {shorten(tgt.name)}")

@@ -38,10 +38,10 @@ from __future__ import annotations
 import time
 
 from .._checks import check_flag, check_name, check_positive
-from ..data.normalize import Standardizer
+from ..data.robust_scale import scaler_for
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import averaging
+from . import averaging, start
 from .loop import Recipe
 from .problem import Problem, frame
 from .result import ImproveResult, Step
@@ -179,7 +179,7 @@ def improve(
     minutes = None if minutes is None else check_positive(minutes, "minutes")
     user_baseline = None if baseline_error == "auto" else baseline_error
     problem = frame(X, y, target=target, dev=dev, test=test, seed=seed, metric=metric,
-                    images=images, cv=cv, dtype=dtype)  # fmt: skip
+                    images=images, cv=cv, dtype=dtype, scaling=start.scaling(images))  # fmt: skip
     # validates the rates and thresholds before any training (it raises naming them)
     diagnose(0.0, 0.0, user_baseline or 0.0, bias_threshold, variance_threshold,
              metric=problem.metric)  # fmt: skip
@@ -226,6 +226,7 @@ def _start(problem: Problem, network, epochs, learning_rate, batch_size, optimiz
         problem.units,
         m=m_fit,
     )
+    config = config.replace(**start.techniques(problem))  # robust scaling, label smoothing
     if minutes is None:
         minutes = default_minutes(len(Xtr) + len(dev[0]), Xtr.shape[1])
     return config, minutes
@@ -235,7 +236,8 @@ def _trainer(problem: Problem, seed: int, n_jobs: int | None = 1) -> Trainer:
     """The runs' trainer: the problem's sets, output, metric, folds and dtype, and one
     standardizer of the training rows (k-fold: each fold fits its own, see Trainer)."""
     (Xtr, _), dev = problem.sets[0], problem.sets[1]
-    standardizer = Standardizer().fit(Xtr) if problem.standardize else None
+    scaler = scaler_for("robust" if problem.scaling == "robust" else True)
+    standardizer = scaler.fit(Xtr) if problem.standardize else None
     return Trainer(problem.sets[0], dev, standardizer, problem.output, problem.units,
                    problem.images, seed, problem.metric, problem.folds,
                    dtype=problem.dtype, n_jobs=n_jobs)  # fmt: skip

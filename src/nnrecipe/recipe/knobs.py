@@ -10,6 +10,7 @@ knob               values tried                                                 
 =================  =============================================================  ======
 bias:
 ``wider``          units ×2, ×4, ×8 (at most :data:`MAX_WIDTH` = 1024)            walk
+``embeddings``     numeric embeddings: periodic, piecewise (tables and arrays)      grid
 ``deeper``         one, then two more hidden layers (at most :data:`MAX_DEPTH` = 4)  walk
 ``longer``         epoch ceiling and patience ×2, ×4 (the ceiling at most
                    ``max_epochs``, the patience at most :data:`MAX_PATIENCE` = 80)  walk
@@ -45,10 +46,12 @@ from dataclasses import dataclass
 MAX_WIDTH, MAX_DEPTH, MAX_PATIENCE = 1024, 4, 80
 L2_GRID = (1e-3, 1e-2, 0.1, 1.0, 10.0)
 KEEP_GRID = (0.9, 0.8, 0.65, 0.5)
-BIAS = ("wider", "deeper", "longer", "learning_rate", "optimizer")
+BIAS = ("wider", "embeddings", "deeper", "longer", "learning_rate", "optimizer")
+EMBEDDINGS = (None, "periodic", "piecewise")
 VARIANCE = ("augment", "smaller", "l2", "dropout")
 FIELD = {"wider": "hidden", "deeper": "hidden", "longer": "early_stopping",
-         "learning_rate": "learning_rate", "l2": "l2", "dropout": "keep_prob"}  # fmt: skip
+         "learning_rate": "learning_rate", "l2": "l2", "dropout": "keep_prob",
+         "embeddings": "embeddings"}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -66,6 +69,12 @@ class Config:
     keep_prob: float = 1.0
     augment: bool = False
     early_stopping: int | None = None  # patience, in epochs
+    # the start's table techniques (recipe/start.py), carried by every run, refit and file:
+    scaling: str = "standard"  # the inputs: "standard" (z-scores), "robust", "none" (images)
+    embeddings: str | None = None  # None, "periodic" or "piecewise" (Network(embeddings=))
+    label_smoothing: float = 0.0  # ε of the cross-entropy (Network(label_smoothing=))
+    beta2: float = 0.999  # Adam's β₂
+    schedule: str | None = None  # None (constant α) or "cosine" over the epoch ceiling
 
     def replace(self, **changes) -> Config:
         return dataclasses.replace(self, **changes)
@@ -74,6 +83,19 @@ class Config:
         out = dataclasses.asdict(self)
         out["hidden"] = list(self.hidden)
         return out
+
+    def techniques(self) -> list[str]:
+        """The start's table techniques that are on, in words (empty for the course's net)."""
+        parts = ["robust scaling"] if self.scaling == "robust" else []
+        if self.embeddings:
+            parts.append(f"{self.embeddings} embeddings")
+        if self.label_smoothing:
+            parts.append(f"label smoothing {self.label_smoothing:g}")
+        if self.optimizer == "adam" and self.beta2 != 0.999:
+            parts.append(f"β₂={self.beta2:g}")
+        if self.schedule:
+            parts.append(f"{self.schedule} schedule")
+        return parts
 
     def describe(self) -> str:
         parts = [
@@ -87,6 +109,7 @@ class Config:
             parts.append(f"keep_prob={self.keep_prob:g}")
         if self.augment:
             parts.append("augmentation")
+        parts.extend(self.techniques())
         if self.early_stopping:
             parts.append(f"early stopping (patience {self.early_stopping})")
         return ", ".join(parts)
@@ -131,6 +154,10 @@ def directions(name: str, c: Config, images: bool) -> tuple[str, list[list[Confi
         return "grid", [[c.replace(keep_prob=v) for v in KEEP_GRID if v != c.keep_prob]]
     if name == "optimizer":
         return "once", [[c.replace(optimizer="adam")]] if c.optimizer != "adam" else []
+    if name == "embeddings":  # a first layer per numeric input; never on pixels
+        if images:
+            return "grid", []
+        return "grid", [[c.replace(embeddings=v) for v in EMBEDDINGS if v != c.embeddings]]
     if name == "augment":
         return "once", [[c.replace(augment=True)]] if images and not c.augment else []
     raise ValueError(f"knob {name!r} is not one of {list(BIAS + VARIANCE)}")
@@ -168,7 +195,9 @@ def describe_change(before: Config, after: Config) -> str:
     """What differs between two configurations, e.g. ``λ 0 → 0.1``."""
     names = {"hidden": "hidden", "learning_rate": "α", "l2": "λ", "keep_prob": "keep_prob",
              "early_stopping": "patience", "epochs": "epochs", "optimizer": "optimizer",
-             "augment": "augmentation", "batch_size": "batch"}  # fmt: skip
+             "augment": "augmentation", "batch_size": "batch", "scaling": "scaling",
+             "embeddings": "embeddings", "label_smoothing": "label smoothing",
+             "beta2": "β₂", "schedule": "schedule"}  # fmt: skip
     a, b = before.to_dict(), after.to_dict()
     parts = []
     for key, label in names.items():

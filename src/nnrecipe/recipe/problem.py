@@ -73,6 +73,7 @@ class Problem:
     notes: list[str] = field(default_factory=list)
     hints: list[str] = field(default_factory=list)
     preprocessing: list[str] | None = None
+    scaling: str = "standard"  # the inputs' scaling: "standard" or "robust" (images: none)
 
     @property
     def standardize(self) -> bool:
@@ -123,6 +124,7 @@ def frame(
     cv="auto",
     dtype: str = "auto",
     caller: str = "improve",
+    scaling: str = "standard",
 ) -> Problem:
     """Frame (X, y) once (see the module docstring); ``caller`` names the function in
     messages.
@@ -131,14 +133,18 @@ def frame(
     DataFrame, None takes the ``target`` column); ``dev``, ``test``: sets of your own
     (``test=False``: a given ``dev`` leaves all of an array X, y to train on and the test
     set empty, as :func:`nnrecipe.tune` does); ``seed``, ``metric``, ``images``, ``cv``,
-    ``dtype``: as in :func:`nnrecipe.improve`. Raises ValueError/TypeError naming the
-    argument."""
+    ``dtype``: as in :func:`nnrecipe.improve`; ``scaling``: the inputs' scaling, "standard"
+    (z-scores) or "robust" (median/IQR, smooth clipping), of a table's numbers in its
+    preprocessing, of an array's columns in each network (images: none). Raises
+    ValueError/TypeError naming the argument."""
     metric = check_name(metric, ("auto", *metrics.METRICS), "metric")
+    scaling = check_name(scaling, ("standard", "robust"), "scaling")
     if isinstance(X, str | Path):  # a file: read as `nnrecipe improve --dataset FILE` reads it
         from ..data.tables import as_table
 
         X = as_table(X)
-    made, encoding, table, named = _split(X, y, target, dev, test, seed, images, caller)
+    made, encoding, table, named = _split(X, y, target, dev, test, seed, images, caller,
+                                           scaling)  # fmt: skip
     sets = tuple(made)
     output, units, metric, why = regression.task(sets, metric, named)
     if output == "linear" and table is None:
@@ -164,6 +170,7 @@ def frame(
         notes=[f"metric: {why}", *regression.units(metric, encoding.target_scaling),
                *([dtype_why] if dtype_why else [])],
         preprocessing=None if table is None else table.notes() + table.preprocessor.summary(),
+        scaling=scaling,
     )  # fmt: skip
     if problem.standardize and looks_like_images(Xtr):
         problem.hints.append(
@@ -173,7 +180,7 @@ def frame(
     return problem
 
 
-def _split(X, y, target, dev, test, seed, images, caller):
+def _split(X, y, target, dev, test, seed, images, caller, scaling="standard"):
     """``(split, encoding, table, named)``: the split of a DataFrame (its preprocessing
     fitted on the training rows; ``table`` its :class:`~nnrecipe.data.tables.TableSplit`)
     or of an array (text labels encoded as 0..k−1; ``named``: labels had names)."""
@@ -185,7 +192,7 @@ def _split(X, y, target, dev, test, seed, images, caller):
 
         if images is not None and images is not False:
             raise ValueError("images= is for pixel arrays; a DataFrame is a table")
-        done = split_table(X, y, target=target, seed=seed, dev=dev, test=test)
+        done = split_table(X, y, target=target, seed=seed, dev=dev, test=test, scaling=scaling)
         encoding = Encoding(done.preprocessor, done.target.classes, done.scaling)
         return done.parts, encoding, done, True
     if y is None:

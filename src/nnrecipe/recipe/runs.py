@@ -32,9 +32,10 @@ import numpy as np
 
 from .._checks import check_positive
 from ..data import augment as aug
-from ..data.normalize import Standardizer
+from ..data.robust_scale import scaling_name
 from ..model import Network
 from ..train.callbacks import Callback, EarlyStopping, History
+from ..train.optimizers import Adam
 from . import knobs, metrics, parallel
 
 PATIENCE = 20  # epochs without a better dev loss before a run stops (best weights restored)
@@ -161,7 +162,7 @@ class Trainer:
             # fold j's standardizer: the statistics of the rows fold j trains on only
             self.fold_standardizers = [
                 None if standardizer is None
-                else Standardizer().fit(self.pooled[0][self.fold_of != j])
+                else type(standardizer)().fit(self.pooled[0][self.fold_of != j])
                 for j in range(folds)
             ]  # fmt: skip
 
@@ -174,9 +175,11 @@ class Trainer:
             output=self.output,
             l2=config.l2,
             keep_prob=config.keep_prob,
-            standardize=standardizer is not None,
+            standardize=scaling_name(standardizer),
             dtype=self.dtype,
             seed=self.seed if seed is None else seed,
+            embeddings=config.embeddings,
+            label_smoothing=config.label_smoothing,
         )
         if standardizer is not None:
             net.standardizer = standardizer.copy()  # normalized once, for every run
@@ -208,8 +211,11 @@ class Trainer:
             if config.early_stopping
             else None
         )
+        optimizer = config.optimizer
+        if optimizer == "adam" and config.beta2 != 0.999:
+            optimizer = Adam(config.learning_rate, beta2=config.beta2)
         return {
-            "optimizer": config.optimizer,
+            "optimizer": optimizer,
             "learning_rate": config.learning_rate,
             "batch_size": None if config.optimizer == "gd" else config.batch_size,
             "epochs": config.epochs if epochs is None else epochs,
@@ -217,6 +223,7 @@ class Trainer:
             "callbacks": [Deadline(self.deadline)],
             "augment": augment,
             "seed": self.seed if seed is None else seed,
+            "schedule": config.schedule,
         }
 
     def values(self, net: Network, X, y) -> np.ndarray:
@@ -364,7 +371,7 @@ class Trainer:
         stop on), its standardizer fitted on those rows."""
         standardizer = None
         if self.standardizer is not None:
-            standardizer = Standardizer().fit(self.pooled[0])  # streamed, in X's dtype
+            standardizer = type(self.standardizer)().fit(self.pooled[0])  # streamed, X's dtype
         net = self.network(config, standardizer, seed)
         kwargs = self.fit_kwargs(config, epochs=max(1, epochs), seed=seed)
         history = net.fit(*self.pooled, **kwargs)
