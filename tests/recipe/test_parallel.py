@@ -51,6 +51,24 @@ def test_results_come_in_the_items_order_not_the_finishing_order():
     assert results[0][1] != os.getpid()  # in a worker
 
 
+def sleeper(item, at):
+    time.sleep(item)
+    return item, os.getpid()
+
+
+def test_workers_start_the_longest_first_and_results_keep_the_items_order():
+    assert parallel.longest_first([1, 3, 2, 3, 0]) == [1, 3, 2, 0, 4]  # ties in their order
+    durations = [0.0, 0.0, 0.0, 1.0]
+    results = parallel.run_all(sleeper, durations, n_jobs=2,
+                               order=parallel.longest_first(durations))  # fmt: skip
+    assert [r[0] for r in results] == durations
+    # the long item went first: its worker ran it alone while the other ran the three short
+    long_pid = results[3][1]
+    assert [pid == long_pid for _, pid in results] == [False, False, False, True]
+    with pytest.raises(ValueError, match="order must be a permutation of 0..3"):
+        parallel.run_all(sleeper, durations, n_jobs=2, order=[0, 1, 1, 3])
+
+
 def test_the_shared_wall_clock_deadline_stops_workers_with_their_weights():
     items = [(0, (X, Y)), (1, (X, Y))]
     past = time.time() - 1.0
