@@ -108,6 +108,31 @@ def longest_first(costs: Sequence[float]) -> list[int]:
     return sorted(range(len(costs)), key=lambda i: -costs[i])
 
 
+def background(fn: Callable, *args) -> Callable:
+    """Start ``fn(*args)`` in a thread of this process (a daemon: it never holds the
+    process open) and return ``result()``, which waits for it and returns its value or
+    raises its exception. For work that runs here while workers train (scikit-learn's
+    fits release the GIL): the parent's core would otherwise wait on them."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="nnrecipe-background", daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    return result
+
+
 def _work(task: Callable, item, deadline: float | None, worker: bool):
     """One run: one BLAS thread, the wall-clock deadline on this process's clock."""
     if worker:
