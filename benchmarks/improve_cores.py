@@ -61,22 +61,25 @@ class Marks:
         return [(m[0], e[1] - m[1], e[2] - m[2]) for m, e in zip(self.marks, ends, strict=True)]
 
     def install(self):
-        def around(name, before):
+        def around(name, before, after=None):
             inner = getattr(loop.Recipe, name)
 
             def wrapped(recipe, *args, **kwargs):
                 before(recipe, args)
-                return inner(recipe, *args, **kwargs)
+                out = inner(recipe, *args, **kwargs)
+                if after is not None:
+                    after(recipe, out)
+                return out
 
             setattr(loop.Recipe, name, wrapped)
 
-        def train(recipe, args):
-            self.batches += bool(recipe.steps)
-            self.trained += len(args[0])
+        def trained(recipe, runs):  # runs trained (a Stop before training trains none)
+            self.batches += 1
+            self.trained += len(runs)
 
         around("run", lambda recipe, args: self.mark("start: reference model, start run"))
         around("record", lambda recipe, args: recipe.steps and self.mark("search"))
-        around("train", train)
+        around("train", lambda recipe, args: None, trained)
         around("finish", lambda recipe, args: self.mark("end: refit, ensemble"))
 
 
