@@ -162,3 +162,22 @@ def test_a_dask_cluster_gives_the_same_runs_as_local_workers():
         remote = parallel.run_all(train, items, n_jobs=-1)
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a[2], b[2])
+
+
+def test_the_trainer_starts_its_longest_folds_first_with_the_same_runs():
+    from nnrecipe.recipe.knobs import Config
+    from nnrecipe.recipe.runs import Trainer
+
+    config = Config(hidden=(8,), epochs=30, early_stopping=3, batch_size=32)
+    runs = {}
+    for n_jobs in (1, 2):
+        t = Trainer((X[:300], Y[:300]), (X[300:], Y[300:]), None, "sigmoid", 1, None, 0,
+                    "error", 3, n_jobs=n_jobs)  # fmt: skip
+        first = t.many([config])[0]
+        # each fold's epochs, what the next call orders the workers by
+        assert set(t.fold_epochs) == {0, 1, 2}
+        assert max(t.fold_epochs.values()) == first.epochs_trained
+        runs[n_jobs] = t.many([config, config.replace(l2=0.1)])
+    for a, b in zip(runs[1], runs[2], strict=True):
+        np.testing.assert_array_equal(a.values, b.values)
+        np.testing.assert_array_equal(a.network.theta, b.network.theta)

@@ -307,8 +307,10 @@ class Trainer:
         folds = list(range(self.folds)) if self.folds > 1 else [None]
         items = [(c, j, s) for c, s in zip(configs, seeds, strict=True) for j in folds]
         # workers start the folds that took the most epochs last time first (a fold's rows
-        # make it long or short whatever the configuration); the deadlines go by that order
-        order = parallel.longest_first([self.fold_epochs.get(j, 0) for _, j, _ in items])
+        # make it long or short whatever the configuration); the deadlines go by that order.
+        # In process (one job) the items run in their order, as their deadlines do
+        costs = [self.fold_epochs.get(j, 0) if self.n_jobs != 1 else 0 for _, j, _ in items]
+        order = parallel.longest_first(costs)
         ends = [None] * len(items)
         for i, end in zip(order, self._deadlines(len(items)), strict=True):
             ends[i] = end
