@@ -144,3 +144,15 @@ def test_ctrl_c_during_the_ensemble_keeps_the_one_network(monkeypatch):
     assert type(r.network) is nr.Network and r.stop_reason == "interrupted"
     assert [s.knob for s in r.steps] == ["start"] and r.refit
     assert any("Ctrl-C stopped it" in n for n in r.notes)
+
+
+def test_the_search_after_the_knobs_gives_the_same_trail_with_1_and_2_jobs():
+    # network=[2], 5 epochs: the knobs run out after ~35 runs, then the search proposes
+    # two configurations at a time (recipe.loop.SEARCH_BATCH), whatever n_jobs is
+    X2, Y2 = nr.datasets.moons(n=200, noise=0.3, seed=0)
+    kwargs = {"budget": 40, "epochs": 5, "cv": 1, "seed": 0, "network": [2], "refit": False,
+              "learning_curve": False, "ensemble": False, "baseline_error": 0.0}  # fmt: skip
+    runs = [nr.improve(X2, Y2, n_jobs=j, **kwargs) for j in (1, 2)]
+    same(fingerprint(runs[0]), fingerprint(runs[1]))
+    assert len(runs[0].steps) == 40  # the budget holds with a batch cut to what is left
+    assert sum(s.knob == "search" for s in runs[0].steps) >= 3

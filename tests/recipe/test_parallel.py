@@ -51,6 +51,24 @@ def test_results_come_in_the_items_order_not_the_finishing_order():
     assert results[0][1] != os.getpid()  # in a worker
 
 
+def sleeper(item, at):
+    time.sleep(item)
+    return item, os.getpid()
+
+
+def test_workers_start_the_longest_first_and_results_keep_the_items_order():
+    assert parallel.longest_first([1, 3, 2, 3, 0]) == [1, 3, 2, 0, 4]  # ties in their order
+    durations = [0.0, 0.0, 0.0, 1.0]
+    results = parallel.run_all(sleeper, durations, n_jobs=2,
+                               order=parallel.longest_first(durations))  # fmt: skip
+    assert [r[0] for r in results] == durations
+    # the long item went first: its worker ran it alone while the other ran the three short
+    long_pid = results[3][1]
+    assert [pid == long_pid for _, pid in results] == [False, False, False, True]
+    with pytest.raises(ValueError, match="order must be a permutation of 0..3"):
+        parallel.run_all(sleeper, durations, n_jobs=2, order=[0, 1, 1, 3])
+
+
 def test_the_shared_wall_clock_deadline_stops_workers_with_their_weights():
     items = [(0, (X, Y)), (1, (X, Y))]
     past = time.time() - 1.0
@@ -144,3 +162,22 @@ def test_a_dask_cluster_gives_the_same_runs_as_local_workers():
         remote = parallel.run_all(train, items, n_jobs=-1)
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a[2], b[2])
+
+
+def test_the_trainer_starts_its_longest_folds_first_with_the_same_runs():
+    from nnrecipe.recipe.knobs import Config
+    from nnrecipe.recipe.runs import Trainer
+
+    config = Config(hidden=(8,), epochs=30, early_stopping=3, batch_size=32)
+    runs = {}
+    for n_jobs in (1, 2):
+        t = Trainer((X[:300], Y[:300]), (X[300:], Y[300:]), None, "sigmoid", 1, None, 0,
+                    "error", 3, n_jobs=n_jobs)  # fmt: skip
+        first = t.many([config])[0]
+        # each fold's epochs, what the next call orders the workers by
+        assert set(t.fold_epochs) == {0, 1, 2}
+        assert max(t.fold_epochs.values()) == first.epochs_trained
+        runs[n_jobs] = t.many([config, config.replace(l2=0.1)])
+    for a, b in zip(runs[1], runs[2], strict=True):
+        np.testing.assert_array_equal(a.values, b.values)
+        np.testing.assert_array_equal(a.network.theta, b.network.theta)

@@ -86,6 +86,21 @@ def test_the_search_after_the_knobs_stays_near_the_best_configuration():
         sampler.tell(0.2, best)
 
 
+def test_the_search_tells_a_batch_of_proposals_in_the_order_it_asked_them():
+    pytest.importorskip("optuna")
+    best = knobs.Config(hidden=(64,), learning_rate=0.001, l2=0.1, keep_prob=0.9)
+    sampler = Sampler(best, 0.1, seed=0)
+    asked = [sampler.ask(), sampler.ask()]  # two at once, before any is told
+    assert asked[0] != asked[1]
+    sampler.tell(0.3, best)
+    sampler.tell(0.4, best)
+    trials = sampler.study.trials
+    assert [t.value for t in trials] == [0.1, 0.3, 0.4]
+    assert [max(c.hidden) for c in asked] == [t.params["width"] for t in trials[1:]]
+    again = Sampler(best, 0.1, seed=0)  # seeded: the same proposals
+    assert [again.ask(), again.ask()] == asked
+
+
 def test_each_fold_standardizes_with_the_rows_it_trains_on_only():
     import nnrecipe as nr
     from nnrecipe.data.normalize import Standardizer

@@ -63,12 +63,15 @@ def run_all(
     deadline: float | Sequence[float | None] | None = None,
     max_nbytes: str | int | None = "1M",
     stop: Callable | None = None,
+    order: Sequence[int] | None = None,
 ) -> list:
     """``[task(item, at) for item in items]``, computed by ``n_jobs`` workers (see the
     module docstring); ``deadline`` is one ``time.time()`` value for all, or one per item.
     In process, ``stop(result)`` true ends the list at that result (a run that Ctrl-C cut
     short: the runs after it are not started); in workers, Ctrl-C raises KeyboardInterrupt
-    here and loky ends the workers."""
+    here and loky ends the workers. ``order`` (a permutation of the items' indices, e.g.
+    :func:`longest_first`) is the order workers start them in, one item per dispatch;
+    the results come back in the items' order all the same (in process it is ignored)."""
     items = list(items)
     n_jobs = check_n_jobs(n_jobs)
     ends = list(deadline) if isinstance(deadline, Sequence) else [deadline] * len(items)
@@ -83,11 +86,51 @@ def run_all(
         return results
     from joblib import Parallel, delayed
 
+    order = list(range(len(items))) if order is None else [int(i) for i in order]
+    if sorted(order) != list(range(len(items))):
+        raise ValueError(f"order must be a permutation of 0..{len(items) - 1}; got {order}")
+    # batch_size=1: joblib's automatic batching groups quick items with the next ones, and a
+    # long run batched behind them leaves the other worker idle at the end
     parallel = Parallel(n_jobs=n_jobs if n_jobs == -1 else min(n_jobs, len(items)),
-                        max_nbytes=max_nbytes)  # fmt: skip
-    return parallel(
-        delayed(_work)(task, item, end, True) for item, end in zip(items, ends, strict=True)
-    )
+                        max_nbytes=max_nbytes, batch_size=1)  # fmt: skip
+    done = parallel(delayed(_work)(task, items[i], ends[i], True) for i in order)
+    results = [None] * len(items)
+    for i, result in zip(order, done, strict=True):
+        results[i] = result
+    return results
+
+
+def longest_first(costs: Sequence[float]) -> list[int]:
+    """The items' indices by decreasing expected cost (ties: in their order): started in
+    that order, k workers finish a list of unequal runs sooner (the longest-processing-time
+    rule, within 4/3 of the best schedule), where in the items' order a long run started
+    last keeps one worker busy while the others wait."""
+    return sorted(range(len(costs)), key=lambda i: -costs[i])
+
+
+def background(fn: Callable, *args) -> Callable:
+    """Start ``fn(*args)`` in a thread of this process (a daemon: it never holds the
+    process open) and return ``result()``, which waits for it and returns its value or
+    raises its exception. For work that runs here while workers train (scikit-learn's
+    fits release the GIL): the parent's core would otherwise wait on them."""
+    box: dict = {}
+
+    def target():
+        try:
+            box["value"] = fn(*args)
+        except BaseException as exc:  # re-raised in the caller's thread
+            box["error"] = exc
+
+    thread = threading.Thread(target=target, name="nnrecipe-background", daemon=True)
+    thread.start()
+
+    def result():
+        thread.join()
+        if "error" in box:
+            raise box["error"]
+        return box["value"]
+
+    return result
 
 
 def _work(task: Callable, item, deadline: float | None, worker: bool):

@@ -147,6 +147,7 @@ class Trainer:
         self.dtype, self.n_jobs = dtype, parallel.check_n_jobs(n_jobs)
         self.output, self.n_out, self.images, self.seed = output, n_out, images, seed
         self.metric, self.folds, self.deadline = metric, folds, deadline
+        self.fold_epochs: dict = {}  # fold → epochs its last trainings took (dispatch order)
         self.pooled = (
             np.concatenate([np.asarray(train[0]), np.asarray(dev[0])]),
             np.concatenate([np.asarray(train[1]), np.asarray(dev[1])]),
@@ -312,14 +313,27 @@ class Trainer:
         seeds = [self.seed] * len(configs) if seeds is None else list(seeds)
         folds = list(range(self.folds)) if self.folds > 1 else [None]
         items = [(c, j, s) for c, s in zip(configs, seeds, strict=True) for j in folds]
+        # workers start the folds that took the most epochs last time first (a fold's rows
+        # make it long or short whatever the configuration); the deadlines go by that order.
+        # In process (one job) the items run in their order, as their deadlines do
+        costs = [self.fold_epochs.get(j, 0) if self.n_jobs != 1 else 0 for _, j, _ in items]
+        order = parallel.longest_first(costs)
+        ends = [None] * len(items)
+        for i, end in zip(order, self._deadlines(len(items)), strict=True):
+            ends[i] = end
         start = time.perf_counter()
         pieces = parallel.run_all(
             self.piece,
             items,
             n_jobs=self.n_jobs,
-            deadline=self._deadlines(len(items)),
+            deadline=ends,
             stop=lambda piece: piece[1].stop_reason == "interrupted",
+            order=order,
         )
+        epochs: dict = {}  # each fold's most epochs over the configurations
+        for (_, j, _), piece in zip(items, pieces, strict=False):
+            epochs[j] = max(epochs.get(j, 0), len(piece[1]))
+        self.fold_epochs.update(epochs)
         seconds = (time.perf_counter() - start) / max(1, len(configs))
         runs = []
         for i, config in enumerate(configs):

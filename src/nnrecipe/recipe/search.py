@@ -43,7 +43,8 @@ class Sampler:
     """
 
     def __init__(self, best: Config, best_value: float, seed: int):
-        self.best, self.rng, self.study, self.trial = best, np.random.default_rng(seed), None, None
+        self.best, self.rng, self.study = best, np.random.default_rng(seed), None
+        self.trials: list = []  # asked, not yet told (oldest first)
         try:
             with warnings.catch_warnings():  # Optuna's tqdm asks a notebook for ipywidgets
                 warnings.simplefilter("ignore")
@@ -73,8 +74,8 @@ class Sampler:
     def ask(self) -> Config:
         if self.study is None:
             return propose(self.best, self.rng)
-        self.trial = self.study.ask(self.space)
-        p = self.trial.params
+        self.trials.append(self.study.ask(self.space))
+        p = self.trials[-1].params
         return self.best.replace(
             hidden=(p["width"],) * p["depth"],
             learning_rate=float(f"{p['learning_rate']:.3g}"),
@@ -83,6 +84,8 @@ class Sampler:
         )
 
     def tell(self, value: float, best: Config) -> None:
-        if self.study is not None and self.trial is not None:
-            self.study.tell(self.trial, value)
+        """The value of the oldest configuration asked and not yet told (several may be
+        asked before any is told: a batch trained at once), and the best so far."""
+        if self.study is not None and self.trials:
+            self.study.tell(self.trials.pop(0), value)
         self.best = best
