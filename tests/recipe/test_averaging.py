@@ -49,6 +49,7 @@ def _kept(monkeypatch, keep: bool):
             return keep
 
     monkeypatch.setattr(averaging, "metrics", Rule)
+    monkeypatch.setattr(averaging, "keeps", lambda values, single, chosen: keep)
 
 
 def test_a_kept_ensemble_is_the_model_and_its_dev_value_is_the_mean_probabilitys(monkeypatch):
@@ -156,3 +157,30 @@ def test_the_search_after_the_knobs_gives_the_same_trail_with_1_and_2_jobs():
     same(fingerprint(runs[0]), fingerprint(runs[1]))
     assert len(runs[0].steps) == 40  # the budget holds with a batch cut to what is left
     assert sum(s.knob == "search" for s in runs[0].steps) >= 3
+
+
+def test_the_ensemble_must_also_be_no_worse_than_the_chosen_network():
+    """By hand: 10 dev rows, error values 0/1. The seeds' mean errs on 5 rows (0.5 each on
+    10 rows); the ensemble errs on 2, a resolved gain over that mean; the chosen network
+    errs on 1 row: the ensemble (0.2) would be worse than it (0.1), so it is not kept."""
+    single = np.full(10, 0.5)
+    ensemble = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+    assert metrics.better(ensemble, single)
+    chosen = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+    assert not averaging.keeps(ensemble, single, chosen)
+    assert averaging.keeps(ensemble, single, np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0.0]))
+    assert averaging.keeps(ensemble, single, ensemble)  # equal: no worse
+
+
+def test_ctrl_c_before_any_run_is_recorded_is_an_interrupt_not_a_crash(monkeypatch):
+    """With workers, Ctrl-C during the start run's folds returns no run at all: improve
+    raises KeyboardInterrupt (the CLI: exit 130, nothing saved), not an AttributeError."""
+    from nnrecipe.recipe import runs
+
+    def interrupted(self, *args, **kwargs):
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(runs.Trainer, "__call__", interrupted)
+    monkeypatch.setattr(runs.Trainer, "many", interrupted)
+    with pytest.raises(KeyboardInterrupt, match="before the first network"):
+        nr.improve(X, Y, budget=1, cv=1, n_jobs=1, **FAST)

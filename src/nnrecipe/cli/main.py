@@ -47,10 +47,11 @@ def main(argv: list[str] | None = None) -> int:
         code = importlib.import_module(f"nnrecipe.cli.commands.{args.handler}").run(args)
         sys.stdout.flush()  # a closed pipe shows here, not in the interpreter's last flush
         return code
-    except KeyboardInterrupt:
+    except KeyboardInterrupt as exc:
         if debug:
             raise
-        print(f"{prog}: interrupted", file=sys.stderr)
+        why = f" {exc.args[0]}: nothing was saved" if exc.args else ""
+        print(f"{prog}: interrupted{why}", file=sys.stderr)
         return EXIT_INTERRUPTED
     except (ValueError, TypeError) as exc:
         if debug:

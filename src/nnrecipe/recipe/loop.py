@@ -331,6 +331,8 @@ class Recipe:
     # ------------------------------------------------------------------ the end
     def finish(self, refit: bool, test_set, sizes) -> ImproveResult:
         run, stop = self.current, self.stop or "time"
+        if run is None:  # Ctrl-C before any run was recorded (workers: the start's folds)
+            raise KeyboardInterrupt("interrupted before the first network was trained")
         diag = self.diagnose(run)
         network, refitted = run.network, False
         if (
