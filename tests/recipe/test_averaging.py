@@ -114,18 +114,9 @@ def test_the_cli_saves_a_kept_ensemble_and_predicts_with_it(monkeypatch, tmp_pat
     assert isinstance(model, nr.Ensemble) and len(model) == 2
 
 
-def test_a_dask_cluster_gives_improve_the_same_result_as_local_workers():
-    pytest.importorskip("dask")
-    distributed = pytest.importorskip("distributed")
-    from joblib import parallel_config
-
+def test_a_dask_cluster_gives_improve_the_same_result_as_local_workers(on_dask_cluster):
     local = nr.improve(X, Y, budget=2, cv=1, ensemble_size=2, n_jobs=2, **FAST)
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                 dashboard_address=None) as cluster,
-        distributed.Client(cluster),
-        parallel_config(backend="dask"),
-    ):  # fmt: skip
+    with on_dask_cluster():
         remote = nr.improve(X, Y, budget=2, cv=1, ensemble_size=2, n_jobs=-1, **FAST)
     same(fingerprint(local), fingerprint(remote))
 

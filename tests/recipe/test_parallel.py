@@ -146,19 +146,10 @@ def test_killing_the_parent_leaves_no_worker_alive_and_no_files(tmp_path):
             parent.kill()
 
 
-def test_a_dask_cluster_gives_the_same_runs_as_local_workers():
-    pytest.importorskip("dask")
-    distributed = pytest.importorskip("distributed")
-    from joblib import parallel_config
-
+def test_a_dask_cluster_gives_the_same_runs_as_local_workers(on_dask_cluster):
     items = [(seed, (X, Y)) for seed in range(3)]
     local = parallel.run_all(train, items, n_jobs=2)
-    with (
-        distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
-                                 dashboard_address=None) as cluster,
-        distributed.Client(cluster),
-        parallel_config(backend="dask"),
-    ):  # fmt: skip
+    with on_dask_cluster():
         remote = parallel.run_all(train, items, n_jobs=-1)
     for a, b in zip(local, remote, strict=True):
         np.testing.assert_array_equal(a[2], b[2])
