@@ -5,6 +5,7 @@ import os
 for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
     os.environ.setdefault(_var, "1")
 
+import contextlib  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import numpy as np  # noqa: E402
@@ -77,3 +78,24 @@ def flat_gradients(net, grads):
 
 def relative_difference(a, b):
     return np.linalg.norm(a - b) / (np.linalg.norm(a) + np.linalg.norm(b))
+
+
+@pytest.fixture
+def on_dask_cluster():
+    """A context manager: joblib's runs inside it go to a two-worker Dask ``LocalCluster``
+    (skipped when dask or distributed is not installed)."""
+    pytest.importorskip("dask")
+    distributed = pytest.importorskip("distributed")
+    from joblib import parallel_config
+
+    @contextlib.contextmanager
+    def cluster():
+        with (
+            distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=True,
+                                     dashboard_address=None) as local,
+            distributed.Client(local),
+            parallel_config(backend="dask"),
+        ):  # fmt: skip
+            yield
+
+    return cluster
