@@ -2,7 +2,7 @@
 
     OMP_NUM_THREADS=1 PYTHONPATH=src python benchmarks/start_ablation.py [--seeds 0,1]
 
-Each row is the recipe's first run (``recipe/runs.start_config`` sized from the rows, Adam at
+Each row is the recipe's first run (``recipe/start.start_config`` sized from the rows, Adam at
 α = 0.001, early stopping with patience 20 on the dev set, best weights restored) with one
 technique turned on over the old start (z-scores, constant rate, β₂ = 0.999, no smoothing, no
 embeddings); the last rows are the new start (:mod:`nnrecipe.recipe.start`) and the new start

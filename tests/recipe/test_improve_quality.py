@@ -10,7 +10,8 @@ from nnrecipe.recipe import baseline as recipe_baseline
 from nnrecipe.recipe import knobs, metrics
 from nnrecipe.recipe.knobs import Config
 from nnrecipe.recipe.loop import Recipe
-from nnrecipe.recipe.runs import Run, Trainer, data_config
+from nnrecipe.recipe.runs import Run, Trainer
+from nnrecipe.recipe.start import data_config
 
 
 # ------------------------------------------------------------------ metrics, noise guard

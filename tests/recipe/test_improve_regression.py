@@ -9,7 +9,8 @@ import pytest
 import nnrecipe as nr
 from nnrecipe.cli import main
 from nnrecipe.recipe import baseline, learning_curves, metrics
-from nnrecipe.recipe.runs import DevPatience, Trainer
+from nnrecipe.recipe.runs import Trainer
+from nnrecipe.recipe.stopping import DevPatience
 
 NOISE = 0.3
 # y = sin(3·x0) + x1² + ε, x uniform on [−1, 1]², ε ~ N(0, 0.3²):

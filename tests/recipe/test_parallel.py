@@ -15,7 +15,7 @@ import pytest
 
 import nnrecipe as nr
 from nnrecipe.recipe import parallel
-from nnrecipe.recipe.runs import Deadline
+from nnrecipe.recipe.stopping import Deadline
 
 X, Y = nr.datasets.moons(n=400, noise=0.25, seed=0)
 

@@ -4,8 +4,8 @@ import numpy as np
 import pytest
 
 from nnrecipe.recipe import knobs, metrics
-from nnrecipe.recipe.runs import DevPatience
 from nnrecipe.recipe.search import Sampler
+from nnrecipe.recipe.stopping import DevPatience
 from nnrecipe.train.callbacks import History
 
 

@@ -99,8 +99,9 @@ def keeps(values: np.ndarray, single: np.ndarray, chosen: np.ndarray) -> bool:
     its configuration (``single``: each example's value averaged over the seeds) by the rule
     of every decision, and is no worse on the same rows than the chosen network it would
     replace (``chosen``). The second test guards the first: members cut short by the
-    deadline, or seeds far worse than the chosen one, make the seeds' mean an easy mark (an
-    ensemble at 1.98 % was kept over a chosen network at 1.41 %, against a mean of 5.36 %)."""
+    deadline, or seeds far worse than the chosen one, make the seeds' mean an easy mark (a
+    run on breast cancer logged "dev 5.36 % → 1.98 % kept" where the old code's step read
+    1.41 % → 1.32 %)."""
     return metrics.better(values, single) and float(np.mean(values)) <= float(np.mean(chosen))
 
 

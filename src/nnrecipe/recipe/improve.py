@@ -43,9 +43,10 @@ from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
 from . import averaging, start
 from .loop import Recipe
-from .problem import Problem, frame
+from .problem import Problem, frame, looks_like_images
 from .result import ImproveResult, Step
-from .runs import Trainer, looks_like_images, start_config
+from .runs import Trainer
+from .start import start_config
 
 LEARNING_CURVE_SIZES = (0.25, 0.5, 1.0)
 __all__ = ["improve", "default_minutes", "Step", "Diagnosis", "looks_like_images"]
@@ -108,7 +109,7 @@ def improve(
         diagnosis says where the number came from.
     network : Network, list of int or None
         The starting hidden sizes (or a Network); default sized from the data (64 to 256
-        units, 1 or 2 layers, see :func:`nnrecipe.recipe.runs.data_config`).
+        units, 1 or 2 layers, see :func:`nnrecipe.recipe.start.data_config`).
     budget : int, optional
         A cap on the training runs (configurations measured), only when given.
     minutes : float, optional

@@ -20,6 +20,7 @@ from . import averaging, knobs, metrics, parallel
 from .baseline import auto_baseline, reference, zero_coded_columns
 from .learning_curves import learning_curve as make_curve
 from .progress import Printer
+from .refit import refit_chosen
 from .result import ImproveResult, Step
 from .search import Sampler
 
@@ -335,31 +336,8 @@ class Recipe:
             raise KeyboardInterrupt("interrupted before the first network was trained")
         diag = self.diagnose(run)
         network, refitted = run.network, False
-        if (
-            refit
-            and stop != "interrupted"
-            and time.perf_counter() + self.refit_seconds() > self.end
-        ):
-            self.notes.append("not refit: the budget left no time for it")
-        elif refit and stop != "interrupted":
-            epochs = int(round(float(np.median(run.best_epochs))))
-            self.trainer.deadline = self.end
-            with self.printer.training(None, f"refit on train+dev, {epochs} epochs"):
-                net, history = self.trainer.refit(run.config, epochs)
-            if len(history) < epochs:
-                self.notes.append(
-                    f"not refit: the budget ended the refit after {len(history)} of {epochs} "
-                    "epochs, so the network is the chosen run's"
-                )
-            elif history.stop_reason != "interrupted":
-                network, refitted = net, True
-                self.notes.append(
-                    f"the chosen configuration was refit on train+dev "
-                    f"({len(self.trainer.pooled[0])} rows) for {epochs} epochs (its early-"
-                    "stopping epoch count"
-                    + (", the median over its folds" if self.trainer.folds > 1 else "")
-                    + "); train and dev values are those of the run chosen"
-                )
+        if refit and stop != "interrupted":
+            network, refitted = refit_chosen(self, run)
         if not refitted and self.trainer.folds > 1:
             self.notes.append("not refit: the network is fold 1's of the cross-validation")
         if self.ensemble > 1 and stop != "interrupted":

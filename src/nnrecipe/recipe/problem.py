@@ -17,6 +17,7 @@ it nothing goes back into :mod:`nnrecipe.data` to decide anything again:
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -27,7 +28,6 @@ from ..data.encoding import Encoding
 from ..data.split import split
 from ..data.targets import text_labels
 from . import metrics, regression
-from .runs import looks_like_images
 
 CV_BELOW = 500  # dev sets under this many rows: decide by k-fold cross-validation
 CV_RARE = 100  # ... or (balanced error) under this many rows of the rarest class
@@ -256,3 +256,12 @@ def network_dtype(dtype: str, m: int, n_x: int) -> tuple[str, str | None]:
             "epochs a minute (dtype='float64' / --dtype float64 to keep it)"
         )
     return "float64", None
+
+
+def looks_like_images(X: np.ndarray) -> bool:
+    """Square grey images: n_x = side² with side >= 8 and nonnegative pixel values.
+
+    Only a hint (for messages): :func:`nnrecipe.improve` no longer treats data as images on
+    this guess; pass ``images=`` (or ``--images HxW``) or use a dataset that knows."""
+    side = math.isqrt(X.shape[1])
+    return side >= 8 and side * side == X.shape[1] and float(X.min()) >= 0

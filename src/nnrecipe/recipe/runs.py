@@ -5,10 +5,11 @@ Every run of :func:`nnrecipe.improve` uses the same data, the same input standar
 into training; with k-fold, one per fold; none for images, whose pixels are already on one
 scale) and the same seed, so the only difference between two runs is the knob turned.
 
-A run trains with early stopping (:class:`DevPatience`: until neither the dev loss nor the
-recipe's metric on dev has improved for ``config.early_stopping`` epochs; the weights of the
-best epoch by (dev metric, dev loss) are restored), so "train longer" always
-means "until the dev stops improving" and no run is cut short by a fixed epoch count
+A run trains with early stopping (:class:`~nnrecipe.recipe.stopping.DevPatience`: until
+neither the dev loss nor the recipe's metric on dev has improved for
+``config.early_stopping`` epochs; the weights of the best epoch by (dev metric, dev loss)
+are restored), so "train longer" always means "until the dev stops improving" and no run is
+cut short by a fixed epoch count
 (``config.epochs`` is only a ceiling). It is measured one of two ways:
 
 * hold-out: train on the training set, measure the metric on the dev set;
@@ -25,21 +26,17 @@ from __future__ import annotations
 
 import math
 import time
-from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
-from .._checks import check_positive
 from ..data import augment as aug
 from ..data.robust_scale import scaling_name
 from ..model import Network
-from ..train.callbacks import Callback, EarlyStopping, History
+from ..train.callbacks import History
 from ..train.optimizers import Adam
 from . import knobs, metrics, parallel
-
-PATIENCE = 20  # epochs without a better dev loss before a run stops (best weights restored)
-MAX_EPOCHS = 1000
+from .stopping import Deadline, DevPatience
 
 
 @dataclass
@@ -67,70 +64,6 @@ class Run:
     @property
     def resolution(self) -> float:
         return metrics.resolution(self.values)
-
-
-class DevPatience(EarlyStopping):
-    """Early stopping on the recipe's metric, measured on the dev set after every epoch.
-
-    The best epoch is the one with the smallest key (dev metric, dev loss): the metric
-    first, the dev loss breaking its ties (a dev error is a count over a few hundred rows,
-    so many epochs share the best value; among them the most confident-and-right one, the
-    smallest loss, is kept rather than the first). Training stops after ``patience`` epochs
-    in which neither the key nor the dev loss improved: the dev loss is smooth early in
-    training, the metric keeps falling after the loss of an over-confident network turns up.
-    The best epoch's weights are restored at the end of fit.
-
-    ``metric``: "error" (read from the history), "log_loss" (the dev loss itself),
-    "balanced_error": the mean per-class error of the decision argmax_c p(c|x)/π_c on
-    ``dev`` (π_c: class c's share of the training labels ``prior``), the decision the
-    network makes after :meth:`Trainer.balance`; for a regression (linear output) "mse",
-    the history's dev error (mean((ŷ − y)²), exactly the metric; the dev loss is half of
-    it) or "mae", mean|ŷ − y| computed from the dev predictions.
-    """
-
-    def __init__(self, metric: str, patience: int, dev=None, prior=None):
-        super().__init__(monitor="dev_loss", patience=patience)
-        self.metric, self.dev, self.prior = metric, dev, prior
-        if metric == "balanced_error" and (dev is None or prior is None):
-            self.metric = "log_loss"  # no labels to balance with: the loss alone
-
-    def reset(self) -> None:
-        super().reset()
-        self.best_loss, self.best_key = math.inf, (math.inf, math.inf)
-
-    def value(self, network, history) -> float:
-        if self.metric in ("error", "mse"):  # regression: the history's error is the mse
-            return history.dev_error[-1]
-        if self.metric == "mae":
-            return metrics.score("mae", self.dev[1], network.predict_proba(self.dev[0]))
-        if self.metric == "balanced_error":
-            proba = np.asarray(network.predict_proba(self.dev[0]), dtype=np.float64)
-            if proba.shape[1] == 1:  # a sigmoid unit: P(class 1)
-                proba = np.hstack([1.0 - proba, proba])
-            shifted = proba / self.prior[: proba.shape[1]]  # argmax p_c/π_c
-            return metrics.score("balanced_error", self.dev[1], shifted)
-        return history.dev_loss[-1]
-
-    def on_epoch_end(self, network, history):
-        loss, epoch = history.dev_loss[-1], history.epoch[-1]
-        key = (self.value(network, history), loss)
-        improved = False
-        if key < self.best_key:  # NaN compares False: never a best epoch
-            self.best_key, improved = key, True
-            self.tracker.best, self.tracker.epoch = key[0], epoch
-        if loss < self.best_loss:
-            self.best_loss, improved = loss, True
-        return self.count(improved, epoch)
-
-
-class Deadline(Callback):
-    """Stops training at the end of the epoch in which ``time.perf_counter()`` passes ``at``."""
-
-    def __init__(self, at: float | None):
-        self.at = at
-
-    def on_epoch_end(self, network, history):
-        return self.at is not None and time.perf_counter() > self.at
 
 
 class Trainer:
@@ -413,65 +346,3 @@ class Trainer:
             return self.refit(*item)
         finally:
             self.deadline = saved
-
-
-def data_config(m: int, n_x: int, n_out: int) -> dict:
-    """A starting network sized from the data: m rows, n_x inputs, n_out outputs.
-
-    width = 64 below 1,000 rows, 128 below 5,000, else 256, and at least the power of two
-    ≥ n_out·4 (up to 512); two hidden layers from 2,000 rows, one below; batch 32 below
-    2,000 rows, 64 below 20,000, else 128; Adam, α = 0.001, early stopping with patience 20.
-    """
-    width = 64 if m < 1000 else 128 if m < 5000 else 256
-    width = min(512, max(width, 2 ** math.ceil(math.log2(max(4 * n_out, 2)))))
-    depth = 2 if m >= 2000 else 1
-    batch = 32 if m < 2000 else 64 if m < 20000 else 128
-    return {"hidden": (width,) * depth, "batch_size": batch}
-
-
-def start_config(network, epochs, learning_rate, batch_size, optimizer, n_x, n_out, m=None):
-    """The first configuration: the user's choices where given, else sized from the data
-    (:func:`data_config`, when ``m`` is given) or the old default of 16 units."""
-    sized = data_config(m, n_x, n_out) if m is not None else {}
-    base = knobs.Config(
-        epochs=MAX_EPOCHS if epochs is None else epochs,
-        max_epochs=MAX_EPOCHS if epochs is None else max(epochs, 8 * epochs),
-        learning_rate=learning_rate,
-        batch_size=batch_size or sized.get("batch_size", 64),
-        optimizer=optimizer,
-        hidden=sized.get("hidden", (16,)),
-        early_stopping=PATIENCE if m is not None else None,
-    )
-    if network is None:
-        return base
-    if isinstance(network, Network):
-        if network.layer_sizes[0] != n_x or network.layer_sizes[-1] != n_out:
-            raise ValueError(
-                f"network has layer sizes {network.layer_sizes} but the data need {n_x} inputs "
-                f"and {n_out} outputs; pass hidden sizes only (e.g. network=[8]) instead"
-            )
-        if len(set(network.hidden)) > 1 or len(set(network.keep_prob)) > 1:
-            raise ValueError("network must use one hidden activation and one keep_prob")
-        return base.replace(
-            hidden=tuple(network.layer_sizes[1:-1]),
-            activation=network.hidden[0],
-            l2=network.l2,
-            keep_prob=network.keep_prob[0],
-        )
-    if isinstance(network, Sequence) and not isinstance(network, str) and len(network) > 0:
-        hidden = tuple(
-            check_positive(n, f"network[{i}]", integer=True) for i, n in enumerate(network)
-        )
-        return base.replace(hidden=hidden)
-    raise TypeError(
-        f"network must be a Network, a list of hidden sizes like [8], or None; got {network!r}"
-    )
-
-
-def looks_like_images(X: np.ndarray) -> bool:
-    """Square grey images: n_x = side² with side >= 8 and nonnegative pixel values.
-
-    Only a hint (for messages): :func:`nnrecipe.improve` no longer treats data as images on
-    this guess; pass ``images=`` (or ``--images HxW``) or use a dataset that knows."""
-    side = math.isqrt(X.shape[1])
-    return side >= 8 and side * side == X.shape[1] and float(X.min()) >= 0
