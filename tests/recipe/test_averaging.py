@@ -49,7 +49,6 @@ def _kept(monkeypatch, keep: bool):
             return keep
 
     monkeypatch.setattr(averaging, "metrics", Rule)
-    monkeypatch.setattr(averaging, "keeps", lambda values, single, chosen: keep)
 
 
 def test_a_kept_ensemble_is_the_model_and_its_dev_value_is_the_mean_probabilitys(monkeypatch):
@@ -126,7 +125,7 @@ def test_ctrl_c_during_the_ensemble_keeps_the_one_network(monkeypatch):
 
     many = Trainer.many
 
-    def ctrl_c(self, configs, seeds=None):
+    def ctrl_c(self, configs, seeds=None, epochs=None):
         if seeds is not None:  # the ensemble's runs (each its own seed)
             raise KeyboardInterrupt
         return many(self, configs)
@@ -150,17 +149,46 @@ def test_the_search_after_the_knobs_gives_the_same_trail_with_1_and_2_jobs():
     assert sum(s.knob == "search" for s in runs[0].steps) >= 3
 
 
-def test_the_ensemble_must_also_be_no_worse_than_the_chosen_network():
-    """By hand: 10 dev rows, error values 0/1. The seeds' mean errs on 5 rows (0.5 each on
-    10 rows); the ensemble errs on 2, a resolved gain over that mean; the chosen network
-    errs on 1 row: the ensemble (0.2) would be worse than it (0.1), so it is not kept."""
-    single = np.full(10, 0.5)
-    ensemble = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
-    assert metrics.better(ensemble, single)
-    chosen = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
-    assert not averaging.keeps(ensemble, single, chosen)
-    assert averaging.keeps(ensemble, single, np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0.0]))
-    assert averaging.keeps(ensemble, single, ensemble)  # equal: no worse
+@pytest.mark.parametrize("cv", [1, 3])
+def test_members_train_the_chosen_runs_epochs_without_early_stopping(monkeypatch, cv):
+    """Every other seed trains exactly the epochs the chosen run's early stopping found, per
+    fold, with no dev set: none picks its epoch on the rows the ensemble is measured on."""
+    from nnrecipe.recipe.runs import Trainer
+
+    seen, piece = [], Trainer.piece
+
+    def spy(self, item, at):
+        out = piece(self, item, at)
+        seen.append((item[1:], len(out[1]), out[1].dev_loss, out[4]))
+        return out
+
+    monkeypatch.setattr(Trainer, "piece", spy)
+    r = nr.improve(X, Y, budget=1, cv=cv, refit=False, ensemble_size=3, n_jobs=1, **FAST)
+    start = [s for s in seen if s[0][2] is None]
+    members = [s for s in seen if s[0][2] is not None]
+    assert len(start) == cv and len(members) == 2 * cv
+    assert all(s[2] for s in start)  # the start measured dev (its early stopping) every epoch
+    best = {s[0][0]: s[3] for s in start}  # fold → the epochs its early stopping kept
+    assert any(s[1] > s[3] for s in start)  # trained on past its best (patience)
+    for (fold, seed, fixed), trained, dev_loss, _ in members:
+        assert seed in (1, 2) and fixed == trained == best[fold] and not dev_loss
+    assert r.steps[-1].knob == "ensemble"
+
+
+def test_a_member_the_deadline_cuts_short_leaves_the_one_network(monkeypatch):
+    from nnrecipe.recipe.runs import Trainer
+
+    many = Trainer.many
+
+    def late(self, configs, seeds=None, epochs=None):
+        if epochs is not None:
+            self.deadline = 0.0  # long past: every member stops after its first epoch
+        return many(self, configs, seeds=seeds, epochs=epochs)
+
+    monkeypatch.setattr(Trainer, "many", late)
+    r = nr.improve(X, Y, budget=1, cv=1, refit=False, ensemble_size=3, n_jobs=1, **FAST)
+    assert type(r.network) is nr.Network and [s.knob for s in r.steps] == ["start"]
+    assert any("ended its networks' training early" in n for n in r.notes)
 
 
 def test_ctrl_c_before_any_run_is_recorded_is_an_interrupt_not_a_crash(monkeypatch):

@@ -3,22 +3,26 @@ when that beats one network by more than the dev set resolves.
 
 The chosen configuration is trained k − 1 more times, with seeds s + 1, ..., s + k − 1 (a
 member's seed is its place, never the order runs finish), on exactly the rows of the chosen
-run (hold-out: the training set; k-fold: each fold's rows). Its dev (out-of-fold) outputs
-and theirs are averaged example by example,
+run (hold-out: the training set; k-fold: each fold's rows), each for the epoch count the
+chosen run's early stopping found (per fold), with no early stopping: no member picks its
+epoch on the rows it is measured on. Its dev (out-of-fold) outputs and theirs are averaged
+example by example,
 
     P_i = (1/k) Σ_j A⁽ʲ⁾_i,
 
 and the per-example values v_i of the metric on P are compared with one network's, pairwise,
 by the rule of every other decision (:func:`nnrecipe.recipe.metrics.better`: mean(v_ens −
-v_one) < −SE), and it must also be no worse than the chosen network on the same rows
-(:func:`keeps`). One network's value of example i is the mean of its k networks' values
-(1/k) Σ_j v⁽ʲ⁾_i, not the chosen seed's alone: that one won the search against other runs,
-so its dev value is biased low (on the medical stand-in, 23.9 % for the chosen seed against
-25.9 % for the mean of five seeds). Kept, the model becomes an :class:`nnrecipe.Ensemble` of the k
+v_one) < −SE). One network's value of example i is the mean of its k networks' values
+(1/k) Σ_j v⁽ʲ⁾_i: the expected value of a network of this configuration, which is what the
+refit without an ensemble would be. Not the chosen seed's alone: that one won the search and
+picked its epochs on these rows, so its dev value is biased low (on the medical stand-in,
+23.9 % for the chosen seed against 25.9 % for the mean of five seeds when the other seeds
+also stopped early on these rows). Kept, the model becomes an :class:`nnrecipe.Ensemble` of the k
 networks refit on train+dev with those seeds (the chosen network's refit is member 0), or,
 when the refits do not fit in the budget or there is no refit, of the k measured networks
 (k-fold: each seed's fold-1 network). The trail shows it as a step ("ensemble of 5: dev
-3.9 % → 3.1 %"), kept or undone; Ctrl-C during it keeps the single network.
+3.9 % → 3.1 %"), kept or undone; a member the deadline cut short leaves the one network
+(no step); Ctrl-C during it keeps the single network.
 """
 
 from __future__ import annotations
@@ -66,9 +70,12 @@ def average(recipe, size: int, network, refitted: bool):
     change = f"ensemble of {size} (seeds {recipe.seed}–{seeds[-1]}, mean probability)"
     start = time.perf_counter()
     with recipe.printer.training(len(recipe.steps), change):
-        runs = trainer.many([run.config] * (size - 1), seeds=seeds)
+        runs = trainer.many([run.config] * (size - 1), seeds=seeds, epochs=run.best_epochs)
     if len(runs) < size - 1 or any(r.interrupted for r in runs):
         raise KeyboardInterrupt  # Ctrl-C: the single network stays
+    if any(r.short for r in runs):  # a member of fewer epochs would be no fair measure
+        recipe.notes.append("no ensemble: the budget ended its networks' training early")
+        return network, None
     mean = run.proba.astype(np.float64)
     for other in runs:
         mean += other.proba
@@ -77,12 +84,13 @@ def average(recipe, size: int, network, refitted: bool):
     # one network of this configuration: the mean over the seeds of each example's value
     # (the chosen seed's own value is biased low: it won the search against other runs)
     single = np.mean([run.values, *(r.values for r in runs)], axis=0)
-    kept = keeps(values, single, run.values)
+    kept = metrics.better(values, single)
     diff, se = metrics.paired_difference(values, single)
     step = Step(
         number=len(recipe.steps), knob="ensemble", kind="ensemble", change=change,
         reason="averaging networks lowers variance (RealMLP, TabM): kept if it beats one "
-        "network (dev before: the mean over its seeds) by more than the dev set resolves",
+        "network (dev before: the mean over its seeds, each trained for the chosen run's "
+        "epochs) by more than the dev set resolves",
         train_before=run.train_error, dev_before=float(single.mean()),
         train_after=float(np.mean([run.train_error] + [r.train_error for r in runs])),
         dev_after=float(values.mean()), seconds=time.perf_counter() - start, kept=kept,
@@ -92,17 +100,6 @@ def average(recipe, size: int, network, refitted: bool):
     if not kept:
         return network, step
     return _members(recipe, network, refitted, runs, seeds), step
-
-
-def keeps(values: np.ndarray, single: np.ndarray, chosen: np.ndarray) -> bool:
-    """Keep the ensemble (per-example dev values ``values``) when it beats one network of
-    its configuration (``single``: each example's value averaged over the seeds) by the rule
-    of every decision, and is no worse on the same rows than the chosen network it would
-    replace (``chosen``). The second test guards the first: members cut short by the
-    deadline, or seeds far worse than the chosen one, make the seeds' mean an easy mark (a
-    run on breast cancer logged "dev 5.36 % → 1.98 % kept" where the old code's step read
-    1.41 % → 1.32 %)."""
-    return metrics.better(values, single) and float(np.mean(values)) <= float(np.mean(chosen))
 
 
 def _members(recipe, network, refitted: bool, runs, seeds) -> Ensemble:

@@ -56,6 +56,7 @@ class Run:
     predicted: np.ndarray | None = field(default=None, repr=False)
     networks: list = field(default_factory=list, repr=False)  # every fold's (hold-out: one)
     proba: np.ndarray = field(default=None, repr=False)  # dev (out-of-fold) outputs
+    short: bool = False  # a fixed epoch count that the deadline cut short (never complete)
 
     @property
     def interrupted(self) -> bool:
@@ -214,9 +215,10 @@ class Trainer:
         return net
 
     def piece(self, item, at: float | None):
-        """One training of ``item`` = (config, fold or None, seed) with deadline ``at``: the
-        network, its history, the train value, the dev outputs and the best epoch count."""
-        config, j, seed = item
+        """One training of ``item`` = (config, fold or None, seed, fixed epochs or None) with
+        deadline ``at``: the network, its history, the train value, the dev outputs and the
+        best epoch count (fixed epochs: no early stopping, that count)."""
+        config, j, seed, fixed = item
         saved, self.deadline = self.deadline, at
         try:
             if j is None:
@@ -226,8 +228,11 @@ class Trainer:
                 train, dev = (X[~held], y[~held]), (X[held], y[held])
                 standardizer = self.fold_standardizers[j]
             net = self.network(config, standardizer, seed)
-            kwargs = self.fit_kwargs(config, dev=dev, train_y=train[1], seed=seed)
-            history = net.fit(*train, dev=dev, **kwargs)
+            if fixed is None:
+                kwargs = self.fit_kwargs(config, dev=dev, train_y=train[1], seed=seed)
+                history = net.fit(*train, dev=dev, **kwargs)
+            else:  # the dev rows play no part in its training, not even its epoch count
+                history = net.fit(*train, **self.fit_kwargs(config, epochs=fixed, seed=seed))
         finally:
             self.deadline = saved
         self.balance(net, train[1])
@@ -238,18 +243,22 @@ class Trainer:
     def __call__(self, config: knobs.Config) -> Run:
         return self.many([config])[0]
 
-    def many(self, configs, seeds=None) -> list[Run]:
+    def many(self, configs, seeds=None, epochs=None) -> list[Run]:
         """A :class:`Run` of each configuration (with ``seeds``: each its own seed), their
         trainings (k folds each with cross-validation) spread over ``n_jobs`` worker
         processes (:mod:`nnrecipe.recipe.parallel`): the same runs whatever ``n_jobs`` is.
+        With ``epochs`` (one count per fold; hold-out: one), every training runs exactly
+        that many epochs, without early stopping (``Run.short`` when the deadline cut one).
         Ctrl-C in process ends the list at the run it cut short (recorded as interrupted)."""
         seeds = [self.seed] * len(configs) if seeds is None else list(seeds)
         folds = list(range(self.folds)) if self.folds > 1 else [None]
-        items = [(c, j, s) for c, s in zip(configs, seeds, strict=True) for j in folds]
+        fixed = [None] * len(folds) if epochs is None else [int(e) for e in epochs]
+        items = [(c, j, s, e) for c, s in zip(configs, seeds, strict=True)
+                 for j, e in zip(folds, fixed, strict=True)]  # fmt: skip
         # workers start the folds that took the most epochs last time first (a fold's rows
         # make it long or short whatever the configuration); the deadlines go by that order.
         # In process (one job) the items run in their order, as their deadlines do
-        costs = [self.fold_epochs.get(j, 0) if self.n_jobs != 1 else 0 for _, j, _ in items]
+        costs = [self.fold_epochs.get(j, 0) if self.n_jobs != 1 else 0 for _, j, _, _ in items]
         order = parallel.longest_first(costs)
         ends = [None] * len(items)
         for i, end in zip(order, self._deadlines(len(items)), strict=True):
@@ -263,16 +272,20 @@ class Trainer:
             stop=lambda piece: piece[1].stop_reason == "interrupted",
             order=order,
         )
-        epochs: dict = {}  # each fold's most epochs over the configurations
-        for (_, j, _), piece in zip(items, pieces, strict=False):
-            epochs[j] = max(epochs.get(j, 0), len(piece[1]))
-        self.fold_epochs.update(epochs)
+        took: dict = {}  # each fold's most epochs over the configurations
+        for (_, j, _, _), piece in zip(items, pieces, strict=False):
+            took[j] = max(took.get(j, 0), len(piece[1]))
+        self.fold_epochs.update(took)
         seconds = (time.perf_counter() - start) / max(1, len(configs))
         runs = []
         for i, config in enumerate(configs):
             own = pieces[i * len(folds) : (i + 1) * len(folds)]
             if own:
                 runs.append(self._run(config, own, seconds))
+                runs[-1].short = epochs is not None and (
+                    len(own) < len(folds)
+                    or any(len(p[1]) < e for p, e in zip(own, fixed, strict=False))
+                )
         return runs
 
     def _deadlines(self, n: int) -> list[float | None]:
