@@ -45,8 +45,7 @@ def write_config(directory: Path, command: str, options: dict, shown: Path | Non
     is the directory the text names (the run's final place when ``directory`` stages it)."""
     text = config.to_toml(
         {**options, "out": None},  # a repeat of the run gets a directory of its own
-        f"nnrecipe {command}: the resolved configuration of this run (nnrecipe {__version__}).\n"
-        f"Repeat it with: nnrecipe {command} --config {(shown or directory) / 'config.toml'}",
+        config.header(command, __version__, (shown or directory) / "config.toml"),
     )
     write_text(directory / "config.toml", text)
     return text
