@@ -202,6 +202,21 @@ def interruptible(what: str, skipped: list[str]):
         skipped.append(what)
 
 
+REPORT = "the report (report.html and its plots)"
+
+
+def draw_report(draw, skipped: list[str]):
+    """What ``draw()`` returns (a command's report: its path), or None when none was written:
+    a Ctrl-C while it draws adds :data:`REPORT` to ``skipped`` (:func:`interruptible`: the run
+    is kept and the command exits 130), and a missing Matplotlib is a note."""
+    with interruptible(REPORT, skipped):
+        try:
+            return draw()
+        except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
+            note(f"note: report skipped: {exc}")
+    return None
+
+
 def say_skipped(skipped: list[str], final) -> int:
     """Tell the user what a Ctrl-C left out of the run in ``final``; the exit code (130 when
     something was, else 0)."""
