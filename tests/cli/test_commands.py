@@ -316,6 +316,16 @@ def test_diagnose_a_saved_run(capsys, train_run):
     assert "variance" in capsys.readouterr().out.lower()
 
 
+def test_diagnose_a_compare_model_replays_its_run(capsys, classic):
+    out, first = classic
+    l2 = next(r for r in first["results"] if r["setting"] == "l2")
+    result = run_json(capsys, ["diagnose", "--model", str(out / "models" / "l2.npz")])
+    assert (result["n_train"], result["n_dev"]) == (200, 200)  # the classic split, replayed
+    assert result["dev_error"] == l2["dev_error"] and result["train_error"] == l2["train_error"]
+    assert main(["diagnose", "--model", str(out)]) == 2
+    assert "a compare run's are in its models/" in capsys.readouterr().err
+
+
 def test_diagnose_a_model_file_needs_data_without_its_run(capsys, tmp_path, train_run):
     shutil.copy(train_run[0] / "model.npz", tmp_path / "m.npz")
     assert main(["diagnose", "--model", str(tmp_path / "m.npz")]) == 2

@@ -101,3 +101,47 @@ def test_python_310_without_tomli_gets_a_clear_message(tmp_path, monkeypatch):
     monkeypatch.setitem(sys.modules, "tomli", None)
     with pytest.raises(ValueError, match="pip install tomli"):
         config.read_toml(write(tmp_path, "epochs = 3\n"), "train")
+
+
+# ------------------------------------------------------------ a run's config, by its writer
+def run_config(tmp_path, command, options):
+    text = config.to_toml(options, config.header(command, "0.0", tmp_path / "config.toml"))
+    return write(tmp_path, text)
+
+
+def test_the_header_names_the_command_that_wrote_the_config(tmp_path):
+    for command in ("train", "compare", "improve", "tune"):
+        text = config.header(command, "1.2.3", tmp_path / "config.toml")
+        assert config.written_by(config.to_toml({"seed": 1}, text)) == command
+    assert config.written_by('dataset = "moons"\n') is None  # a file the user wrote
+    assert config.written_by("# nnrecipe predict: the resolved configuration of this run") is None
+
+
+def test_a_run_config_is_read_with_its_writers_options(tmp_path):
+    path = run_config(
+        tmp_path, "improve", {**config.defaults("improve"), "minutes": 0.1, "baseline": "auto"}
+    )
+    command, options = config.read_run(path)
+    assert command == "improve" and options["minutes"] == 0.1 and options["baseline"] == "auto"
+    assert options["metric"] == "auto" and "l2" not in options  # improve's own options
+    own = write(tmp_path, 'dataset = "circles"\nl2 = 0.5\n')  # no header: train's options
+    assert config.read_run(own) == ("train", {**config.defaults("train"), "dataset": "circles",
+                                              "l2": 0.5})  # fmt: skip
+
+
+@pytest.mark.parametrize("writer,reader", [("improve", "train"), ("tune", "improve")])
+def test_another_commands_run_config_names_that_command(tmp_path, writer, reader):
+    path = run_config(tmp_path, writer, config.defaults(writer))
+    with pytest.raises(ValueError) as info:
+        config.read_toml(path, reader)
+    message = str(info.value)
+    assert f"holds the options of an `nnrecipe {writer}` run" in message
+    assert f"`nnrecipe {reader}` cannot take" in message
+    assert f"repeat that run with `nnrecipe {writer} --config {path}`" in message
+    assert "\n" not in message and "valid options are" not in message
+
+
+def test_a_directory_as_config_names_its_config_toml(tmp_path):
+    with pytest.raises(ValueError, match="is a directory; give the file, e.g. --config") as info:
+        config.read_toml(tmp_path, "train")
+    assert str(tmp_path / "config.toml") in str(info.value)

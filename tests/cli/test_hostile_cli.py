@@ -121,6 +121,47 @@ def test_ctrl_c_while_the_improve_report_is_drawn_keeps_the_model(tmp_path, caps
     assert not (out / "report.html").exists()
 
 
+def test_ctrl_c_while_the_compare_report_is_drawn_keeps_the_models(tmp_path, capsys, monkeypatch):
+    monkeypatch.setattr("nnrecipe.cli.commands.compare.compare_report", interrupt)
+    out = tmp_path / "run"
+    args = ["compare", "--settings", "none,l2", "--epochs", "20", "--no-progress", "--out"]
+    assert main([*args, str(out)]) == 130
+    err = capsys.readouterr().err
+    assert f"saved in {out}/; not written: the report (report.html and its plots)" in err
+    assert {"result.json", "config.toml", ".nnrecipe-run.json"} <= {p.name for p in out.iterdir()}
+    assert {p.name for p in (out / "models").iterdir()} == {"none.npz", "l2.npz"}
+    assert nr.load(out / "models" / "l2.npz").layer_sizes == [2, 20, 3, 1]
+    assert json.loads((out / "result.json").read_text())["report"] is None
+    assert not (out / "report.html").exists()
+
+
+def test_ctrl_c_while_the_tune_report_is_drawn_keeps_the_model(tmp_path, capsys, monkeypatch):
+    pytest.importorskip("optuna")
+    monkeypatch.setattr("nnrecipe.cli.commands.tune.tune_report", interrupt)
+    out = tmp_path / "run"
+    args = ["tune", "--n", "200", "--epochs", "5", "--depth-range", "1", "--trials", "2"]
+    assert main([*args, "--workers", "1", "--no-progress", "--out", str(out)]) == 130
+    err = capsys.readouterr().err
+    assert f"saved in {out}/; not written: the report (report.html and its plots)" in err
+    result = json.loads((out / "result.json").read_text())
+    assert result["report"] is None and result["model"] == str(out / "model.npz")
+    assert nr.load(out / "model.npz").layer_sizes == result["best_layer_sizes"]
+    assert (out / ".nnrecipe-run.json").is_file() and not (out / "report.html").exists()
+
+
+def test_draw_report_keeps_the_run_without_matplotlib_or_on_ctrl_c(capsys):
+    from nnrecipe.cli.commands import output
+
+    def missing():
+        raise ModuleNotFoundError("No module named 'matplotlib'")
+
+    skipped = []
+    assert output.draw_report(lambda: "report.html", skipped) == "report.html" and not skipped
+    assert output.draw_report(missing, skipped) is None and not skipped
+    assert "note: report skipped: No module named 'matplotlib'" in capsys.readouterr().err
+    assert output.draw_report(interrupt, skipped) is None and skipped == [output.REPORT]
+
+
 # ----------------------------------------------------------------- data that cannot scale
 def test_train_refuses_a_target_or_column_that_overflows(tmp_path, capsys):
     rng = np.random.default_rng(0)

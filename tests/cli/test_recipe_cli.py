@@ -129,6 +129,35 @@ def test_tune_reads_ranges_from_a_toml_file(capsys, tmp_path):
     assert all(0.001 <= t["params"]["l2"] <= 0.1 for t in result["trials"])
 
 
+# ------------------------------------------------ the run directory of improve/tune, read back
+@pytest.mark.parametrize("where", ["directory", "model.npz"])
+def test_diagnose_replays_an_improve_run(improve_run, capsys, where):
+    out, result = improve_run
+    model = out if where == "directory" else out / "model.npz"
+    found = run_json(capsys, ["diagnose", "--model", str(model)])
+    assert found["dataset"] == "spiral" and found["n_dev"] == result["split"]["sizes"][1]
+    assert found["dev_error"] == result["dev_error"]  # the run's own split and dev rows
+    assert result["baseline_error"] is not None and result["metric"] == "error"
+    assert found["baseline_error"] == result["baseline_error"]  # the run's auto estimate
+    assert found["baseline_source"].startswith("the run's automatic estimate")
+
+
+def test_diagnose_replays_a_tune_run(tune_run, capsys):
+    pytest.importorskip("optuna")
+    out, result = tune_run
+    found = run_json(capsys, ["diagnose", "--model", str(out)])
+    assert found["dev_error"] == result["network_dev_error"] and found["baseline_error"] == 0.0
+
+
+@pytest.mark.parametrize("command", ["train", "compare", "tune"])
+def test_another_commands_config_is_one_line_naming_it(improve_run, capsys, tmp_path, command):
+    path = improve_run[0] / "config.toml"
+    assert main([command, "--config", str(path), "--out", str(tmp_path / "run")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and f"nnrecipe {command}: error: config file" in err
+    assert f"repeat that run with `nnrecipe improve --config {path}`" in err
+
+
 @pytest.mark.parametrize(
     "args, message",
     [

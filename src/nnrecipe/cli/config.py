@@ -23,19 +23,65 @@ from __future__ import annotations
 import json
 import math
 import numbers
+import re
 from pathlib import Path
 
 from .options import BY_KEY, COMMANDS, COMPARE, IMPROVE, TRAIN, TUNE, convert, defaults, options_for
 
-__all__ = ["COMPARE", "IMPROVE", "TRAIN", "TUNE", "read_toml", "resolve", "to_toml"]
+__all__ = [
+    "COMPARE",
+    "IMPROVE",
+    "TRAIN",
+    "TUNE",
+    "header",
+    "read_run",
+    "read_toml",
+    "resolve",
+    "to_toml",
+    "written_by",
+]
 
 
 # --------------------------------------------------------------------------- TOML
-def read_toml(path, command: str) -> dict:
-    """Options from a TOML file, validated; unknown keys are an error that lists the valid ones."""
-    path = Path(path)
+# the first line of a run's config.toml: which command wrote it (read back by written_by)
+_HEADER = "nnrecipe {command}: the resolved configuration of this run"
+_WRITTEN_BY = re.compile(r"#\s*nnrecipe (\w+): the resolved configuration of this run")
+
+
+def header(command: str, version: str, path) -> str:
+    """The comment at the top of a run's ``config.toml``: the command that wrote it (so that
+    :func:`written_by` can tell) and how to repeat the run."""
+    return (
+        f"{_HEADER.format(command=command)} (nnrecipe {version}).\n"
+        f"Repeat it with: nnrecipe {command} --config {path}"
+    )
+
+
+def written_by(text: str) -> str | None:
+    """The command whose run wrote a config's ``text`` (its :func:`header`), or None."""
+    match = _WRITTEN_BY.match(text.lstrip().partition("\n")[0])
+    return match.group(1) if match and match.group(1) in COMMANDS else None
+
+
+def _text(path: Path) -> str:
+    if path.is_dir():
+        raise ValueError(
+            f"config file {str(path)!r} is a directory; give the file, e.g. "
+            f"--config {str(path / 'config.toml')!r} for a run directory"
+        )
     if not path.is_file():
         raise ValueError(f"config file {str(path)!r} does not exist")
+    try:
+        return path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
+
+
+def read_toml(path, command: str) -> dict:
+    """Options from a TOML file, validated; unknown keys are an error that lists the valid ones
+    (or, in a run's config written by another command, names that command)."""
+    path = Path(path)
+    text = _text(path)
     try:
         import tomllib
     except ModuleNotFoundError:  # Python 3.10
@@ -46,8 +92,8 @@ def read_toml(path, command: str) -> dict:
                 "reading a TOML config on Python 3.10 needs the tomli package: pip install tomli"
             ) from None
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
+        data = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as exc:
         raise ValueError(f"config file {str(path)!r} is not valid TOML: {exc}") from None
     except RecursionError:  # arrays or tables nested thousands deep
         raise ValueError(
@@ -68,15 +114,34 @@ def read_toml(path, command: str) -> dict:
                 "with the other spelling, - or _); keep one"
             )
         if key not in valid:
-            raise ValueError(
-                f"config file {str(path)!r}: unknown option {raw_key!r} for `nnrecipe {command}`; "
-                f"valid options are {sorted(valid)}"
-            )
+            raise ValueError(_unknown(path, raw_key, command, written_by(text), valid))
         try:
             result[key] = convert(key, value)
         except ValueError as exc:
             raise ValueError(f"config file {str(path)!r}: {exc}") from None
     return result
+
+
+def _unknown(path: Path, key: str, command: str, writer: str | None, valid: set) -> str:
+    if writer is not None and writer != command:
+        return (
+            f"config file {str(path)!r} holds the options of an `nnrecipe {writer}` run, which "
+            f"`nnrecipe {command}` cannot take ({key!r} is not one of its options); repeat "
+            f"that run with `nnrecipe {writer} --config {path}`"
+        )
+    return (
+        f"config file {str(path)!r}: unknown option {key!r} for `nnrecipe {command}`; "
+        f"valid options are {sorted(valid)}"
+    )
+
+
+def read_run(path) -> tuple[str, dict]:
+    """``(command, options)`` of the run whose ``config.toml`` is ``path``: the command that
+    wrote it (its :func:`header`; ``train`` for a file without one) and every option of that
+    command, the file's values over the command's defaults."""
+    path = Path(path)
+    command = written_by(_text(path)) or TRAIN
+    return command, {**defaults(command), **read_toml(path, command)}
 
 
 def _toml_value(value) -> str:

@@ -187,6 +187,7 @@ examples:
   nnrecipe diagnose --train-error 0.01 --dev-error 0.15
   nnrecipe diagnose --train-error 0.15 --dev-error 0.16 --baseline 0.14
   nnrecipe diagnose --model runs/20240101-120000      # replays that run's data and split
+  nnrecipe diagnose --model runs/compared/models/l2.npz   # one of a compare run's models
   nnrecipe diagnose --model model.npz --data my.csv --target label
 """
 
@@ -237,7 +238,7 @@ def build_parser() -> argparse.ArgumentParser:
         help="baseline (human-level / Bayes) error (default: the run's, else 0)",
     )
     model = diagnose.add_argument_group("from a saved model")
-    model.add_argument("--model", metavar="PATH", help="a model .npz or a `nnrecipe train` run dir")
+    model.add_argument("--model", metavar="PATH", help="a model .npz or a run dir")
     model.add_argument(
         "--data",
         metavar="NAME_OR_FILE",

@@ -124,10 +124,13 @@ def _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run
         "out": str(run_dir.final),
         "config": options,
     }
-    report_path = None
-    if options["report"]:
-        report_path = _report(
-            out, data, comparison, headers, rows, parts[0], config_text, warned, result
+    report_path, skipped = None, []
+    if options["report"]:  # a Ctrl-C while it draws keeps the models (exit 130)
+        report_path = output.draw_report(
+            lambda: _report(
+                out, data, comparison, headers, rows, parts[0], config_text, warned, result
+            ),
+            skipped,
         )
     result["report"] = None if report_path is None else str(run_dir.public(report_path))
     output.write_json(
@@ -138,6 +141,8 @@ def _compare(args, options, data, parts, settings, mode, sizes, shared, fit, run
         },
     )
     output.commit_run(run_dir)
+    if skipped:
+        return output.say_skipped(skipped, run_dir.final)
     if args.json:
         output.print_json(result)
     else:
@@ -177,22 +182,18 @@ def caption(comparison) -> str:
 
 
 def _report(out, data, comparison, headers, rows, train, config_text, warned, result):
-    try:
-        title = f"nnrecipe compare: {data.name}, layers {result['layers']}"
-        return compare_report(
-            out,
-            title,
-            comparison,
-            headers,
-            rows,
-            caption(comparison),
-            train if data.two_d else None,
-            config_text,
-            warned,
-        )
-    except ModuleNotFoundError as exc:
-        output.note(f"note: report skipped: {exc}")
-        return None
+    title = f"nnrecipe compare: {data.name}, layers {result['layers']}"
+    return compare_report(
+        out,
+        title,
+        comparison,
+        headers,
+        rows,
+        caption(comparison),
+        train if data.two_d else None,
+        config_text,
+        warned,
+    )
 
 
 def _print(result, headers, rows, comparison) -> None:

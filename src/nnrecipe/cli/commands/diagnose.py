@@ -8,26 +8,44 @@ from pathlib import Path
 
 import numpy as np
 
+from ..._checks import shorten
 from ...diagnosis import diagnose
 from ...model import load
 from .. import config
 from . import common, output
 
+# what diagnose replays of the run that made a model: its data, its split, its baseline
+REPLAYED = ("dataset", "n", "noise", "target", "split", "seed", "metric", "baseline")
+
+
+def run_of(model: Path) -> Path:
+    """The run directory ``model`` belongs to: its folder, or the one above for the
+    ``models/<setting>.npz`` of an ``nnrecipe compare`` run."""
+    folder = model.parent
+    if folder.name == "models" and not (folder / "config.toml").is_file():
+        if (folder.parent / "config.toml").is_file():
+            return folder.parent
+    return folder
+
 
 def _model_and_options(args) -> tuple[object, dict, Path]:
-    """The saved network and the options of the run that made it (when its config is there)."""
+    """The saved network and the options of the run that made it (when its config is there):
+    the data, split and baseline options of whichever command wrote it (train, improve, tune,
+    compare); the rest of its options do not matter here."""
     path = Path(args.model)
-    run_dir = path if path.is_dir() else path.parent
     model = path / "model.npz" if path.is_dir() else path
     if path.is_dir() and not model.is_file():
         raise ValueError(
-            f"{str(path)!r} is a directory without model.npz; give a run directory "
-            "of `nnrecipe train` or a model .npz file"
+            f"{str(path)!r} is a directory without model.npz; give a run directory of "
+            "`nnrecipe train`, `improve` or `tune`, or a model .npz file (a compare run's "
+            "are in its models/)"
         )
+    run_dir = run_of(model)
     net = load(model)
     options = config.defaults(config.TRAIN)
     if (run_dir / "config.toml").is_file():
-        options.update(config.read_toml(run_dir / "config.toml", config.TRAIN))
+        _, found = config.read_run(run_dir / "config.toml")
+        options.update({k: v for k, v in found.items() if k in REPLAYED})
     elif args.data is None:
         raise ValueError(
             f"{str(model)!r} has no config.toml beside it; say which data to "
@@ -41,6 +59,24 @@ def _model_and_options(args) -> tuple[object, dict, Path]:
     }
     options.update({k: v for k, v in given.items() if v is not None})
     return net, options, model
+
+
+def _baseline(args, options: dict, run: dict) -> tuple[float, str | None]:
+    """(the baseline error, where it came from, for the table; None for the user's number):
+    ``--baseline``, else the run's number; a run's ``auto`` (improve) is the estimate its
+    result.json holds, when that is an error rate like the ones measured here."""
+    if args.baseline is not None:
+        return args.baseline, None
+    if options["baseline"] != "auto":
+        return options["baseline"], None
+    value, metric = run.get("baseline_error"), run.get("metric")
+    if metric == "error" and isinstance(value, int | float) and 0 <= value <= 1:
+        how = str(run.get("baseline_source") or "")[:200]
+        return float(value), "the run's automatic estimate" + (f" ({how})" if how else "")
+    return 0.0, (
+        f"0: the run estimated its baseline automatically, and result.json holds no error "
+        f"rate to reuse (metric {shorten(metric)}); set --baseline"
+    )
 
 
 def run(args) -> int:
@@ -68,8 +104,10 @@ def run(args) -> int:
                 f"{str(model)!r} is a regression model; the bias/variance diagnosis "
                 "needs classification error rates"
             )
-        baseline = options["baseline"] if args.baseline is None else args.baseline
+        run = _run_result(run_of(model))
+        baseline, where = _baseline(args, options, run)
         report = net.diagnose(parts[0], parts[1], baseline_error=baseline)
+        report.baseline_source = where or report.baseline_source
         source = {
             "source": "model",
             "model": str(model),
@@ -86,7 +124,7 @@ def run(args) -> int:
             guess = net.predict(X_dev)
             guess = guess if net.classes is None else label_indices(names, guess)
             source["class_errors"] = class_errors(truth, guess, names)
-        if _refit(model):  # never a score on rows the model fitted without saying so
+        if run.get("refit"):  # never a score on rows the model fitted without saying so
             report.notes.append(
                 "this model was refit on train+dev (its run's result.json says so): on its "
                 "run's data the dev rows here are rows it trained on, and these values are "
@@ -102,10 +140,12 @@ def run(args) -> int:
     return 0
 
 
-def _refit(model: Path) -> bool:
-    """Whether the run beside ``model`` refit it on train+dev (``nnrecipe improve``)."""
-    found = model.parent / "result.json"
+def _run_result(run_dir: Path) -> dict:
+    """The run's ``result.json`` (whether improve refit its model on train+dev, the baseline
+    it estimated), or ``{}``."""
+    found = run_dir / "result.json"
     try:
-        return bool(json.loads(found.read_text()).get("refit")) if found.is_file() else False
+        run = json.loads(found.read_text()) if found.is_file() else {}
     except (ValueError, OSError):
-        return False
+        return {}
+    return run if isinstance(run, dict) else {}

@@ -74,13 +74,10 @@ def _improve(args, options, data, run_dir, started) -> int:
     if options["report"] and end is not None and end - time.perf_counter() < REPORT_SECONDS / 2:
         result.notes.append("no report: the --minutes budget left no time to draw it")
     elif options["report"]:
-        try:
-            with output.interruptible("the report (report.html and its plots)", skipped):
-                report = improve_report(
-                    result, out, f"nnrecipe improve: {data.name}", config_text=config_text
-                )
-        except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
-            output.note(f"note: report skipped: {exc}")
+        title = f"nnrecipe improve: {data.name}"
+        report = output.draw_report(
+            lambda: improve_report(result, out, title, config_text=config_text), skipped
+        )
     code = output.save_result(
         "improve", data.name, result, out, options, warned, model, report, args.json, run_dir
     )

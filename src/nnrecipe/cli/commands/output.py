@@ -45,8 +45,7 @@ def write_config(directory: Path, command: str, options: dict, shown: Path | Non
     is the directory the text names (the run's final place when ``directory`` stages it)."""
     text = config.to_toml(
         {**options, "out": None},  # a repeat of the run gets a directory of its own
-        f"nnrecipe {command}: the resolved configuration of this run (nnrecipe {__version__}).\n"
-        f"Repeat it with: nnrecipe {command} --config {(shown or directory) / 'config.toml'}",
+        config.header(command, __version__, (shown or directory) / "config.toml"),
     )
     write_text(directory / "config.toml", text)
     return text
@@ -201,6 +200,21 @@ def interruptible(what: str, skipped: list[str]):
         yield
     except KeyboardInterrupt:
         skipped.append(what)
+
+
+REPORT = "the report (report.html and its plots)"
+
+
+def draw_report(draw, skipped: list[str]):
+    """What ``draw()`` returns (a command's report: its path), or None when none was written:
+    a Ctrl-C while it draws adds :data:`REPORT` to ``skipped`` (:func:`interruptible`: the run
+    is kept and the command exits 130), and a missing Matplotlib is a note."""
+    with interruptible(REPORT, skipped):
+        try:
+            return draw()
+        except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
+            note(f"note: report skipped: {exc}")
+    return None
 
 
 def say_skipped(skipped: list[str], final) -> int:

@@ -99,10 +99,10 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
     }
     report_path, skipped = None, []
     if options["report"]:
-        with output.interruptible("the report (report.html and its plots)", skipped):
-            report_path = _report(
-                out, data, net, history, result, diagnosis, config_text, warned, train
-            )
+        report_path = output.draw_report(
+            lambda: _report(out, data, net, history, result, diagnosis, config_text, warned, train),
+            skipped,
+        )
     result["report"] = None if report_path is None else str(run_dir.public(report_path))
     output.write_json(out / "result.json", {**result, "history": history.to_dict()})
     output.commit_run(run_dir)
@@ -117,15 +117,9 @@ def _train(args, options, data, parts, sizes, net, fit_kwargs, run_dir) -> int:
 
 
 def _report(out, data, net, history, result, diagnosis, config_text, warned, train):
-    try:
-        boundary = train if data.two_d and data.classification else None
-        title = f"nnrecipe train: {data.name}, layers {result['layers']}"
-        return train_report(
-            out, title, net, history, result, diagnosis, boundary, config_text, warned
-        )
-    except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
-        output.note(f"note: report skipped: {exc}")
-        return None
+    boundary = train if data.two_d and data.classification else None
+    title = f"nnrecipe train: {data.name}, layers {result['layers']}"
+    return train_report(out, title, net, history, result, diagnosis, boundary, config_text, warned)
 
 
 def _error_text(result: dict, part: str) -> str:

@@ -71,10 +71,15 @@ def _tune(args, options, data, run_dir) -> int:
     if result.network is not None:
         model = out / "model.npz"
         result.network.save(model)
-    report = _report(result, out, data.name, config_text) if options["report"] else None
+    report, skipped = None, []
+    if options["report"]:  # a Ctrl-C while it draws keeps the model (exit 130)
+        title = f"nnrecipe tune: {data.name}"
+        report = output.draw_report(lambda: tune_report(result, out, title, config_text), skipped)
     code = output.save_result(
         "tune", data.name, result, out, options, warned, model, report, args.json, run_dir
     )
+    if skipped:
+        return output.say_skipped(skipped, run_dir.final)
     if args.json:
         return code
     if data.table:
@@ -121,14 +126,6 @@ def _training(options: dict, args, batch) -> dict:
         return values
     flags = {"patience": "early_stopping"}
     return {k: (v if flags.get(k, k) in vars(args) else None) for k, v in values.items()}
-
-
-def _report(result, out: Path, name: str, config_text: str):
-    try:
-        return tune_report(result, out, f"nnrecipe tune: {name}", config_text)
-    except ModuleNotFoundError as exc:  # matplotlib missing: keep the run, skip the report
-        output.note(f"note: report skipped: {exc}")
-        return None
 
 
 def _print(result, out: Path, report, warned) -> None:
