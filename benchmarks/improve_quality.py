@@ -334,8 +334,26 @@ def _ensemble_cell(r, Xte, yte) -> str:
     return cell
 
 
+def _shared_trail(a, b) -> tuple[int, float, float]:
+    """``(n, seconds_a, seconds_b)``: the first n runs two results' trails share (the same
+    changes and dev values: seeded runs are the same whatever n_jobs is) and the seconds each
+    took to reach the n-th (the sum of its runs' shares of wall time)."""
+
+    def runs(r):
+        return [s for s in r.steps if s.knob != "ensemble"]
+
+    n = 0
+    for x, y in zip(runs(a), runs(b), strict=False):
+        if (x.change, x.dev_after) != (y.change, y.dev_after):
+            break
+        n += 1
+    return n, sum(s.seconds for s in runs(a)[:n]), sum(s.seconds for s in runs(b)[:n])
+
+
 def compare_jobs(args, jobs) -> None:
-    """improve on each dataset once per n_jobs: configurations a minute and their ratio."""
+    """improve on each dataset once per n_jobs: configurations a minute and their ratio, and
+    the time each took to the last run their trails share (later runs differ in cost: a
+    network with embeddings kept trains at about half the speed)."""
     from sklearn.model_selection import train_test_split
 
     print(f"budget {args.minutes:g} min; per n_jobs: test error / runs a minute (ratio to "
@@ -347,7 +365,7 @@ def compare_jobs(args, jobs) -> None:
         if isinstance(y, str):
             y = X.pop(y).to_numpy()
         Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, stratify=y, random_state=0)
-        cells, first, ens = [], None, ""
+        cells, first, ens, base = [], None, "", None
         for j in jobs:
             t = time.perf_counter()
             r = nr.improve(Xtr, ytr, minutes=args.minutes, test=(Xte, yte), images=images,
@@ -357,7 +375,15 @@ def compare_jobs(args, jobs) -> None:
             rate = 60 * runs / wall
             first = first or rate
             err = scores(yte, r.network.predict(Xte))[0]
-            cells.append(f"{err:.2%} / {rate:.1f} ({rate / first:.2f}×, {runs} in {wall:.0f} s)")
+            cell = f"{err:.2%} / {rate:.1f} ({rate / first:.2f}×, {runs} in {wall:.0f} s)"
+            if base is None:
+                base = r
+            else:
+                n, before, after = _shared_trail(base, r)
+                cell += (
+                    f"; the first {n} runs: {before:.1f} s → {after:.1f} s ({before / after:.2f}×)"
+                )
+            cells.append(cell)
             ens = ens or _ensemble_cell(r, Xte, yte)
         print(f"| {name} ({len(X):,} rows) | " + " | ".join(cells) + f" | {ens} |", flush=True)
 

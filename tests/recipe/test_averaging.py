@@ -203,3 +203,16 @@ def test_ctrl_c_before_any_run_is_recorded_is_an_interrupt_not_a_crash(monkeypat
     monkeypatch.setattr(runs.Trainer, "many", interrupted)
     with pytest.raises(KeyboardInterrupt, match="before the first network"):
         nr.improve(X, Y, budget=1, cv=1, n_jobs=1, **FAST)
+
+
+def test_a_members_expected_time_counts_only_the_epochs_it_keeps():
+    """By hand: a run of 10 s whose two folds kept epochs 30 and 50 and trained 20 more each
+    (patience 20): a member trains 80 of the 120 epochs, 10 × 80 / 120 s."""
+    from types import SimpleNamespace
+
+    from nnrecipe.recipe.knobs import Config
+
+    run = SimpleNamespace(seconds=10.0, best_epochs=[30, 50], config=Config(early_stopping=20))
+    assert averaging.member_seconds(run) == pytest.approx(10 * 80 / 120)
+    run.config = Config(early_stopping=None)  # no early stopping: every epoch is kept
+    assert averaging.member_seconds(run) == pytest.approx(10.0)

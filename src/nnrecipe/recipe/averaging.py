@@ -39,22 +39,31 @@ SIZE = 5  # RealMLP's paper: 5 averaged networks cut its error 6-9 % relative (T
 SHARE = 0.25  # the most of the budget the search leaves for the ensemble
 
 
+def member_seconds(run) -> float:
+    """A member's expected time: the chosen run's seconds (its share of the wall time of
+    the runs trained with it) × Σ_j b_j / Σ_j (b_j + P), the epochs it keeps (b_j, per fold)
+    over those it trained (early stopping ran P = patience epochs past each best)."""
+    kept = float(sum(run.best_epochs))
+    patience = run.config.early_stopping or 0
+    return run.seconds * kept / max(kept + patience * len(run.best_epochs), 1.0)
+
+
 def seconds(recipe, size: int, refit: bool) -> float:
-    """Time the search leaves for the ensemble: its k − 1 more runs (a run's seconds are
-    its share of the wall time of the runs trained with it) and their refits, ``width`` at
-    a time, at most :data:`SHARE` of the budget (a smaller ensemble, or none, when they
-    would take more: the search comes first)."""
+    """Time the search leaves for the ensemble: its k − 1 more runs
+    (:func:`member_seconds`) and their refits, ``width`` at a time, at most :data:`SHARE`
+    of the budget (a smaller ensemble, or none, when they would take more: the search comes
+    first)."""
     if size <= 1 or recipe.current is None:
         return 0.0
     refits = recipe.refit_seconds() / recipe.width if refit else 0.0
-    needed = (size - 1) * (recipe.current.seconds + refits)
+    needed = (size - 1) * (member_seconds(recipe.current) + refits)
     return min(needed, SHARE * (recipe.end - recipe.started))
 
 
 def fitting(recipe, size: int) -> int:
     """The most networks (≤ ``size``) whose runs fit in the time left."""
     left = recipe.end - time.perf_counter()
-    return min(size, 1 + int(left // max(recipe.current.seconds, 1e-9)))
+    return min(size, 1 + int(left // max(member_seconds(recipe.current), 1e-9)))
 
 
 def average(recipe, size: int, network, refitted: bool):
