@@ -88,6 +88,25 @@ def test_a_kept_ensemble_is_refit_on_train_and_dev(monkeypatch):
     assert any("refit on train+dev with seeds 0–1" in n for n in r.notes)
 
 
+def test_refits_that_do_not_fit_leave_measured_members_beside_the_refit_one(monkeypatch):
+    _kept(monkeypatch, True)
+    members = averaging._members
+
+    def late(recipe, *args):
+        recipe.refit_seconds = lambda: 1e9  # after the chosen refit: no other refit fits
+        return members(recipe, *args)
+
+    monkeypatch.setattr(averaging, "_members", late)
+    r = nr.improve(X, Y, budget=1, cv=1, ensemble_size=3, n_jobs=1, **FAST)
+    assert r.refit and isinstance(r.network, nr.Ensemble) and len(r.network) == 3
+    first, *rest = r.network.members
+    pooled = np.concatenate([r.split.train[0], r.split.dev[0]])
+    np.testing.assert_allclose(first.standardizer.median_, np.median(pooled, axis=0))
+    for member in rest:  # as measured: scaled by the training rows' statistics
+        np.testing.assert_allclose(member.standardizer.median_, np.median(r.split.train[0], axis=0))
+    assert any("1 refit on train+dev, 2 as measured" in n for n in r.notes)
+
+
 def test_an_ensemble_that_does_not_resolve_is_undone_and_one_can_turn_it_off(monkeypatch):
     _kept(monkeypatch, False)
     r = nr.improve(X, Y, budget=1, cv=1, ensemble_size=3, n_jobs=1, **FAST)
@@ -205,14 +224,20 @@ def test_ctrl_c_before_any_run_is_recorded_is_an_interrupt_not_a_crash(monkeypat
         nr.improve(X, Y, budget=1, cv=1, n_jobs=1, **FAST)
 
 
-def test_a_members_expected_time_counts_only_the_epochs_it_keeps():
-    """By hand: a run of 10 s whose two folds kept epochs 30 and 50 and trained 20 more each
-    (patience 20): a member trains 80 of the 120 epochs, 10 × 80 / 120 s."""
+def test_a_members_expected_time_counts_only_the_epochs_it_keeps_width_at_a_time():
+    """By hand: the chosen run trained 60 epochs in 3 s (0.05 s each) and its two folds kept
+    30 and 50: a member is 80 epochs, 4 s on one worker. Two workers: hold-out members go
+    in waves of two (3 members: 2 waves, 8 s); k-fold members' folds spread (3 × 4 / 2 = 6 s)."""
     from types import SimpleNamespace
 
-    from nnrecipe.recipe.knobs import Config
+    from nnrecipe.train.callbacks import History
 
-    run = SimpleNamespace(seconds=10.0, best_epochs=[30, 50], config=Config(early_stopping=20))
-    assert averaging.member_seconds(run) == pytest.approx(10 * 80 / 120)
-    run.config = Config(early_stopping=None)  # no early stopping: every epoch is kept
-    assert averaging.member_seconds(run) == pytest.approx(10.0)
+    history = History(epoch=list(range(60)), time=[0.05 * (e + 1) for e in range(60)])
+    run = SimpleNamespace(seconds=10.0, best_epochs=[30, 50], history=history)
+    assert averaging.member_seconds(run) == pytest.approx(4.0)
+    recipe = SimpleNamespace(width=2, trainer=SimpleNamespace(folds=1))
+    assert averaging.wall(recipe, 3, 4.0) == pytest.approx(8.0)
+    assert averaging.wall(recipe, 2, 4.0) == pytest.approx(4.0)
+    recipe.trainer.folds = 5
+    assert averaging.wall(recipe, 3, 4.0) == pytest.approx(6.0)
+    assert averaging.wall(recipe, 3, 4.0, folds=False) == pytest.approx(8.0)  # refits: waves

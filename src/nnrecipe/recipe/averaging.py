@@ -40,30 +40,44 @@ SHARE = 0.25  # the most of the budget the search leaves for the ensemble
 
 
 def member_seconds(run) -> float:
-    """A member's expected time: the chosen run's seconds (its share of the wall time of
-    the runs trained with it) × Σ_j b_j / Σ_j (b_j + P), the epochs it keeps (b_j, per fold)
-    over those it trained (early stopping ran P = patience epochs past each best)."""
-    kept = float(sum(run.best_epochs))
-    patience = run.config.early_stopping or 0
-    return run.seconds * kept / max(kept + patience * len(run.best_epochs), 1.0)
+    """A member's expected training time on one worker: the chosen run's seconds per epoch
+    (its history) × Σ_j b_j, the epochs it keeps over its folds (b_j: fold j's best; the run
+    itself trained a patience's epochs past each, and measured dev every epoch)."""
+    h = run.history
+    per_epoch = h.time[-1] / len(h) if len(h) and h.time else run.seconds
+    return per_epoch * float(sum(run.best_epochs))
+
+
+def wall(recipe, trainings: int, each: float, folds: bool = True) -> float:
+    """Wall seconds of ``trainings`` of ``each`` seconds on ``width`` workers: whole
+    trainings in waves of ``width`` (hold-out, refits), or, with k-fold (``folds``), their k
+    folds spread over the workers."""
+    if folds and recipe.trainer.folds > 1:
+        return trainings * each / recipe.width
+    return -(-trainings // recipe.width) * each
 
 
 def seconds(recipe, size: int, refit: bool) -> float:
-    """Time the search leaves for the ensemble: its k − 1 more runs
-    (:func:`member_seconds`) and their refits, ``width`` at a time, at most :data:`SHARE`
-    of the budget (a smaller ensemble, or none, when they would take more: the search comes
+    """Time the search leaves for the ensemble: its k − 1 more runs (:func:`member_seconds`)
+    and their refits, ``width`` at a time (:func:`wall`), at most :data:`SHARE` of the
+    budget (a smaller ensemble, or none, when they would take more: the search comes
     first)."""
     if size <= 1 or recipe.current is None:
         return 0.0
-    refits = recipe.refit_seconds() / recipe.width if refit else 0.0
-    needed = (size - 1) * (member_seconds(recipe.current) + refits)
+    needed = wall(recipe, size - 1, member_seconds(recipe.current))
+    if refit:
+        needed += wall(recipe, size - 1, recipe.refit_seconds(), folds=False)
     return min(needed, SHARE * (recipe.end - recipe.started))
 
 
 def fitting(recipe, size: int) -> int:
-    """The most networks (≤ ``size``) whose runs fit in the time left."""
-    left = recipe.end - time.perf_counter()
-    return min(size, 1 + int(left // max(member_seconds(recipe.current), 1e-9)))
+    """The most networks (≤ ``size``, the chosen one included) whose runs fit in the time
+    left, ``width`` at a time."""
+    left, each = recipe.end - time.perf_counter(), member_seconds(recipe.current)
+    more = 0
+    while more < size - 1 and wall(recipe, more + 1, each) <= left:
+        more += 1
+    return 1 + more
 
 
 def average(recipe, size: int, network, refitted: bool):
@@ -112,26 +126,36 @@ def average(recipe, size: int, network, refitted: bool):
 
 
 def _members(recipe, network, refitted: bool, runs, seeds) -> Ensemble:
-    """The kept ensemble: refits on train+dev when the first network was refit and the
-    budget allows the others, else the measured networks."""
+    """The kept ensemble. When the chosen network was refit on train+dev (member 0), as many
+    of the other seeds as whole waves of refits fit in the time left are refit too; the
+    rest are the measured networks (trained on the training set; k-fold: fold 1's), which
+    are networks of the same configuration on fewer rows. No refit: the measured networks."""
     t, run = recipe.trainer, recipe.current
-    if refitted:
+    where = ", each fold 1's of the cross-validation" if t.folds > 1 else ""
+    if not refitted:
+        recipe.notes.append(
+            f"the model is an ensemble of the {len(seeds) + 1} measured networks (seeds "
+            f"{recipe.seed}–{seeds[-1]}{where})"
+        )
+        return Ensemble([run.network, *(r.network for r in runs)])
+    left, each = recipe.end - time.perf_counter(), recipe.refit_seconds()
+    n = min(len(seeds), recipe.width * int(left // max(each, 1e-9)))
+    nets = []
+    if n:
         epochs = int(round(float(np.median(run.best_epochs))))
-        waves = -(-len(seeds) // recipe.width)
-        if time.perf_counter() + waves * recipe.refit_seconds() <= recipe.end:
-            t.deadline = recipe.end
-            with recipe.printer.training(None, f"refit {len(seeds)} more on train+dev"):
-                nets = t.refits(run.config, epochs, seeds)
-            if nets is not None:
-                recipe.notes.append(
-                    f"the model is an ensemble of {len(seeds) + 1} networks of the chosen "
-                    f"configuration refit on train+dev with seeds {recipe.seed}–{seeds[-1]}"
-                )
-                return Ensemble([network, *nets])
-        recipe.notes.append("the ensemble's networks were not refit: the budget left no time")
-    recipe.notes.append(
-        f"the model is an ensemble of the {len(seeds) + 1} measured networks (seeds "
-        f"{recipe.seed}–{seeds[-1]}"
-        + (", each fold 1's of the cross-validation)" if t.folds > 1 else ")")
-    )
-    return Ensemble([run.network, *(r.network for r in runs)])
+        t.deadline = recipe.end
+        with recipe.printer.training(None, f"refit {n} more on train+dev"):
+            nets = t.refits(run.config, epochs, seeds[:n]) or []  # cut short: none kept
+    if len(nets) == len(seeds):
+        recipe.notes.append(
+            f"the model is an ensemble of {len(seeds) + 1} networks of the chosen "
+            f"configuration refit on train+dev with seeds {recipe.seed}–{seeds[-1]}"
+        )
+    else:
+        recipe.notes.append(
+            f"the model is an ensemble of {len(seeds) + 1} networks of the chosen "
+            f"configuration (seeds {recipe.seed}–{seeds[-1]}): {len(nets) + 1} refit on "
+            f"train+dev, {len(seeds) - len(nets)} as measured{where} (the budget left no "
+            "time to refit them)"
+        )
+    return Ensemble([network, *nets, *(r.network for r in runs[len(nets) :])])
