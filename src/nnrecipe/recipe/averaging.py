@@ -17,10 +17,10 @@ v_one) < −SE). One network's value of example i is the mean of its k networks'
 refit without an ensemble would be. Not the chosen seed's alone: that one won the search and
 picked its epochs on these rows, so its dev value is biased low (on the medical stand-in,
 23.9 % for the chosen seed against 25.9 % for the mean of five seeds when the other seeds
-also stopped early on these rows). Kept, the model becomes an :class:`nnrecipe.Ensemble` of the k
-networks refit on train+dev with those seeds (the chosen network's refit is member 0), or,
-when the refits do not fit in the budget or there is no refit, of the k measured networks
-(k-fold: each seed's fold-1 network). The trail shows it as a step ("ensemble of 5: dev
+also stopped early on these rows). Kept, the model becomes an :class:`nnrecipe.Ensemble` of k
+networks: the chosen network refit on train+dev (member 0), as many of the other seeds refit
+on train+dev as fit in the time left, and the rest as measured; with no refit, the k measured
+networks (k-fold: each seed's fold-1 network). The trail shows it as a step ("ensemble of 5: dev
 3.9 % → 3.1 %"), kept or undone; a member the deadline cut short leaves the one network
 (no step); Ctrl-C during it keeps the single network.
 """
