@@ -73,6 +73,10 @@ def test_a_kept_ensemble_is_the_model_and_its_dev_value_is_the_mean_probabilitys
     )
     assert r.test_error == pytest.approx(np.mean(r.network.predict(parts.test[0]) != parts.test[1]))
     assert any("ensemble of the 3 measured networks" in n for n in r.notes)
+    values = next(line for line in r.summary() if line.startswith("train "))
+    assert f"dev {r.dev_error:.2%} (the chosen run)" in values
+    assert (f"the model, an ensemble of 3: dev {step.dev_after:.2%} (one network of its "
+            f"configuration: {step.dev_before:.2%})") in values  # fmt: skip
     seeds = [m.get_parameters()["W1"] for m in r.network.members]
     assert not np.array_equal(seeds[0], seeds[1])  # each its own seed
 

@@ -266,12 +266,18 @@ class ImproveResult:
         """The lines the CLI prints under the table: the chosen network, its values, where
         the per-class errors and the baseline come from, the notes and the next step."""
         m = self.metric
+        kept = [s for s in self.steps if s.knob == "ensemble" and s.kept]
+        averaged = (
+            f"; the model, an ensemble of {len(self.network)}: dev {show(kept[-1].dev_after, m)} "
+            f"(one network of its configuration: {show(kept[-1].dev_before, m)})"
+            if kept and hasattr(self.network, "members") else ""
+        )  # fmt: skip
         lines = [
             f"chosen network: layers {getattr(self.network, 'layer_sizes', None)}, "
             f"{self.config.describe()}",
-            f"train {show(self.train_error, m)}, dev {show(self.dev_error, m)}, test "
-            f"{show(self.test_error, m)} (the test set: once, at the end; metric {m}"
-            f"{', refit on train+dev' if self.refit else ''})",
+            f"train {show(self.train_error, m)}, dev {show(self.dev_error, m)} (the chosen run)"
+            f"{averaged}, test {show(self.test_error, m)} (the test set: once, at the end; "
+            f"metric {m}{', refit on train+dev' if self.refit else ''})",
             *([self.units_line] if self.units_line else []),
             f"chosen run: {self.epochs_text}",
             f"baseline: {self.baseline_source}",
