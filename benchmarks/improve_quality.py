@@ -42,8 +42,9 @@ Stand-ins for data the project has not seen (``--datasets wine,letters,medical,c
 scikit-learn's wine; ``letters``: 26 classes of 16 features (20,000 rows); ``medical``: a 768-row
 noisy table whose missing values are coded as 0; ``census``: a raw 10,000-row table (text
 categories, missing ages, an ID column); ``adult``: a raw 20,000-row table with the census
-income data's hard parts (steps in zero-inflated, heavy-tailed columns; 40 countries). Tables go to improve as DataFrames, as read from a
-CSV; the other tools get them one-hot encoded by hand (missing cells: the median).
+income data's hard parts (steps in zero-inflated, heavy-tailed columns; 40 countries).
+Tables go to improve as DataFrames, as read from a CSV; the other tools get them one-hot
+encoded by hand (missing cells: the median).
 
 The last column is the standard error of improve's test value in its metric (√(p(1 − p)/n)
 for the error, √(Σ_c p_c(1 − p_c)/n_c)/K for the balanced error): differences below it are
@@ -325,7 +326,7 @@ def one_split(X, y, images, table, seed, wanted, tools, args):
     from sklearn.model_selection import train_test_split
 
     Xtr, Xte, ytr, yte = train_test_split(X, y, test_size=0.2, stratify=y, random_state=seed)
-    cells, counted, metric = [], {}, "error"
+    cells, counted, metric, first = [], {}, "error", None
     if "improve" in wanted:
         t = time.perf_counter()
         r = nr.improve(Xtr, ytr, minutes=args.minutes, test=(Xte, yte), images=images,
@@ -351,11 +352,13 @@ def one_split(X, y, images, table, seed, wanted, tools, args):
             warnings.simplefilter("ignore")
             model = tools[key][1](Xtr, ytr, Xte, args.minutes)
         wall = time.perf_counter() - t
-        err, bal = scores(yte, model.predict(Xte))
+        predicted = model.predict(Xte)
+        first = predicted if first is None else first
+        err, bal = scores(yte, predicted)
         counted[key] = bal if metric == "balanced_error" else err
         cells.append(f"{err:.2%} / {bal:.2%} / {wall:.0f} s")
-    pred = improved if "improve" in wanted else yte
-    se = resolution(yte, pred, metric)
+    # the SE of improve's test value (without improve: of the first tool's)
+    se = resolution(yte, improved if "improve" in wanted else first, metric)
     return f"{len(X):,} ({len(yte):,}) | " + " | ".join(cells) + f" | {se:.2%} |", counted
 
 
