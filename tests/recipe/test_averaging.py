@@ -245,3 +245,22 @@ def test_a_members_expected_time_counts_only_the_epochs_it_keeps_width_at_a_time
     recipe.trainer.folds = 5
     assert averaging.wall(recipe, 3, 4.0) == pytest.approx(6.0)
     assert averaging.wall(recipe, 3, 4.0, folds=False) == pytest.approx(8.0)  # refits: waves
+
+
+def test_not_refit_with_k_fold_the_model_averages_the_chosen_runs_fold_networks():
+    """No refit: the cross-validation's k networks, each trained on (k − 1)/k of train+dev,
+    averaged (a bag), not fold 1's alone; its probabilities are the mean of theirs."""
+    r = nr.improve(X, Y, budget=1, cv=3, refit=False, ensemble=False, n_jobs=1, **FAST)
+    assert isinstance(r.network, nr.Ensemble) and len(r.network) == 3 and not r.refit
+    medians = [m.standardizer.median_ for m in r.network.members]  # each fold's own rows
+    assert not np.allclose(medians[0], medians[1]) and not np.allclose(medians[1], medians[2])
+    mean = np.mean([m.predict_proba(X) for m in r.network.members], axis=0)
+    np.testing.assert_allclose(r.network.predict_proba(X), mean)
+    assert any("averages the chosen run's 3 fold networks" in n for n in r.notes)
+
+
+def test_a_kept_ensemble_without_refit_holds_every_fold_of_every_seed(monkeypatch):
+    _kept(monkeypatch, True)
+    r = nr.improve(X, Y, budget=1, cv=3, refit=False, ensemble_size=2, n_jobs=1, **FAST)
+    assert isinstance(r.network, nr.Ensemble) and len(r.network) == 6
+    assert any("6 measured networks: 2 seeds (0–1) × 3 folds" in n for n in r.notes)

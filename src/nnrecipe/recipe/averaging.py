@@ -125,17 +125,41 @@ def average(recipe, size: int, network, refitted: bool):
     return _members(recipe, network, refitted, runs, seeds), step
 
 
+def folds_of(recipe, run):
+    """Not refit, with k-fold: the mean of the chosen run's k fold networks (each trained on
+    (k − 1)/k of train+dev; every row seen by k − 1 of them), the bagged model the
+    cross-validation already paid for, rather than fold 1's alone; fold 1's network when a
+    fold is missing or was cut short (Ctrl-C)."""
+    k = recipe.trainer.folds
+    if len(run.networks) < k or run.interrupted:
+        recipe.notes.append("not refit: the network is fold 1's of the cross-validation")
+        return run.network
+    recipe.notes.append(
+        f"not refit: the model averages the chosen run's {k} fold networks (each trained on "
+        f"{k - 1}/{k} of train+dev; its dev value is theirs, out of fold)"
+    )
+    return Ensemble(run.networks)
+
+
 def _members(recipe, network, refitted: bool, runs, seeds) -> Ensemble:
     """The kept ensemble. When the chosen network was refit on train+dev (member 0), as many
     of the other seeds as whole waves of refits fit in the time left are refit too; the
     rest are the measured networks (trained on the training set; k-fold: fold 1's), which
-    are networks of the same configuration on fewer rows. No refit: the measured networks."""
+    are networks of the same configuration on fewer rows. No refit: the measured networks
+    (k-fold: every fold's network of every seed)."""
     t, run = recipe.trainer, recipe.current
     where = ", each fold 1's of the cross-validation" if t.folds > 1 else ""
     if not refitted:
+        if t.folds > 1:
+            nets = [*run.networks, *(n for r in runs for n in r.networks)]
+            recipe.notes.append(
+                f"the model is an ensemble of the {len(nets)} measured networks: "
+                f"{len(seeds) + 1} seeds ({recipe.seed}–{seeds[-1]}) × {t.folds} folds"
+            )
+            return Ensemble(nets)
         recipe.notes.append(
             f"the model is an ensemble of the {len(seeds) + 1} measured networks (seeds "
-            f"{recipe.seed}–{seeds[-1]}{where})"
+            f"{recipe.seed}–{seeds[-1]})"
         )
         return Ensemble([run.network, *(r.network for r in runs)])
     left, each = recipe.end - time.perf_counter(), recipe.refit_seconds()

@@ -339,7 +339,7 @@ class Recipe:
         if refit and stop != "interrupted":
             network, refitted = refit_chosen(self, run)
         if not refitted and self.trainer.folds > 1:
-            self.notes.append("not refit: the network is fold 1's of the cross-validation")
+            network = averaging.folds_of(self, run)
         if self.ensemble > 1 and stop != "interrupted":
             try:
                 network, step = averaging.average(self, self.ensemble, network, refitted)
