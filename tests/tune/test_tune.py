@@ -230,3 +230,34 @@ def test_a_trial_whose_training_was_interrupted_is_not_counted_as_finished(moons
     assert [t["state"] for t in result.trials] == ["COMPLETE", "COMPLETE", "FAIL"]
     assert result.network is not None and result.best_trial in (0, 1)
     assert result.network_dev_error == result.best_value
+
+
+def test_trials_scale_inputs_as_improve_does_and_old_studies_keep_z_scores(moons, tmp_path):
+    """A new study's networks scale an array's inputs robustly (improve's start: median/IQR,
+    smooth clipping), and the study says so; a table's preprocessing does it instead (no
+    second scaling in the network). A study stored before the scaling was (no such keys)
+    resumes with the z-scores it was created with."""
+    from nnrecipe.data.normalize import Standardizer
+    from nnrecipe.data.robust_scale import RobustScaler
+
+    journal = tmp_path / "study.journal"
+    first = run(moons, trials=2, storage=journal, study_name="s")
+    assert first.settings["scaling"] == "robust" and first.settings["standardize"] == "robust"
+    assert isinstance(first.network.standardizer, RobustScaler)
+    X_train = moons[0]
+    np.testing.assert_allclose(first.network.standardizer.median_, np.median(X_train, axis=0))
+    storage = tuning_storage.open_storage(str(journal))
+    study = optuna.load_study(study_name="s", storage=storage)
+    old = {k: v for k, v in study.user_attrs["nnrecipe"].items()
+           if k not in ("scaling", "standardize")}  # fmt: skip
+    study.set_user_attr("nnrecipe", old)
+    again = run(moons, trials=3, storage=journal, study_name="s", resume=True, epochs=None,
+                space=None)  # fmt: skip
+    assert isinstance(again.network.standardizer, Standardizer)
+
+    import pandas as pd
+
+    frame = pd.DataFrame(X_train, columns=["a", "b"]).assign(label=moons[1])
+    table = tuning.tune(frame, target="label", trials=2, workers=1, epochs=5, space=SMALL)
+    assert table.settings["scaling"] == "robust" and table.settings["standardize"] is False
+    assert table.network.standardizer is None

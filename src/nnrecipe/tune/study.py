@@ -22,6 +22,7 @@ from contextlib import contextmanager
 
 from .._checks import check_flag, check_positive
 from ..model import Network
+from ..recipe import start
 from ..recipe.problem import frame
 from ..train.callbacks import Callback, EarlyStopping
 from . import space as search_space
@@ -58,7 +59,7 @@ def train_config(params: dict, settings: dict, data: tuple, seed: int, callbacks
         output=settings["output"],
         l2=params["l2"],
         keep_prob=params["keep_prob"],
-        standardize=True,
+        standardize=settings.get("standardize", True),  # studies before it: z-scores
         seed=seed,
     )
     history = net.fit(
@@ -89,12 +90,12 @@ def objective(trial, job) -> float:
     trial.set_user_attr("params", params)
     trial.set_user_attr("seed", seed)
     report = _ReportToTrial(trial)
-    start = time.perf_counter()
+    began = time.perf_counter()
     net, history = train_config(params, settings, job.data, seed, [report])
     if history.stop_reason == "interrupted":  # fit caught Ctrl-C: the trial did not finish
         raise KeyboardInterrupt
     trial.set_user_attr("epochs", len(history))
-    trial.set_user_attr("seconds", time.perf_counter() - start)
+    trial.set_user_attr("seconds", time.perf_counter() - began)
     if report.pruned_at is not None:
         raise optuna.TrialPruned(
             f"dev error {history.dev_error[-1]:.4f} at epoch "
@@ -174,6 +175,13 @@ def tune(
         Where the data came from (the CLI passes its ``dataset``, ``n``, ``noise``, ``seed``,
         ``target`` and ``split`` options), stored with a new study so that a resume can load
         the same data (:func:`stored_source`) and an error can name the original dataset.
+
+    Notes
+    -----
+    Every trial's inputs are scaled as :func:`nnrecipe.improve` scales them (robust
+    median/IQR with smooth clipping: an array's in each network, a table's in its
+    preprocessing), stored with the study as ``settings["scaling"]``; a study stored before
+    that resumes with the z-scores it was created with.
     """
     try:
         with warnings.catch_warnings():  # Optuna's tqdm asks a notebook for ipywidgets
@@ -194,7 +202,12 @@ def tune(
     resume = check_flag(resume, "resume")
     refit = check_flag(refit, "refit")
     progress = check_flag(progress, "progress")
-    problem = frame(X, y, target=target, dev=dev, test=False, seed=seed, caller="tune")
+    # improve's input scaling (robust for tables and arrays); a study resumed from before the
+    # scaling was stored keeps the z-scores it was created with (the same data, the same runs)
+    stored = stored_settings(storage, study_name) if resume else None
+    scaling = start.scaling(None) if stored is None else stored.get("scaling", "standard")
+    problem = frame(X, y, target=target, dev=dev, test=False, seed=seed, caller="tune",
+                    scaling=scaling)  # fmt: skip
     (X_train, y_train), (X_dev, y_dev) = problem.sets[:2]
     data = (X_train, y_train, X_dev, y_dev)
     given = {
@@ -230,6 +243,10 @@ def _settings(study, resume, given, data, space, problem, seed, source) -> dict:
     settings = settings_for(given, stored, data, space, (problem.output, problem.units))
     if stored is None:
         settings["seed"] = seed
+        # inputs: the framing's scaling, in a table's preprocessing or in each network
+        settings["scaling"] = problem.scaling
+        robust = "robust" if problem.scaling == "robust" else True  # Network(standardize=)
+        settings["standardize"] = robust if problem.standardize else False
         if source is not None:
             settings["source"] = dict(source)
         study.set_user_attr("nnrecipe", settings)
@@ -269,6 +286,11 @@ def stored_source(storage, study_name: str | None = None) -> dict | None:
 
     ``study_name=None`` takes the storage's only study. Lets ``nnrecipe tune --resume`` load
     the study's own dataset without ``--dataset`` being repeated."""
+    return (stored_settings(storage, study_name) or {}).get("source")
+
+
+def stored_settings(storage, study_name: str | None = None) -> dict | None:
+    """The settings a study was stored with (None: no such study, or no storage)."""
     import optuna
 
     storage = tuning_storage.check_storage(storage)
@@ -282,7 +304,7 @@ def stored_source(storage, study_name: str | None = None) -> dict | None:
         if study_name not in names:
             return None
         study = optuna.load_study(study_name=study_name, storage=storage_obj)
-        return (study.user_attrs.get("nnrecipe") or {}).get("source")
+        return study.user_attrs.get("nnrecipe") or None
 
 
 @contextmanager
