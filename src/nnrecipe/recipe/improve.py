@@ -41,7 +41,7 @@ from .._checks import check_flag, check_name, check_positive
 from ..data.robust_scale import scaler_for
 from ..diagnosis import Diagnosis, diagnose
 from ..train import optimizers
-from . import averaging, start
+from . import averaging, ending, start
 from .loop import Recipe
 from .problem import Problem, frame, looks_like_images
 from .result import ImproveResult, Step
@@ -201,7 +201,7 @@ def improve(
     )
     recipe.notes.extend(problem.hints)
     recipe.run()
-    result = recipe.finish(refit, problem.sets[2], LEARNING_CURVE_SIZES)
+    result = ending.finish(recipe, refit, problem.sets[2], LEARNING_CURVE_SIZES)
     result.split, result.images = problem.split, problem.images is not None
     # per-class errors: the chosen run's own dev predictions (out of fold with k-fold), the
     # ones its dev value came from, never the refit network's (it trained on the dev rows)

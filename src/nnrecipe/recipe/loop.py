@@ -18,10 +18,8 @@ import numpy as np
 from ..diagnosis import Diagnosis, diagnose
 from . import averaging, knobs, metrics, parallel
 from .baseline import auto_baseline, reference, zero_coded_columns
-from .learning_curves import learning_curve as make_curve
 from .progress import Printer
-from .refit import refit_chosen
-from .result import ImproveResult, Step
+from .result import Step
 from .search import Sampler
 
 # a walk stops after this many values in a row that do not beat the best so far; a network
@@ -328,59 +326,3 @@ class Recipe:
                 run, step = self.record(run, config, "search", "refine", change, reason)
                 self.keep(run, step)
                 sampler.tell(run.dev_error, self.current.config)
-
-    # ------------------------------------------------------------------ the end
-    def finish(self, refit: bool, test_set, sizes) -> ImproveResult:
-        run, stop = self.current, self.stop or "time"
-        if run is None:  # Ctrl-C before any run was recorded (workers: the start's folds)
-            raise KeyboardInterrupt("interrupted before the first network was trained")
-        diag = self.diagnose(run)
-        network, refitted = run.network, False
-        if refit and stop != "interrupted":
-            network, refitted = refit_chosen(self, run)
-        if not refitted and self.trainer.folds > 1:
-            network = averaging.folds_of(self, run)
-        if self.ensemble > 1 and stop != "interrupted":
-            try:
-                network, step = averaging.average(self, self.ensemble, network, refitted)
-            except KeyboardInterrupt:
-                stop = "interrupted"
-                self.notes.append("no ensemble: Ctrl-C stopped it; the one network is kept")
-            else:
-                if step is not None:
-                    self.steps.append(step)
-                    self.printer.step(step, diag)
-        # the refit first: the model the user gets matters more than the curve's advice
-        if self.learning_curve and diag.high_variance and stop != "interrupted":
-            diag = self._curve(sizes) or diag
-        X_test, y_test = test_set
-        proba = network.predict_proba(X_test)  # the test set: once, at the end
-        regression = self.trainer.output == "linear"
-        names = metrics.REGRESSION if regression else metrics.CLASSIFICATION
-        scores = {m: metrics.score(m, y_test, proba) for m in names}
-        diag.notes.extend(self.notes)
-        return ImproveResult(
-            steps=self.steps, config=run.config, network=network, history=run.history,
-            diagnosis=diag, train_error=run.train_error, dev_error=run.dev_error,
-            test_error=scores[self.trainer.metric], baseline_error=diag.baseline_error,
-            stop_reason=stop, split=None, learning_curve=self.curve,
-            seconds=time.perf_counter() - self.started, metric=self.trainer.metric,
-            baseline_source=diag.baseline_source, refit=refitted, folds=self.trainer.folds,
-            test_scores=scores, notes=list(self.notes),
-        )  # fmt: skip
-
-    def _curve(self, sizes):
-        t, run = self.trainer, self.current
-        if t.metric == "mae":  # the curve measures the network's own error, the mse
-            self.notes.append("no learning curve: it measures mse, and the metric is mae")
-            return None
-        if time.perf_counter() + self.curve_seconds() > self.end:
-            self.notes.append("no learning curve: the budget left no time for it")
-            return None
-        t.deadline = self.end
-        with self.printer.training(None, "learning curve of the chosen network"):
-            self.curve = make_curve(lambda: t.network(run.config), *t.train, sizes=sizes,
-                                    **t.fit_kwargs(run.config, dev=t.dev, train_y=t.train[1]),
-                                    dev=t.dev)  # fmt: skip
-        self.curve.metric = "mse" if t.output == "linear" else "error"
-        return self.diagnose(run, learning_curve=self.curve)
