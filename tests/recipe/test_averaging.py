@@ -49,6 +49,7 @@ def _kept(monkeypatch, keep: bool):
             return keep
 
     monkeypatch.setattr(averaging, "metrics", Rule)
+    monkeypatch.setattr(averaging, "keeps", lambda values, single, chosen: keep)
 
 
 def test_a_kept_ensemble_is_the_model_and_its_dev_value_is_the_mean_probabilitys(monkeypatch):
@@ -264,3 +265,19 @@ def test_a_kept_ensemble_without_refit_holds_every_fold_of_every_seed(monkeypatc
     r = nr.improve(X, Y, budget=1, cv=3, refit=False, ensemble_size=2, n_jobs=1, **FAST)
     assert isinstance(r.network, nr.Ensemble) and len(r.network) == 6
     assert any("6 measured networks: 2 seeds (0–1) × 3 folds" in n for n in r.notes)
+
+
+def test_without_a_refit_the_ensemble_must_also_be_no_worse_than_the_chosen_network():
+    """By hand: 10 dev rows, error values 0/1. The seeds' mean errs 0.5 on each row; the
+    ensemble errs on 2 rows, a resolved gain over that mean. After a refit that is enough
+    (the alternative is one network of a fixed epoch count); without one, the alternative is
+    the chosen network, which errs on 1 row here: the ensemble (0.2) is worse, not kept."""
+    single = np.full(10, 0.5)
+    ensemble = np.array([1, 1, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+    assert metrics.better(ensemble, single)
+    assert averaging.keeps(ensemble, single, None)  # refit: the seeds' mean is the mark
+    chosen = np.array([1, 0, 0, 0, 0, 0, 0, 0, 0, 0], dtype=float)
+    assert not averaging.keeps(ensemble, single, chosen)
+    assert averaging.keeps(ensemble, single, np.array([1, 1, 1, 0, 0, 0, 0, 0, 0, 0.0]))
+    assert averaging.keeps(ensemble, single, ensemble)  # equal: no worse
+    assert not averaging.keeps(single, single, None)  # no resolved gain: never
