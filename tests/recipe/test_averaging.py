@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import time
 
 import numpy as np
 import pytest
@@ -40,15 +41,6 @@ def test_n_jobs_1_and_2_give_the_same_trail_and_weights_ensemble_included():
 
 def _kept(monkeypatch, keep: bool):
     """Make the ensemble's decision (only: the search keeps its own metrics.better)."""
-
-    class Rule:
-        paired_difference = staticmethod(metrics.paired_difference)
-
-        @staticmethod
-        def better(new, old):
-            return keep
-
-    monkeypatch.setattr(averaging, "metrics", Rule)
     monkeypatch.setattr(averaging, "keeps", lambda values, single, chosen: keep)
 
 
@@ -246,6 +238,14 @@ def test_a_members_expected_time_counts_only_the_epochs_it_keeps_width_at_a_time
     recipe.trainer.folds = 5
     assert averaging.wall(recipe, 3, 4.0) == pytest.approx(6.0)
     assert averaging.wall(recipe, 3, 4.0, folds=False) == pytest.approx(8.0)  # refits: waves
+    # the most that fit: 7 s left hold one wave of two 4-s refits, 9 s two waves (four)
+    recipe.end = time.perf_counter() + 7.0
+    assert averaging.most(recipe, 4, 4.0, folds=False) == 2
+    recipe.end = time.perf_counter() + 9.0
+    assert averaging.most(recipe, 4, 4.0, folds=False) == 4
+    assert averaging.most(recipe, 3, 4.0, folds=False) == 3  # never more than asked
+    recipe.end = time.perf_counter() - 1.0  # past the budget: none, never a negative count
+    assert averaging.most(recipe, 4, 4.0, folds=False) == 0
 
 
 def test_not_refit_with_k_fold_the_model_averages_the_chosen_runs_fold_networks():

@@ -71,14 +71,19 @@ def seconds(recipe, size: int, refit: bool) -> float:
     return min(needed, SHARE * (recipe.end - recipe.started))
 
 
+def most(recipe, limit: int, each: float, folds: bool = True) -> int:
+    """The most trainings (≤ ``limit``) of ``each`` seconds whose :func:`wall` fits in the
+    time left."""
+    left, n = recipe.end - time.perf_counter(), 0
+    while n < limit and wall(recipe, n + 1, each, folds) <= left:
+        n += 1
+    return n
+
+
 def fitting(recipe, size: int) -> int:
     """The most networks (≤ ``size``, the chosen one included) whose runs fit in the time
     left, ``width`` at a time."""
-    left, each = recipe.end - time.perf_counter(), member_seconds(recipe.current)
-    more = 0
-    while more < size - 1 and wall(recipe, more + 1, each) <= left:
-        more += 1
-    return 1 + more
+    return 1 + most(recipe, size - 1, member_seconds(recipe.current))
 
 
 def average(recipe, size: int, network, refitted: bool):
@@ -178,9 +183,7 @@ def _members(recipe, network, refitted: bool, runs, seeds) -> Ensemble:
             f"{recipe.seed}–{seeds[-1]})"
         )
         return Ensemble([run.network, *(r.network for r in runs)])
-    left, each = recipe.end - time.perf_counter(), recipe.refit_seconds()
-    n = min(len(seeds), recipe.width * int(left // max(each, 1e-9)))
-    nets = []
+    n, nets = most(recipe, len(seeds), recipe.refit_seconds(), folds=False), []
     if n:
         epochs = int(round(float(np.median(run.best_epochs))))
         t.deadline = recipe.end
